@@ -1,0 +1,35 @@
+# holo_module(NAME DEPS <lower modules and libraries> [PRIVATE_DEPS ...])
+# One static library per module from the .cpp files in its folder. Public headers are included as
+# "holo/<module>/x.h". Dependencies point down the table of ARCHITECTURE.md only.
+function(holo_module name)
+  cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT srcs)  # a module still being written: keep the build graph valid
+    file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp "// no sources yet\n")
+    set(srcs ${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp)
+  endif()
+  add_library(holo_${name} STATIC ${srcs})
+  add_library(holo::${name} ALIAS holo_${name})
+  target_include_directories(holo_${name} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
+  target_link_libraries(holo_${name} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+  target_compile_options(holo_${name} PRIVATE -Wall -Wextra -Wpedantic -Wno-maybe-uninitialized -Wno-restrict)
+  if(HOLO_NATIVE)
+    target_compile_options(holo_${name} PRIVATE -march=native)
+  endif()
+  set_target_properties(holo_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# holo_unit_test(MODULE) — one GoogleTest binary per module from tests/unit/<module>/*.cpp
+function(holo_unit_test module)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${module}/*.cpp)
+  if(NOT srcs)
+    return()
+  endif()
+  add_executable(test_${module} ${srcs})
+  target_link_libraries(test_${module} PRIVATE holo::${module} holo_test_support GTest::gtest_main GTest::gmock ${ARGN})
+  target_compile_options(test_${module} PRIVATE -Wall -Wextra)
+  gtest_discover_tests(test_${module} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    PROPERTIES ENVIRONMENT "HOLO_SOURCE_DIR=${PROJECT_SOURCE_DIR};HOLO_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,88 @@
+// holo: thin command-line shell over holo::driver. No algorithms here.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli.h"
+#include "holo/support/error.h"
+#include "holo/support/version.h"
+
+namespace holo::cli {
+namespace {
+std::map<const CLI::App*, Action>& actions() {
+  static std::map<const CLI::App*, Action> a;  // filled once in main before parsing
+  return a;
+}
+}  // namespace
+
+void add_common_flags(CLI::App& sub, CommonFlags& flags) {
+  sub.add_flag("-q,--quiet", flags.quiet, "Print nothing but errors (and the --json object)");
+  sub.add_flag("--json", flags.json, "Print a machine-readable JSON object on stdout and nothing else there");
+}
+
+void set_action(CLI::App& sub, Action action) { actions()[&sub] = std::move(action); }
+
+}  // namespace holo::cli
+
+int main(int argc, char** argv) {
+  using namespace holo::cli;
+  CLI::App app{"holo: compile trained neural networks into photonic integrated circuits"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("holo ") + holo::kVersion);
+  CommonFlags flags;
+  register_inspect(app, flags);
+  register_run(app, flags);
+  register_eval(app, flags);
+  register_decompose(app, flags);
+  register_bench(app, flags);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "holo: error: %s\n", e.what());
+    std::fprintf(stderr, "Run 'holo --help' or 'holo <command> --help' for usage.\n");
+    return 2;
+  }
+
+  // The deepest chosen subcommand with an action runs.
+  const CLI::App* chosen = &app;
+  for (;;) {
+    auto subs = chosen->get_subcommands();
+    if (subs.empty()) break;
+    chosen = subs.front();
+  }
+  auto& table = holo::cli::actions();
+  auto it = table.find(chosen);
+  if (it == table.end()) {
+    std::fprintf(stderr, "holo: error: '%s' needs a subcommand; see --help\n", chosen->get_name().c_str());
+    return 2;
+  }
+  try {
+    CommandOutput out = it->second(flags);
+    if (flags.json) {
+      std::cout << out.json.dump(2) << "\n";
+    } else if (!flags.quiet && !out.text.empty()) {
+      std::cout << out.text;
+      if (out.text.back() != '\n') std::cout << "\n";
+    }
+    std::cout.flush();
+    return out.exit_code;
+  } catch (const holo::Error& e) {
+    std::fprintf(stderr, "holo: error [%s]: %s\n", e.code().c_str(), e.what());
+    return e.kind() == holo::ErrorKind::BadInput ? 2 : 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "holo: error [OUT-OF-MEMORY]: ran out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "holo: internal error: %s\n", e.what());
+    return 1;
+  }
+}
