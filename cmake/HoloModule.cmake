@@ -31,5 +31,6 @@ function(holo_unit_test module)
   target_compile_options(test_${module} PRIVATE -Wall -Wextra)
   gtest_discover_tests(test_${module} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     PROPERTIES ENVIRONMENT "HOLO_SOURCE_DIR=${PROJECT_SOURCE_DIR};HOLO_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    LABELS unit
     DISCOVERY_TIMEOUT 60)
 endfunction()

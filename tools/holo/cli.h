@@ -33,5 +33,6 @@ void register_run(CLI::App& app, CommonFlags& flags);
 void register_eval(CLI::App& app, CommonFlags& flags);
 void register_decompose(CLI::App& app, CommonFlags& flags);
 void register_bench(CLI::App& app, CommonFlags& flags);
+void register_compile(CLI::App& app, CommonFlags& flags);
 
 }  // namespace holo::cli

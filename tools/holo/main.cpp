@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   register_eval(app, flags);
   register_decompose(app, flags);
   register_bench(app, flags);
+  register_compile(app, flags);
 
   try {
     app.parse(argc, argv);

@@ -26,6 +26,11 @@ void check_inputs(const Graph& g, const std::vector<Array>& inputs) {
 std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs) { return execute(g, inputs, nullptr); }
 
 std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs, std::map<std::string, Array>* keep) {
+  return execute(g, inputs, NodeOverride(), keep);
+}
+
+std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs, const NodeOverride& override_node,
+                           std::map<std::string, Array>* keep) {
   check_inputs(g, inputs);
   const size_t nt = g.tensors.size();
   std::vector<const Array*> value(nt, nullptr);
@@ -65,7 +70,7 @@ std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs, std
     std::vector<Array> out;
     out.reserve(n.outputs.size());
     for (size_t i = 0; i < n.outputs.size(); ++i) out.emplace_back(i < out_shapes.size() ? out_shapes[i] : Shape{});
-    def->run(g, n, in, out);
+    if (!override_node || !override_node(n, in, out)) def->run(g, n, in, out);
     for (size_t i = 0; i < n.outputs.size(); ++i) {
       TensorId id = n.outputs[i];
       if (id < 0) continue;

@@ -197,10 +197,15 @@ OpDef gemm() {
     else Y.noalias() = A * B;
     if (alpha != 1.0) Y *= alpha;
     if (in.size() > 2 && in[2] && beta != 0.0) {
-      Array c = *in[2];
-      for (double& v : c.data) v *= beta;
-      Array tmp = y;
-      binary_kernel(tmp, c, y, [](double p, double q) { return p + q; });
+      const Array& c = *in[2];
+      const int64_t cols = y.dim(1);
+      if (c.numel() == cols && (c.rank() == 1 || c.dim(0) == 1)) {  // per-column bias: the common case
+        Eigen::Map<const Eigen::RowVectorXd> cv(c.data.data(), cols);
+        Y.rowwise() += beta * cv;
+      } else {
+        Array tmp = y;
+        binary_kernel(tmp, c, y, [beta](double p, double q) { return p + beta * q; });
+      }
     }
   };
   d.macs = [](const Node&, const Shapes& in, const Shapes&) -> int64_t {
@@ -494,9 +499,7 @@ OpDef batchnorm() {
 }
 
 // ---- spatial ops (Conv, pools, Pad) ----
-struct Spatial {
-  int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
-};
+using Spatial = ConvGeometry;
 
 int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe, bool ceil_mode) {
   if (!known(in)) return kDyn;
@@ -565,33 +568,21 @@ OpDef conv() {
     const Array& x = *in[0];
     const Array& w = *in[1];
     const Array* b = in.size() > 2 ? in[2] : nullptr;
-    Spatial sp = spatial_params(g, n, x.shape, {w.dim(2), w.dim(3)});
+    const ConvGeometry geo = conv_geometry(g, n, x.shape, w.shape);
     const int64_t group = n.attr_int("group", 1);
-    const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+    const int64_t N = x.dim(0), C = x.dim(1);
     Array& y = out[0];
-    const int64_t M = y.dim(1), OH = y.dim(2), OW = y.dim(3);
-    const int64_t cg = C / group, mg = M / group, K = cg * sp.kh * sp.kw, P = OH * OW;
+    const int64_t M = y.dim(1), P = geo.oh * geo.ow;
+    const int64_t cg = C / group, mg = M / group, K = cg * geo.kh * geo.kw;
 #pragma omp parallel for schedule(static) if (N > 1)
     for (int64_t nb = 0; nb < N; ++nb) {
-      RowMat col(K, P);
+      RowMat col(C * geo.kh * geo.kw, P);
+      im2col(x, nb, geo, col.data());
       for (int64_t gi = 0; gi < group; ++gi) {
-        // im2col for this sample and group
-        for (int64_t c = 0; c < cg; ++c)
-          for (int64_t i = 0; i < sp.kh; ++i)
-            for (int64_t j = 0; j < sp.kw; ++j) {
-              int64_t row = (c * sp.kh + i) * sp.kw + j;
-              const double* xp = x.data.data() + ((nb * C + gi * cg + c) * H) * W;
-              for (int64_t oh = 0; oh < OH; ++oh) {
-                int64_t ih = oh * sp.sh - sp.pt + i * sp.dh;
-                for (int64_t ow = 0; ow < OW; ++ow) {
-                  int64_t iw = ow * sp.sw - sp.pl + j * sp.dw;
-                  col(row, oh * OW + ow) = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? xp[ih * W + iw] : 0.0;
-                }
-              }
-            }
+        // The rows of group gi's channels are contiguous in the im2col matrix.
         MapC Wm(w.data.data() + gi * mg * K, mg, K);
         MapM Ym(y.data.data() + (nb * M + gi * mg) * P, mg, P);
-        Ym.noalias() = Wm * col;
+        Ym.noalias() = Wm * col.middleRows(gi * K, K);
         if (b)
           for (int64_t m = 0; m < mg; ++m) Ym.row(m).array() += (*b)[gi * mg + m];
       }
@@ -801,6 +792,34 @@ const std::map<std::string, OpDef, std::less<>>& table() {
 }
 
 }  // namespace
+
+ConvGeometry conv_geometry(const Graph& g, const Node& n, const Shape& x, const Shape& w) {
+  ConvGeometry geo = spatial_params(g, n, x, n.attr_ints("kernel_shape", {w.at(2), w.at(3)}));
+  geo.c = x[1];
+  geo.h = x[2];
+  geo.w = x[3];
+  geo.oh = out_dim(x[2], geo.kh, geo.sh, geo.dh, geo.pt, geo.pb, false);
+  geo.ow = out_dim(x[3], geo.kw, geo.sw, geo.dw, geo.pl, geo.pr, false);
+  return geo;
+}
+
+void im2col(const Array& x, int64_t sample, const ConvGeometry& geo, double* col) {
+  const int64_t P = geo.oh * geo.ow;
+  for (int64_t c = 0; c < geo.c; ++c) {
+    const double* xp = x.data.data() + (sample * geo.c + c) * geo.h * geo.w;
+    for (int64_t i = 0; i < geo.kh; ++i)
+      for (int64_t j = 0; j < geo.kw; ++j) {
+        double* row = col + ((c * geo.kh + i) * geo.kw + j) * P;
+        for (int64_t oh = 0; oh < geo.oh; ++oh) {
+          const int64_t ih = oh * geo.sh - geo.pt + i * geo.dh;
+          for (int64_t ow = 0; ow < geo.ow; ++ow) {
+            const int64_t iw = ow * geo.sw - geo.pl + j * geo.dw;
+            row[oh * geo.ow + ow] = (ih >= 0 && ih < geo.h && iw >= 0 && iw < geo.w) ? xp[ih * geo.w + iw] : 0.0;
+          }
+        }
+      }
+  }
+}
 
 const OpDef* find_op(std::string_view op) {
   auto& t = table();

@@ -32,6 +32,17 @@ struct OpDef {
   std::function<int64_t(const Node&, const std::vector<Shape>&, const std::vector<Shape>&)> macs;
 };
 
+// Geometry of a 2-D convolution or pooling window on an [N,C,H,W] input (pads resolved from auto_pad).
+struct ConvGeometry {
+  int64_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  int64_t c = 0, h = 0, w = 0, oh = 0, ow = 0;  // input channels/size and output size (conv_geometry only)
+};
+ConvGeometry conv_geometry(const Graph& g, const Node& conv, const Shape& x, const Shape& w);
+
+// im2col of one sample over ALL input channels: a (C*kh*kw) x (oh*ow) row-major matrix written to `col`,
+// row (c*kh + i)*kw + j; taps that fall in the padding are 0. Group g's channels are rows g*K .. g*K+K-1.
+void im2col(const Array& x, int64_t sample, const ConvGeometry& geo, double* col);
+
 // nullptr if the op is unknown.
 const OpDef* find_op(std::string_view op);
 // Sorted list of supported op names (for error messages and docs). Includes "Constant", which the

@@ -1,0 +1,184 @@
+#include "holo/analysis/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numbers>
+
+#include "holo/support/error.h"
+
+namespace holo::analysis {
+namespace {
+
+constexpr double kC_um_per_ps = 299.792458;  // speed of light in vacuum
+
+void add_counts(const circuit::Netlist& n, const std::string& cell, int64_t mult, std::map<std::string, int64_t>& out,
+                int depth) {
+  if (depth > 64) internal_error("flattened_counts: hierarchy deeper than 64 (recursion?)");
+  const circuit::Cell* c = n.find_cell(cell);
+  if (!c) internal_error("flattened_counts: no cell " + cell);
+  for (const auto& inst : c->instances) {
+    if (n.find_cell(inst.component)) add_counts(n, inst.component, mult, out, depth + 1);
+    else out[inst.component] += mult;
+  }
+}
+
+double setting(const circuit::Instance& i, const char* key) {
+  auto it = i.settings.find(key);
+  return it == i.settings.end() ? 0.0 : it->second;
+}
+
+}  // namespace
+
+const Figure& ChipMetrics::figure(const std::string& key) const {
+  for (const auto& f : figures)
+    if (f.key == key) return f;
+  internal_error("no figure " + key);
+}
+
+std::map<std::string, int64_t> flattened_counts(const circuit::Netlist& n, const std::string& cell) {
+  std::map<std::string, int64_t> out;
+  add_counts(n, cell, 1, out, 0);
+  return out;
+}
+
+double heater_power_mw(double phase_rad, double p_pi_mw) {
+  double w = std::fmod(phase_rad, 2 * std::numbers::pi);
+  if (w < 0) w += 2 * std::numbers::pi;
+  return p_pi_mw * w / std::numbers::pi;
+}
+
+int64_t worst_path_mzis(const circuit::Cell& mesh) {
+  int32_t nmodes = 0;
+  for (const auto& i : mesh.instances) nmodes = std::max(nmodes, i.mode + 2);
+  std::vector<int64_t> depth(static_cast<size_t>(std::max(nmodes, 1)), 0);
+  for (const auto& i : mesh.instances) {
+    if (i.component != "mzi") continue;
+    auto m = static_cast<size_t>(i.mode);
+    int64_t d = std::max(depth[m], depth[m + 1]) + 1;
+    depth[m] = depth[m + 1] = d;
+  }
+  return *std::max_element(depth.begin(), depth.end());
+}
+
+ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample) {
+  ChipMetrics m;
+  m.macs_per_sample = macs_per_sample;
+  auto counts = flattened_counts(n, n.top);
+  int64_t tiles = 0, optical = 0, electronic = 0;
+  for (const auto& st : n.stages) {
+    tiles += static_cast<int64_t>(st.tiles.size());
+    (st.domain == "optical" ? optical : electronic) += 1;
+  }
+  m.counts["mzis"] = counts["mzi"] + counts["attenuator"];
+  m.counts["mesh_mzis"] = counts["mzi"];
+  m.counts["attenuators"] = counts["attenuator"];
+  m.counts["phase_shifters"] = 2 * counts["mzi"] + 2 * counts["attenuator"] + counts["phase_shifter"];
+  m.counts["modulators"] = counts["modulator"];
+  m.counts["homodyne_receivers"] = counts["homodyne_receiver"];
+  m.counts["photodetectors"] = 2 * counts["homodyne_receiver"];  // balanced pair per receiver
+  m.counts["dacs"] = counts["dac"];
+  m.counts["adcs"] = counts["adc"];
+  m.counts["tiles"] = tiles;
+  m.counts["optical_stages"] = optical;
+  m.counts["electronic_stages"] = electronic;
+
+  const auto& mzi = pdk.tmpl("mzi");
+  const auto& ps = pdk.tmpl("phase_shifter");
+  const auto& att = pdk.tmpl("attenuator");
+  const auto& mod = pdk.tmpl("modulator");
+  const auto& rx = pdk.tmpl("homodyne_receiver");
+  const auto& wg = pdk.tmpl("waveguide");
+  const auto& dac = pdk.tmpl("dac");
+  const auto& adc = pdk.tmpl("adc");
+  const double gc_db = pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
+
+  // Static heater power: every programmed phase of every MZI, attenuator and screen shifter.
+  double heater_mw = 0;
+  for (const auto& c : n.cells)
+    for (const auto& i : c.instances) {
+      if (i.component == "mzi" || i.component == "attenuator")
+        heater_mw += heater_power_mw(setting(i, "theta_rad"), ps.number("p_pi_mw")) +
+                     heater_power_mw(setting(i, "phi_rad"), ps.number("p_pi_mw"));
+      else if (i.component == "phase_shifter")
+        heater_mw += heater_power_mw(setting(i, "phi_rad"), ps.number("p_pi_mw"));
+    }
+  // Cells are instantiated exactly once each in compiled chips (every tile has its own meshes), so the sum
+  // over cell definitions equals the sum over the flattened chip.
+
+  // Worst path and latency, stage by stage.
+  double worst_db = 0, latency_ps = 0, energy_pj = 0;
+  std::string worst_stage;
+  const double sym_ps = 1e3 / dac.number("sample_rate_gsps");
+  const double adc_ps = 1e3 / adc.number("sample_rate_gsps");
+  for (const auto& st : n.stages) {
+    if (st.domain != "optical") {
+      bool act = st.op == "Relu" || st.op == "LeakyRelu" || st.op == "Sigmoid" || st.op == "Tanh";
+      if (st.domain == "optical_activation" && pdk.templates.count("eo_activation"))
+        latency_ps += pdk.tmpl("eo_activation").number("latency_ps");
+      else if (act)
+        latency_ps += pdk.tmpl("nonlinearity").number("latency_ps");
+      continue;
+    }
+    double stage_db = 0, stage_len_um = 0;
+    for (const auto& t : st.tiles) {
+      const circuit::Cell* tc = n.find_cell(t.cell);
+      if (!tc) internal_error("analyze: missing tile cell " + t.cell);
+      int64_t mzis = 0;
+      for (const auto& inst : tc->instances) {
+        const circuit::Cell* sub = n.find_cell(inst.component);
+        if (sub && sub->kind == "mesh") mzis += worst_path_mzis(*sub);
+      }
+      double len_um = static_cast<double>(mzis) * mzi.number("length_um");
+      double db = gc_db + mod.number("insertion_loss_db") + static_cast<double>(mzis) * mzi.number("insertion_loss_db") +
+                  2 * ps.number("insertion_loss_db") + att.number("insertion_loss_db") + rx.number("insertion_loss_db") +
+                  wg.number("loss_db_per_cm") * len_um * 1e-4;
+      if (db > stage_db) stage_db = db, stage_len_um = len_um;
+    }
+    if (stage_db > worst_db) worst_db = stage_db, worst_stage = st.node;
+    const double flight_ps = stage_len_um * wg.number("n_g") / kC_um_per_ps;
+    // One symbol per output position; positions of a Conv are time-multiplexed on the same tiles.
+    latency_ps += sym_ps + flight_ps + adc_ps + static_cast<double>(st.positions - 1) * sym_ps;
+    for (const auto& t : st.tiles) {
+      const auto pos = static_cast<double>(st.positions);
+      energy_pj += pos * static_cast<double>(t.cols) * (dac.number("energy_pj_per_sample") + mod.number("energy_pj_per_symbol"));
+      energy_pj += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
+    }
+    // Electronic accumulation: each output sums the partial results of the column blocks of its row block.
+    int64_t col_blocks = 0;
+    for (const auto& t : st.tiles) col_blocks += t.row0 == 0;
+    energy_pj += static_cast<double>(st.positions * st.out_features * std::max<int64_t>(0, col_blocks - 1)) *
+                 pdk.tmpl("accumulator").number("energy_pj_per_op");
+  }
+  const double laser_mw = static_cast<double>(counts["modulator"]) * pdk.tmpl("laser").number("power_per_channel_mw") /
+                          pdk.tmpl("laser").number("wall_plug_efficiency");
+  const double static_pj = (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
+  const double total_pj = energy_pj + static_pj;
+  const double per_mac = macs_per_sample > 0 ? total_pj / static_cast<double>(macs_per_sample) : 0.0;
+
+  m.figures.push_back({"worst_path_loss_db", "worst-path insertion loss", worst_db,
+                       fmt::format("max over optical stages and tiles of: grating coupler + modulator + (MZIs on the worst "
+                                   "path of the V^H and U meshes, counted column by column) x MZI loss + 2 screen phase "
+                                   "shifters + attenuator + receiver + waveguide loss over the MZI lengths; PDK figures. "
+                                   "Worst stage: {}. Layout (bends, crossings, routing) not included yet.",
+                                   worst_stage.empty() ? "none" : worst_stage)});
+  m.figures.push_back({"heater_power_mw", "static heater power", heater_mw,
+                       "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
+                       "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
+  m.figures.push_back({"laser_power_mw", "laser electrical power", laser_mw,
+                       "modulator inputs x optical power per channel / wall-plug efficiency (PDK 'laser')"});
+  m.figures.push_back({"latency_ps", "latency per sample", latency_ps,
+                       "sum over stages: optical stages one DAC symbol + time of flight (worst path length x n_g / c) + one "
+                       "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
+                       "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
+  m.figures.push_back({"energy_per_sample_pj", "energy per sample", total_pj,
+                       "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
+                       "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
+  m.figures.push_back({"energy_per_mac_pj", "energy per MAC", per_mac,
+                       fmt::format("energy per sample / {} MACs per sample", macs_per_sample)});
+  m.figures.push_back({"tops_per_w", "throughput per watt", per_mac > 0 ? 2.0 / per_mac : 0.0,
+                       "2 operations per MAC / energy per MAC (TOPS/W = ops/pJ)"});
+  return m;
+}
+
+}  // namespace holo::analysis

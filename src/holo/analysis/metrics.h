@@ -1,0 +1,42 @@
+// Chip figures computed from the netlist and the PDK: component counts, worst-path insertion loss, static
+// heater power, latency, energy per MAC. Every figure carries the text of how it was computed, which the
+// reports print next to it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "holo/circuit/netlist.h"
+#include "holo/pdk/pdk.h"
+
+namespace holo::analysis {
+
+struct Figure {
+  std::string key;     // e.g. "worst_path_loss_db" (unit in the name)
+  std::string label;   // for people
+  double value = 0;
+  std::string method;  // how it was computed, and what is approximate
+};
+
+struct ChipMetrics {
+  std::map<std::string, int64_t> counts;  // mzis, phase_shifters, modulators, photodetectors, tiles, ...
+  std::vector<Figure> figures;
+  int64_t macs_per_sample = 0;
+
+  const Figure& figure(const std::string& key) const;  // internal error if absent
+};
+
+// Instances of each PDK template in the flattened cell (hierarchy expanded with multiplicities).
+std::map<std::string, int64_t> flattened_counts(const circuit::Netlist& n, const std::string& cell);
+
+// Wrapped phase in [0, 2 pi) -> heater power P_pi * phase / pi (thermal shifters only add phase).
+double heater_power_mw(double phase_rad, double p_pi_mw);
+
+// The largest number of MZIs any input->output path of a mesh cell crosses (columns for Clements).
+int64_t worst_path_mzis(const circuit::Cell& mesh_cell);
+
+ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
+
+}  // namespace holo::analysis

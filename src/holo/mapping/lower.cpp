@@ -1,0 +1,305 @@
+#include "holo/mapping/lower.h"
+
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <Eigen/SVD>
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+#include "holo/linalg/decompose.h"
+#include "holo/mapping/cells.h"
+#include "holo/support/error.h"
+
+namespace holo::mapping {
+namespace {
+
+// One programmed K x K (or edge) block: W_block = gain * U diag(t) V^H.
+struct Block {
+  linalg::Mesh vh, u;
+  std::vector<double> transmissions;
+  double gain = 0;
+};
+
+// PROVISIONAL: replaced by linalg's SVD mapping (issue 3) once it lands.
+Block map_block(const Eigen::MatrixXd& w, const MappingOptions& opts) {
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(w, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Block b;
+  const auto& s = svd.singularValues();
+  int64_t rank = s.size();
+  b.gain = rank ? s(0) : 0.0;
+  double total = s.squaredNorm(), acc = 0;
+  int64_t keep = rank;
+  if (opts.rank_energy < 1.0 && total > 0) {
+    for (int64_t k = 0; k < rank; ++k) {
+      acc += s(k) * s(k);
+      if (acc >= opts.rank_energy * total) {
+        keep = k + 1;
+        break;
+      }
+    }
+  }
+  b.transmissions.assign(static_cast<size_t>(rank), 0.0);
+  for (int64_t k = 0; k < keep; ++k) b.transmissions[static_cast<size_t>(k)] = b.gain > 0 ? s(k) / b.gain : 0.0;
+  linalg::DecomposeOptions d;
+  d.method = opts.method;
+  d.reorthonormalize = true;
+  b.vh = linalg::decompose(svd.matrixV().adjoint().cast<std::complex<double>>(), d);
+  b.u = linalg::decompose(svd.matrixU().cast<std::complex<double>>(), d);
+  return b;
+}
+
+std::string activation_reason(const std::string& op) {
+  return fmt::format("{} as an optical-electrical-optical stage: detect, apply electronically, re-modulate", op);
+}
+
+bool is_activation(const std::string& op) {
+  return op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh";
+}
+
+std::string electronic_reason(const graph::Graph& g, const graph::Node& n) {
+  const std::string& op = n.op;
+  if (op == "Softmax" || op == "LogSoftmax") return "normalization over all outputs (exp, sum, divide): electronic";
+  if (op == "MaxPool") return "comparison (max) has no linear optical form: electronic";
+  if (op == "AveragePool" || op == "GlobalAveragePool") return "pooling on detected values: electronic (cheap)";
+  if (op == "BatchNormalization") return "per-channel affine on detected values: electronic";
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return "element-wise arithmetic on detected values: electronic";
+  if (op == "Flatten" || op == "Reshape" || op == "Transpose" || op == "Concat" || op == "Pad")
+    return "data movement / re-indexing: no computation, done in the electronic buffer";
+  if (op == "Gemm" || op == "MatMul" || op == "Conv") return "no constant weight operand (both operands are data): electronic";
+  (void)g;
+  return "not mappable to the coherent templates: electronic";
+}
+
+struct Names {
+  std::set<std::string> used;
+  std::string unique(const std::string& base) {
+    std::string n = base;
+    for (int k = 2; used.count(n); ++k) n = fmt::format("{}_{}", base, k);
+    used.insert(n);
+    return n;
+  }
+};
+
+}  // namespace
+
+std::string sanitize(const std::string& s) {
+  std::string r;
+  for (char c : s) r += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  while (!r.empty() && r.front() == '_') r.erase(r.begin());
+  if (r.empty() || std::isdigit(static_cast<unsigned char>(r.front()))) r = "n" + r;
+  return r;
+}
+
+bool weight_matrix(const graph::Graph& g, const graph::Node& n, int64_t& out, int64_t& in, std::vector<double>& w) {
+  auto const_input = [&](size_t i) -> const Array* {
+    if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
+    const auto& t = g.tensor(n.inputs[i]);
+    return t.value ? &*t.value : nullptr;
+  };
+  if (n.op == "Gemm") {
+    const Array* b = const_input(1);
+    if (!b || const_input(0)) return false;
+    bool tb = n.attr_int("transB", 0) != 0;
+    out = tb ? b->dim(0) : b->dim(1);
+    in = tb ? b->dim(1) : b->dim(0);
+    w.assign(static_cast<size_t>(out * in), 0.0);
+    for (int64_t i = 0; i < out; ++i)
+      for (int64_t j = 0; j < in; ++j) w[static_cast<size_t>(i * in + j)] = tb ? (*b)[i * in + j] : (*b)[j * out + i];
+    return true;
+  }
+  if (n.op == "MatMul") {
+    const Array* b = const_input(1);
+    if (!b || const_input(0) || b->rank() != 2) return false;
+    in = b->dim(0);
+    out = b->dim(1);
+    w.assign(static_cast<size_t>(out * in), 0.0);
+    for (int64_t i = 0; i < out; ++i)
+      for (int64_t j = 0; j < in; ++j) w[static_cast<size_t>(i * in + j)] = (*b)[j * out + i];
+    return true;
+  }
+  if (n.op == "Conv") {
+    const Array* k = const_input(1);
+    if (!k || const_input(0) || k->rank() != 4) return false;
+    const int64_t M = k->dim(0), cg = k->dim(1), kh = k->dim(2), kw = k->dim(3);
+    const int64_t group = n.attr_int("group", 1);
+    const int64_t C = cg * group, mg = M / group;
+    out = M;
+    in = C * kh * kw;
+    w.assign(static_cast<size_t>(out * in), 0.0);
+    for (int64_t m = 0; m < M; ++m) {
+      int64_t gi = m / mg;
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j)
+            w[static_cast<size_t>(m * in + ((gi * cg + c) * kh + i) * kw + j)] = (*k)[((m * cg + c) * kh + i) * kw + j];
+    }
+    return true;
+  }
+  return false;
+}
+
+circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const MappingOptions& opts, MappingSummary* summary) {
+  if (opts.mesh_size < 1 || opts.mesh_size > 2048)
+    fail("MAP-BAD-OPTION", fmt::format("mesh size {} is outside 1..2048", opts.mesh_size));
+  if (opts.activation != "oeo" && opts.activation != "eo")
+    fail("MAP-BAD-OPTION", fmt::format("activation '{}' is not one of oeo, eo", opts.activation));
+  if (!(opts.rank_energy > 0.0 && opts.rank_energy <= 1.0))
+    fail("MAP-BAD-OPTION", fmt::format("retained energy {} is outside (0, 1]", opts.rank_energy));
+  for (const std::string& t : {"mzi", "attenuator", "phase_shifter", "modulator", "homodyne_receiver", "dac", "adc"})
+    (void)pdk.tmpl(t);
+
+  circuit::Netlist net;
+  net.name = sanitize(g.name.empty() ? "chip" : g.name);
+  net.pdk = pdk.name;
+  net.info["source"] = g.source;
+  net.info["mesh_size"] = std::to_string(opts.mesh_size);
+  net.info["method"] = linalg::method_name(opts.method);
+  net.info["activation"] = opts.activation;
+  Names names;
+  MappingSummary sum;
+
+  // First pass: collect the blocks of every optical stage so tiles can be decomposed in parallel.
+  struct Job {
+    size_t stage;
+    int64_t r0, rows, c0, cols;
+    size_t widx;  // index into weights
+    int64_t in;
+    Block result;
+  };
+  std::vector<std::vector<double>> weights;
+  std::vector<Job> jobs;
+  const int64_t K = opts.mesh_size;
+  for (const graph::Node& n : g.nodes) {
+    circuit::Stage st;
+    st.node = n.name;
+    st.op = n.op;
+    int64_t out = 0, in = 0;
+    std::vector<double> w;
+    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w)) {
+      st.domain = "optical";
+      st.out_features = out;
+      st.in_features = in;
+      if (n.op == "Conv") {
+        const Shape& y = g.tensor(n.outputs[0]).shape;
+        st.positions = (y.size() == 4 && y[2] > 0 && y[3] > 0) ? y[2] * y[3] : 1;
+      }
+      weights.push_back(std::move(w));
+      for (int64_t r0 = 0; r0 < out; r0 += K)
+        for (int64_t c0 = 0; c0 < in; c0 += K)
+          jobs.push_back({net.stages.size(), r0, std::min(K, out - r0), c0, std::min(K, in - c0), weights.size() - 1, in, {}});
+      ++sum.optical_stages;
+    } else if (is_activation(n.op) && opts.activation == "eo") {
+      st.domain = "optical_activation";
+      st.reason = "electro-optic activation (Williamson et al. 2020) replaces " + n.op + " on the optical path";
+      ++sum.electronic_stages;  // its photodiode/TIA drive is electronic; counted as a stage either way
+    } else {
+      st.domain = "electronic";
+      st.reason = is_activation(n.op) ? activation_reason(n.op) : electronic_reason(g, n);
+      ++sum.electronic_stages;
+    }
+    net.stages.push_back(std::move(st));
+  }
+
+  // Decompose every block; each job writes only its own slot, so the result is thread-count independent.
+  const auto njobs = static_cast<int64_t>(jobs.size());
+  int64_t done = 0;
+  std::string first_error;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t k = 0; k < njobs; ++k) {
+    Job& jb = jobs[static_cast<size_t>(k)];
+    try {
+      Eigen::MatrixXd blk(jb.rows, jb.cols);
+      for (int64_t i = 0; i < jb.rows; ++i)
+        for (int64_t j = 0; j < jb.cols; ++j) blk(i, j) = weights[jb.widx][static_cast<size_t>((jb.r0 + i) * jb.in + jb.c0 + j)];
+      jb.result = map_block(blk, opts);
+    } catch (const std::exception& e) {
+#pragma omp critical(holo_map_error)
+      if (first_error.empty()) first_error = e.what();
+    }
+#pragma omp critical(holo_map_progress)
+    {
+      ++done;
+      if (opts.progress) opts.progress(done, njobs);
+    }
+  }
+  if (!first_error.empty()) internal_error("mapping a weight block failed: " + first_error);
+
+  // Assemble cells in job order (deterministic).
+  std::map<size_t, std::vector<size_t>> jobs_of_stage;
+  for (size_t k = 0; k < jobs.size(); ++k) jobs_of_stage[jobs[k].stage].push_back(k);
+  std::vector<std::string> layer_cells;
+  for (auto& [si, ks] : jobs_of_stage) {
+    circuit::Stage& st = net.stages[si];
+    const std::string base = sanitize(st.node);
+    circuit::Cell layer;
+    layer.name = names.unique(base + "_layer");
+    layer.kind = "layer";
+    layer.info["node"] = st.node;
+    layer.info["op"] = st.op;
+    for (size_t k : ks) {
+      Job& jb = jobs[k];
+      const int64_t tr = jb.r0 / K, tc = jb.c0 / K;
+      std::string tb = fmt::format("{}_t{}_{}", base, tr, tc);
+      const auto rank = static_cast<int64_t>(jb.result.transmissions.size());
+      circuit::Cell vh = mesh_cell(names.unique(tb + "_vh"), jb.result.vh);
+      circuit::Cell att = attenuator_cell(names.unique(tb + "_att"), jb.result.transmissions);
+      circuit::Cell u = mesh_cell(names.unique(tb + "_u"), jb.result.u);
+      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, jb.rows, jb.cols, rank);
+      sum.mzis += static_cast<int64_t>(jb.result.vh.mzis.size() + jb.result.u.mzis.size()) + rank;
+      sum.phase_shifters += jb.result.vh.phase_shifters() + jb.result.u.phase_shifters() + 2 * rank;
+      ++sum.tiles;
+      st.tiles.push_back({tile.name, jb.r0, jb.rows, jb.c0, jb.cols, jb.result.gain});
+
+      // In the layer: a modulator (driven by a DAC) per tile input, a homodyne receiver (read by an ADC)
+      // per tile output; laser, local-oscillator and unused mesh ports are exposed.
+      std::string ti = fmt::format("t{}_{}", tr, tc);
+      layer.instances.push_back({ti, tile.name, {}, -1, -1});
+      for (int64_t j = 0; j < jb.cols; ++j) {
+        std::string mod = fmt::format("mod{}_{}", ti, j), dac = fmt::format("dac{}_{}", ti, j);
+        layer.instances.push_back({mod, "modulator", {}, -1, static_cast<int32_t>(j)});
+        layer.instances.push_back({dac, "dac", {}, -1, static_cast<int32_t>(j)});
+        layer.connections.push_back({{mod, "o2"}, {ti, fmt::format("in{}", j)}});
+        layer.connections.push_back({{dac, "e1"}, {mod, "e1"}});
+        layer.ports.push_back({fmt::format("laser_{}_{}", ti, j), "optical", {mod, "o1"}});
+      }
+      for (int64_t i = 0; i < jb.rows; ++i) {
+        std::string rx = fmt::format("rx{}_{}", ti, i), adc = fmt::format("adc{}_{}", ti, i);
+        layer.instances.push_back({rx, "homodyne_receiver", {}, -1, static_cast<int32_t>(i)});
+        layer.instances.push_back({adc, "adc", {}, -1, static_cast<int32_t>(i)});
+        layer.connections.push_back({{ti, fmt::format("out{}", i)}, {rx, "o1"}});
+        layer.connections.push_back({{rx, "e1"}, {adc, "e1"}});
+        layer.ports.push_back({fmt::format("lo_{}_{}", ti, i), "optical", {rx, "o2"}});
+      }
+      for (const auto& p : tile.ports)
+        if (p.name.rfind("drop", 0) == 0 || p.name.rfind("dark", 0) == 0)
+          layer.ports.push_back({fmt::format("{}_{}", ti, p.name), "optical", {ti, p.name}});
+      net.cells.push_back(std::move(vh));
+      net.cells.push_back(std::move(att));
+      net.cells.push_back(std::move(u));
+      net.cells.push_back(std::move(tile));
+    }
+    st.layer_cell = layer.name;
+    layer_cells.push_back(layer.name);
+    net.cells.push_back(std::move(layer));
+  }
+
+  circuit::Cell top;
+  top.name = names.unique(net.name + "_top");
+  top.kind = "top";
+  for (size_t i = 0; i < layer_cells.size(); ++i) {
+    std::string inst = fmt::format("L{}", i);
+    top.instances.push_back({inst, layer_cells[i], {}, -1, -1});
+    const circuit::Cell* lc = net.find_cell(layer_cells[i]);
+    for (const auto& p : lc->ports) top.ports.push_back({inst + "_" + p.name, p.kind, {inst, p.name}});
+  }
+  net.top = top.name;
+  net.cells.push_back(std::move(top));
+  if (summary) *summary = sum;
+  return net;
+}
+
+}  // namespace holo::mapping

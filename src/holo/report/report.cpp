@@ -1,0 +1,86 @@
+#include "holo/report/report.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+namespace holo::report {
+namespace {
+
+double wrap(double p) {
+  double w = std::fmod(p, 2 * std::numbers::pi);
+  if (w < 0) w += 2 * std::numbers::pi;
+  return w;
+}
+
+}  // namespace
+
+std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits) {
+  const double p_pi = pdk.tmpl("phase_shifter").number("p_pi_mw");
+  const double levels = std::ldexp(1.0, dac_bits);
+  std::string s = "cell,instance,component,parameter,phase_rad,heater_power_mw,dac_code\n";
+  auto row = [&](const circuit::Cell& c, const circuit::Instance& i, const char* key) {
+    auto it = i.settings.find(key);
+    double ph = wrap(it == i.settings.end() ? 0.0 : it->second);
+    auto code = static_cast<int64_t>(std::llround(ph / (2 * std::numbers::pi) * levels)) % static_cast<int64_t>(levels);
+    s += fmt::format("{},{},{},{},{:.17g},{:.6f},{}\n", c.name, i.name, i.component, key, ph,
+                     analysis::heater_power_mw(ph, p_pi), code);
+  };
+  for (const auto& c : n.cells)
+    for (const auto& i : c.instances) {
+      if (i.component == "mzi" || i.component == "attenuator") {
+        row(c, i, "theta_rad");
+        row(c, i, "phi_rad");
+      } else if (i.component == "phase_shifter") {
+        row(c, i, "phi_rad");
+      }
+    }
+  return s;
+}
+
+std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info) {
+  nlohmann::ordered_json j;
+  j["model"] = info.model;
+  j["pdk"] = n.pdk;
+  j["options"] = {{"mesh_size", info.mesh_size}, {"method", info.method}, {"activation", info.activation},
+                  {"dac_bits", info.dac_bits}, {"rank_energy", info.rank_energy}};
+  j["counts"] = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : m.counts) j["counts"][k] = v;
+  j["macs_per_sample"] = m.macs_per_sample;
+  j["figures"] = nlohmann::ordered_json::object();
+  for (const auto& f : m.figures) j["figures"][f.key] = {{"value", f.value}, {"label", f.label}, {"method", f.method}};
+  j["stages"] = nlohmann::ordered_json::array();
+  for (const auto& st : n.stages) {
+    nlohmann::ordered_json s = {{"node", st.node}, {"op", st.op}, {"domain", st.domain}};
+    if (!st.reason.empty()) s["reason"] = st.reason;
+    if (st.domain == "optical") {
+      s["matrix"] = {st.out_features, st.in_features};
+      s["tiles"] = st.tiles.size();
+      s["positions"] = st.positions;
+    }
+    j["stages"].push_back(s);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info) {
+  std::string s = fmt::format("# Compile report: {}\n\n", info.model);
+  s += fmt::format("PDK `{}` ({}), mesh size {} ({}), activations `{}`, {}-bit phase DACs.\n\n", n.pdk, info.pdk_path,
+                   info.mesh_size, info.method, info.activation, info.dac_bits);
+  s += "## Figures\n\n| figure | value | how it was computed |\n|---|---|---|\n";
+  for (const auto& f : m.figures) s += fmt::format("| {} (`{}`) | {:.6g} | {} |\n", f.label, f.key, f.value, f.method);
+  s += fmt::format("\nMACs per sample: {}\n\n## Counts\n\n| item | count |\n|---|---|\n", m.macs_per_sample);
+  for (const auto& [k, v] : m.counts) s += fmt::format("| {} | {} |\n", k, v);
+  s += "\n## Stages\n\n| node | op | domain | detail |\n|---|---|---|---|\n";
+  for (const auto& st : n.stages) {
+    std::string detail = st.domain == "optical"
+                             ? fmt::format("{} x {} matrix, {} tile(s), {} position(s) per sample", st.out_features,
+                                           st.in_features, st.tiles.size(), st.positions)
+                             : st.reason;
+    s += fmt::format("| {} | {} | {} | {} |\n", st.node, st.op, st.domain, detail);
+  }
+  return s;
+}
+
+}  // namespace holo::report

@@ -1,0 +1,33 @@
+// holo compile MODEL -o OUT
+#include "cli.h"
+#include "holo/driver/compile.h"
+#include "holo/support/progress.h"
+
+namespace holo::cli {
+
+void register_compile(CLI::App& app, CommonFlags& flags) {
+  auto* sub = app.add_subcommand("compile", "Compile a trained model into a photonic circuit (netlist, program, report)");
+  auto model = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto opts = std::make_shared<driver::CompileOptions>();
+  sub->add_option("MODEL", *model, "Model file (.onnx or .json)")->required();
+  sub->add_option("-o,--out", *out, "Output directory")->required();
+  sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the bundled generic SOI 220 nm PDK)");
+  sub->add_option("--mesh-size", opts->mesh_size, "Largest MZI mesh K; larger matrices are tiled into K x K blocks")
+      ->capture_default_str();
+  sub->add_option("--method", opts->method, "Mesh decomposition: clements or reck")->capture_default_str();
+  sub->add_option("--activation", opts->activation,
+                  "Nonlinearities: oeo (detect, apply electronically, re-modulate) or eo (Williamson electro-optic)")
+      ->capture_default_str();
+  sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")->capture_default_str();
+  sub->add_option("--rank-energy", opts->rank_energy,
+                  "Keep the smallest SVD rank per tile holding this fraction of the energy (1 = full rank)")
+      ->capture_default_str();
+  add_common_flags(*sub, flags);
+  set_action(*sub, [model, out, opts](const CommonFlags& f) {
+    opts->progress = !f.quiet && !f.json && Progress::terminal_attached();
+    return driver::compile(*model, *out, *opts);
+  });
+}
+
+}  // namespace holo::cli
