@@ -12,17 +12,20 @@
 // The compiled-chip contract (written by mapping/, read by sim/ and layout/):
 //   mesh cell (kind "mesh", info "n", "method", "columns"): instances "mzi<k>" (component "mzi", settings
 //     theta_rad, phi_rad; column, mode = upper mode) in optical order (k = 0 meets the light first), then
-//     the output phase screen "ps<i>" (component "phase_shifter", setting phi_rad; mode = i, column =
-//     number of MZI columns). Ports in<i>, out<i>. The realized matrix is linalg's
-//     U = diag(e^{i phi_ps}) * M_K ... M_1 (linalg/mesh.h).
+//     an optional output phase screen "ps<i>" (component "phase_shifter", setting phi_rad; mode = i, column =
+//     number of MZI columns). A mode no component touches (n = 1 without a screen) passes a "wg<i>"
+//     (component "waveguide"). Ports in<i>, out<i>. The realized matrix is linalg's
+//     U = diag(e^{i phi_ps}) * M_K ... M_1 (linalg/mesh.h; no screen = identity screen).
 //   attenuator cell (kind "attenuators", info "n"): instances "a<k>" (component "attenuator", settings
-//     theta_rad, phi_rad, transmission; mode = k): an MZI whose upper->upper (bar) field transmission is the
-//     real, non-negative `transmission` = sigma_k / sigma_max. Ports in<k>, out<k>.
+//     theta_rad, phi_rad, transmission; mode = k): an MZI used through its bar path, realizing the complex
+//     field factor M(theta, phi)[0][0] = i e^{i(theta/2 + phi)} sin(theta/2); `transmission` is its magnitude
+//     sin(theta/2). (linalg::map_svd programs phi = 0 and pushes the phase i e^{i theta/2} into the U mesh.)
+//     Ports in<k>, out<k>.
 //   tile cell (kind "tile", info "rows", "cols", "rank"): instances "vh" (a mesh cell on cols modes), "att"
 //     (an attenuator cell on rank = min(rows, cols) modes), "u" (a mesh cell on rows modes); vh.out<k> ->
 //     att.in<k> -> att.out<k> -> u.in<k> for k < rank. Ports in<j> (= vh.in<j>), out<i> (= u.out<i>); the
 //     unused vh outputs / u inputs (k >= rank) are exposed as "drop<k>" / "dark<k>". Realizes
-//     T = U diag(transmission) V^H (rows x cols); the stage's Tile::gain restores W_block = gain * T.
+//     T = U A V^H (rows x cols), A = the attenuators' factors on the diagonal; W_block = Tile::gain * T.
 //   layer cell (kind "layer"): the tiles of one stage with their input modulators and homodyne receivers.
 #pragma once
 

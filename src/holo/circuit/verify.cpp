@@ -26,10 +26,12 @@ bool valid_name(const std::string& s) {
   return true;
 }
 
-void check_name(const std::string& s, const std::string& where) {
+// `where` is called only on failure: the verifier runs over millions of instances.
+template <class Where>
+void check_name(const std::string& s, Where where) {
   if (!valid_name(s))
     fail("CIRCUIT-BAD-NAME",
-         fmt::format("{}: name '{}' is empty or has a character outside A-Z a-z 0-9 _ . - / :", where, s));
+         fmt::format("{}: name '{}' is empty or has a character outside A-Z a-z 0-9 _ . - / :", where(), s));
 }
 
 std::string port_list(const std::vector<pdk::Port>& ports) {
@@ -55,7 +57,7 @@ class Verifier {
   void names() {
     std::unordered_set<std::string> cell_names;
     for (const Cell& c : n_.cells) {
-      check_name(c.name, "cell");
+      check_name(c.name, [] { return std::string("cell"); });
       if (!cell_names.insert(c.name).second)
         fail("CIRCUIT-DUPLICATE", fmt::format("netlist '{}': two cells are named '{}'", n_.name, c.name));
       if (pdk_.templates.count(c.name))
@@ -64,11 +66,11 @@ class Verifier {
                          pdk_.name));
       std::unordered_set<std::string> inst_names, port_names;
       for (const Instance& inst : c.instances) {
-        check_name(inst.name, fmt::format("cell '{}' instance", c.name));
+        check_name(inst.name, [&] { return fmt::format("cell '{}' instance", c.name); });
         if (!inst_names.insert(inst.name).second)
           fail("CIRCUIT-DUPLICATE", fmt::format("cell '{}': two instances are named '{}'", c.name, inst.name));
         for (const auto& [key, value] : inst.settings) {
-          check_name(key, fmt::format("cell '{}' instance '{}' setting", c.name, inst.name));
+          check_name(key, [&] { return fmt::format("cell '{}' instance '{}' setting", c.name, inst.name); });
           if (!std::isfinite(value))
             fail("CIRCUIT-BAD-SETTING", fmt::format("cell '{}' instance '{}': setting '{}' is {}, expected a finite "
                                                     "number",
@@ -80,12 +82,12 @@ class Verifier {
                            c.name, inst.name, inst.column, inst.mode));
       }
       for (const CellPort& p : c.ports) {
-        check_name(p.name, fmt::format("cell '{}' port", c.name));
+        check_name(p.name, [&] { return fmt::format("cell '{}' port", c.name); });
         if (!port_names.insert(p.name).second)
           fail("CIRCUIT-DUPLICATE", fmt::format("cell '{}': two ports are named '{}'", c.name, p.name));
         if (p.kind != "optical" && p.kind != "electrical")
-          fail("CIRCUIT-BAD-KIND", fmt::format("cell '{}' port '{}': kind '{}', expected optical or electrical",
-                                               c.name, p.name, p.kind));
+          fail("CIRCUIT-BAD-KIND",
+               fmt::format("cell '{}' port '{}': kind '{}', expected optical or electrical", c.name, p.name, p.kind));
       }
     }
   }
@@ -126,8 +128,8 @@ class Verifier {
           auto from = std::find(stack.begin(), stack.end(), inst.component);
           std::string cycle;
           for (auto s = from; s != stack.end(); ++s) cycle += *s + " -> ";
-          fail("CIRCUIT-RECURSION", fmt::format("cell '{}' contains itself: {}{}", inst.component, cycle,
-                                                inst.component));
+          fail("CIRCUIT-RECURSION",
+               fmt::format("cell '{}' contains itself: {}{}", inst.component, cycle, inst.component));
         }
         if (state[it->second] == 0) visit(it->second);
       }
@@ -158,27 +160,28 @@ class Verifier {
     std::vector<std::vector<int>> uses(c.instances.size());
     for (size_t i = 0; i < c.instances.size(); ++i) uses[i].assign(ports_.at(c.instances[i].component).size(), 0);
 
-    // Resolves a reference; returns the port and counts one use of it.
-    auto use = [&](const PortRef& r, const std::string& where) -> const pdk::Port& {
+    // Resolves a reference; returns the port and counts one use of it. `where` describes the reference
+    // (only called to build an error message).
+    auto use = [&](const PortRef& r, auto where) -> const pdk::Port& {
       auto it = inst_index.find(r.instance);
       if (it == inst_index.end())
-        fail("CIRCUIT-UNKNOWN-INSTANCE", fmt::format("cell '{}' {}: no instance '{}'", c.name, where, r.instance));
+        fail("CIRCUIT-UNKNOWN-INSTANCE", fmt::format("cell '{}' {}: no instance '{}'", c.name, where(), r.instance));
       const Instance& inst = c.instances[it->second];
       const std::vector<pdk::Port>& ports = ports_.at(inst.component);
       for (size_t k = 0; k < ports.size(); ++k)
         if (ports[k].name == r.port) {
           if (++uses[it->second][k] > 1)
             fail("CIRCUIT-PORT-REUSED",
-                 fmt::format("cell '{}' {}: port '{}' of instance '{}' is already connected or exposed", c.name, where,
-                             r.port, r.instance));
+                 fmt::format("cell '{}' {}: port '{}' of instance '{}' is already connected or exposed", c.name,
+                             where(), r.port, r.instance));
           return ports[k];
         }
       fail("CIRCUIT-UNKNOWN-PORT", fmt::format("cell '{}' {}: instance '{}' ({}) has no port '{}' (its ports: {})",
-                                               c.name, where, r.instance, inst.component, r.port, port_list(ports)));
+                                               c.name, where(), r.instance, inst.component, r.port, port_list(ports)));
     };
 
     for (const CellPort& p : c.ports) {
-      const pdk::Port& inner = use(p.inner, fmt::format("port '{}'", p.name));
+      const pdk::Port& inner = use(p.inner, [&] { return fmt::format("port '{}'", p.name); });
       if (inner.kind != p.kind)
         fail("CIRCUIT-KIND-MISMATCH",
              fmt::format("cell '{}' port '{}' is {} but exposes the {} port '{}' of instance '{}'", c.name, p.name,
@@ -186,13 +189,14 @@ class Verifier {
     }
     for (size_t k = 0; k < c.connections.size(); ++k) {
       const Connection& con = c.connections[k];
-      std::string where = fmt::format("connection {} ({},{} - {},{})", k, con.a.instance, con.a.port,
-                                      con.b.instance, con.b.port);
+      auto where = [&] {
+        return fmt::format("connection {} ({},{} - {},{})", k, con.a.instance, con.a.port, con.b.instance, con.b.port);
+      };
       const pdk::Port& a = use(con.a, where);
       const pdk::Port& b = use(con.b, where);
       if (a.kind != b.kind)
-        fail("CIRCUIT-KIND-MISMATCH", fmt::format("cell '{}' {}: connects an {} port to an {} port", c.name, where,
-                                                  a.kind, b.kind));
+        fail("CIRCUIT-KIND-MISMATCH",
+             fmt::format("cell '{}' {}: connects an {} port to an {} port", c.name, where(), a.kind, b.kind));
     }
     for (size_t i = 0; i < c.instances.size(); ++i) {
       const std::vector<pdk::Port>& ports = ports_.at(c.instances[i].component);
@@ -233,13 +237,13 @@ class Verifier {
       bad(fmt::format("weight matrix {} x {} is too large", s.out_features, s.in_features));
     for (size_t t = 0; t < s.tiles.size(); ++t) {
       const Tile& tile = s.tiles[t];
-      std::string tat = fmt::format("{}: tiles[{}] (rows {}+{}, cols {}+{})", at, t, tile.row0, tile.rows, tile.col0,
-                                    tile.cols);
+      std::string tat =
+          fmt::format("{}: tiles[{}] (rows {}+{}, cols {}+{})", at, t, tile.row0, tile.rows, tile.col0, tile.cols);
       if (!n_.find_cell(tile.cell))
         fail("CIRCUIT-UNKNOWN-CELL", fmt::format("{}: cell '{}' is not a cell of the netlist", tat, tile.cell));
       if (!held.count(tile.cell))
-        fail("CIRCUIT-BAD-STAGE", fmt::format("{}: cell '{}' is not instantiated in the layer cell '{}'", tat,
-                                              tile.cell, s.layer_cell));
+        fail("CIRCUIT-BAD-STAGE",
+             fmt::format("{}: cell '{}' is not instantiated in the layer cell '{}'", tat, tile.cell, s.layer_cell));
       if (!std::isfinite(tile.gain)) fail("CIRCUIT-BAD-STAGE", fmt::format("{}: gain is {}", tat, tile.gain));
       if (tile.rows < 1 || tile.cols < 1 || tile.row0 < 0 || tile.col0 < 0 || tile.row0 > s.out_features - tile.rows ||
           tile.col0 > s.in_features - tile.cols)
@@ -256,17 +260,17 @@ class Verifier {
       for (size_t j = i + 1; j < order.size() && s.tiles[order[j]].row0 < a.row0 + a.rows; ++j) {
         const Tile& b = s.tiles[order[j]];
         if (b.col0 < a.col0 + a.cols && a.col0 < b.col0 + b.cols)
-          fail("CIRCUIT-TILING", fmt::format("{}: tiles[{}] (rows {}+{}, cols {}+{}) and tiles[{}] (rows {}+{}, cols "
-                                             "{}+{}) overlap",
-                                             at, order[i], a.row0, a.rows, a.col0, a.cols, order[j], b.row0, b.rows,
-                                             b.col0, b.cols));
+          fail("CIRCUIT-TILING",
+               fmt::format("{}: tiles[{}] (rows {}+{}, cols {}+{}) and tiles[{}] (rows {}+{}, cols "
+                           "{}+{}) overlap",
+                           at, order[i], a.row0, a.rows, a.col0, a.cols, order[j], b.row0, b.rows, b.col0, b.cols));
       }
     }
     int64_t area = 0;
     for (const Tile& tile : s.tiles) area += tile.rows * tile.cols;
     if (area != full)
-      fail("CIRCUIT-TILING", fmt::format("{}: the tiles cover {} of the {} x {} = {} weights", at,
-                                         area, s.out_features, s.in_features, full));
+      fail("CIRCUIT-TILING", fmt::format("{}: the tiles cover {} of the {} x {} = {} weights", at, area, s.out_features,
+                                         s.in_features, full));
   }
 
   const Netlist& n_;
@@ -276,7 +280,9 @@ class Verifier {
 
 }  // namespace
 
-void verify(const Netlist& n, const pdk::Pdk& pdk) { Verifier(n, pdk).run(); }
+void verify(const Netlist& n, const pdk::Pdk& pdk) {
+  Verifier(n, pdk).run();
+}
 
 std::vector<pdk::Port> component_ports(const Netlist& n, const pdk::Pdk& pdk, const std::string& component) {
   if (const Cell* c = n.find_cell(component)) {

@@ -41,7 +41,7 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   std::unique_ptr<Progress> bar;
   if (opts.progress) {
     mo.progress = [&bar](int64_t done, int64_t total) {
-      if (!bar) bar = std::make_unique<Progress>("decomposing tiles", total, true);
+      if (!bar) bar = std::make_unique<Progress>("mapping linear layers", total, true);
       bar->advance(1);
       if (done == total) bar->done();
     };

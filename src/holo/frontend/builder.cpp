@@ -34,6 +34,23 @@ std::optional<int64_t> checked_numel(const Shape& dims, bool allow_dynamic, std:
   return n;
 }
 
+std::string printable(std::string_view text, size_t max_len) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_len) + 8);
+  for (char c : text) {
+    if (out.size() >= max_len) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
+
 GraphBuilder::GraphBuilder(std::string source, std::string prefix, PathStyle style, int64_t opset)
     : prefix_(std::move(prefix)), style_(style) {
   graph_.source = std::move(source);
@@ -41,8 +58,10 @@ GraphBuilder::GraphBuilder(std::string source, std::string prefix, PathStyle sty
 }
 
 void GraphBuilder::fail_code(const std::string& code, const std::string& where, const std::string& msg) const {
-  std::string head = graph_.source.empty() ? where : graph_.source + ": " + where;
-  fail(code, head.empty() ? msg : head + ": " + msg);
+  std::string text;
+  for (const std::string* part : {&graph_.source, &where})
+    if (!part->empty()) text += *part + ": ";
+  fail(code, printable(text + msg));
 }
 
 void GraphBuilder::fail_here(const std::string& suffix, const std::string& where, const std::string& msg) const {
@@ -120,8 +139,7 @@ const Array* GraphBuilder::constant_value(const std::string& name) const {
   return t.value ? &*t.value : nullptr;
 }
 
-void GraphBuilder::drop_unused_outputs(PendingNode& n, const std::unordered_map<std::string, int>& used,
-                                       size_t keep) {
+void GraphBuilder::drop_unused_outputs(PendingNode& n, const std::unordered_map<std::string, int>& used, size_t keep) {
   for (size_t k = keep; k < n.outputs.size(); ++k) {
     if (!n.outputs[k].empty() && used.count(n.outputs[k]))
       fail_here("UNSUPPORTED-OUTPUT", output_where(n, k),
@@ -153,7 +171,8 @@ void GraphBuilder::normalize(PendingNode& n, const std::unordered_map<std::strin
   } else if (n.op == "Dropout") {
     if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const Array* mode = constant_value(n.inputs[2]);
-      bool is_false = mode != nullptr && std::all_of(mode->data.begin(), mode->data.end(), [](double v) { return v == 0; });
+      bool is_false =
+          mode != nullptr && std::all_of(mode->data.begin(), mode->data.end(), [](double v) { return v == 0; });
       if (!is_false)
         fail_here("UNSUPPORTED-ATTRIBUTE", input_where(n, 2),
                   fmt::format("training_mode ('{}') must be absent or a constant false: only inference is supported",
@@ -250,7 +269,12 @@ graph::Graph GraphBuilder::finish() {
 
   nodes_.clear();
   graph_.prune_unused_tensors();
-  graph::verify(graph_);
+  try {
+    graph::verify(graph_);
+  } catch (const holo::Error& e) {
+    // The verifier quotes names from the model; keep its message to one printable line.
+    throw holo::Error(e.code(), printable(e.what()), e.kind());
+  }
   return std::move(graph_);
 }
 

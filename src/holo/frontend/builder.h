@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +23,10 @@ inline constexpr int kMaxRank = 32;
 // Product of dims with overflow and limit checks; dims < 0 count as 1 when allow_dynamic, else they are
 // an error. Returns std::nullopt (without throwing) when the shape is absurd; `why` tells what is wrong.
 std::optional<int64_t> checked_numel(const Shape& dims, bool allow_dynamic, std::string* why);
+
+// Makes untrusted text (names from a model, parser messages) safe for a one-line message: control characters
+// become \xNN escapes and the result is cut at max_len characters.
+std::string printable(std::string_view text, size_t max_len = 4000);
 
 enum class PathStyle {
   Onnx,  // locations like "node 'fc1' (Gemm) input 1"

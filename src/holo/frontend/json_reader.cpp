@@ -38,19 +38,29 @@ std::string key_path(const std::string& parent, const std::string& key) {
   return fmt::format("{}[{}]", parent, Json(key).dump());
 }
 
-std::string index_path(const std::string& parent, size_t i) { return fmt::format("{}[{}]", parent, i); }
+std::string index_path(const std::string& parent, size_t i) {
+  return fmt::format("{}[{}]", parent, i);
+}
 
 const char* type_name(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "a list";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "a list";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a number";
-    default: return "something else";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "something else";
   }
 }
 
@@ -60,11 +70,11 @@ class JsonReader {
 
   void read(const Json& root) {
     if (!root.is_object()) schema("", fmt::format("the model must be a JSON object, not {}", type_name(root)));
-    check_keys(root, "", {"format", "version", "name", "opset", "inputs", "outputs", "constants", "nodes"});
 
     const Json* format = root.contains("format") ? &root["format"] : nullptr;
     if (!format || !format->is_string() || format->get<std::string>() != kFormat)
       schema("format", fmt::format("expected \"format\": \"{}\" (is this a holo JSON model?)", kFormat));
+    check_keys(root, "", {"format", "version", "name", "opset", "inputs", "outputs", "constants", "nodes"});
     const Json& version = required(root, "version", "");
     if (!version.is_number_integer() || as_int(version, "version") != kVersion)
       b_.fail_here("UNSUPPORTED-VERSION", "version",
@@ -88,9 +98,7 @@ class JsonReader {
   }
 
  private:
-  [[noreturn]] void schema(const std::string& path, const std::string& msg) const {
-    b_.fail_here("SCHEMA", path, msg);
-  }
+  [[noreturn]] void schema(const std::string& path, const std::string& msg) const { b_.fail_here("SCHEMA", path, msg); }
 
   void check_keys(const Json& obj, const std::string& path, std::initializer_list<const char*> allowed) const {
     for (const auto& [key, value] : obj.items()) {
@@ -141,7 +149,8 @@ class JsonReader {
   Shape shape_at(const Json& v, const std::string& path, bool allow_dynamic) const {
     array_at(v, path);
     if (v.size() > static_cast<size_t>(detail::kMaxRank))
-      b_.fail_here("TENSOR-DIMS", path, fmt::format("rank {} is more than the supported {}", v.size(), detail::kMaxRank));
+      b_.fail_here("TENSOR-DIMS", path,
+                   fmt::format("rank {} is more than the supported {}", v.size(), detail::kMaxRank));
     Shape s;
     for (size_t i = 0; i < v.size(); ++i) {
       const Json& d = v[i];
@@ -161,7 +170,8 @@ class JsonReader {
   }
 
   void read_input(const Json& in, const std::string& path) {
-    if (!in.is_object()) schema(path, fmt::format("an input must be an object {{\"name\", \"shape\"}}, not {}", type_name(in)));
+    if (!in.is_object())
+      schema(path, fmt::format("an input must be an object {{\"name\", \"shape\"}}, not {}", type_name(in)));
     check_keys(in, path, {"name", "shape"});
     std::string name = name_at(required(in, "name", path), key_path(path, "name"));
     Shape shape = shape_at(required(in, "shape", path), key_path(path, "shape"), /*allow_dynamic=*/true);
@@ -173,7 +183,9 @@ class JsonReader {
       b_.add_output(name_at(out, path), std::nullopt, path);
       return;
     }
-    if (!out.is_object()) schema(path, fmt::format("an output must be a name or an object {{\"name\", \"shape\"}}, not {}", type_name(out)));
+    if (!out.is_object())
+      schema(path,
+             fmt::format("an output must be a name or an object {{\"name\", \"shape\"}}, not {}", type_name(out)));
     check_keys(out, path, {"name", "shape"});
     std::string name = name_at(required(out, "name", path), key_path(path, "name"));
     std::optional<Shape> shape;
@@ -206,7 +218,8 @@ class JsonReader {
   void read_constant(const std::string& name, const Json& spec, const std::string& path) {
     if (name.empty()) schema(path, "a constant name must not be empty");
     if (!spec.is_object())
-      schema(path, fmt::format("a constant must be an object {{\"shape\", \"data\"}} or {{\"npy\"}}, not {}", type_name(spec)));
+      schema(path, fmt::format("a constant must be an object {{\"shape\", \"data\"}} or {{\"npy\"}}, not {}",
+                               type_name(spec)));
     check_keys(spec, path, {"shape", "data", "npy"});
     const bool has_data = spec.contains("data"), has_npy = spec.contains("npy");
     if (has_data == has_npy) schema(path, "a constant needs exactly one of \"data\" and \"npy\"");
@@ -237,9 +250,9 @@ class JsonReader {
         b_.fail_code(e.code(), npy_path, e.what());
       }
       if (declared && *declared != a.shape)
-        b_.fail_here("TENSOR-SIZE", shape_path,
-                     fmt::format("declared shape {} but '{}' holds shape {}", shape_str(*declared), full,
-                                 shape_str(a.shape)));
+        b_.fail_here(
+            "TENSOR-SIZE", shape_path,
+            fmt::format("declared shape {} but '{}' holds shape {}", shape_str(*declared), full, shape_str(a.shape)));
       for (int64_t i = 0; i < a.numel(); ++i)
         if (!std::isfinite(a[i]))
           b_.fail_code("GRAPH-NONFINITE-WEIGHT", npy_path,
@@ -259,13 +272,15 @@ class JsonReader {
         std::string why;
         int64_t n = *detail::checked_numel(*declared, false, &why);
         if (static_cast<int64_t>(values.size()) != n)
-          b_.fail_here("TENSOR-SIZE", data_path,
-                       fmt::format("shape {} needs {} values but data holds {}", shape_str(*declared), n, values.size()));
+          b_.fail_here(
+              "TENSOR-SIZE", data_path,
+              fmt::format("shape {} needs {} values but data holds {}", shape_str(*declared), n, values.size()));
         shape = *declared;
       } else {
         if (nested != *declared)
-          b_.fail_here("TENSOR-SIZE", data_path,
-                       fmt::format("nested data has shape {} but shape is {}", shape_str(nested), shape_str(*declared)));
+          b_.fail_here(
+              "TENSOR-SIZE", data_path,
+              fmt::format("nested data has shape {} but shape is {}", shape_str(nested), shape_str(*declared)));
         shape = nested;
       }
       a = Array(std::move(shape), std::move(values));
@@ -281,7 +296,8 @@ class JsonReader {
     auto unsupported = [&](const std::string& msg) { bad_attr(path, msg); };
     if (v.is_boolean()) return graph::AttrValue{static_cast<int64_t>(v.get<bool>() ? 1 : 0)};
     if (v.is_number_integer()) {
-      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) unsupported("integer is too large");
+      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+        unsupported("integer is too large");
       return graph::AttrValue{v.get<int64_t>()};
     }
     if (v.is_number_float()) {
@@ -313,7 +329,8 @@ class JsonReader {
       }
       return graph::AttrValue{std::move(out)};
     }
-    bad_attr(path, fmt::format("{} is not an attribute value (integer, number, string or list of numbers)", type_name(v)));
+    bad_attr(path,
+             fmt::format("{} is not an attribute value (integer, number, string or list of numbers)", type_name(v)));
   }
 
   void read_node(const Json& node, size_t i) {
@@ -325,7 +342,8 @@ class JsonReader {
       name = string_at(node["name"], key_path(path, "name"));
       if (name.empty()) schema(key_path(path, "name"), "a node name must not be empty (omit it to have one made up)");
       auto [it, inserted] = node_names_.emplace(name, path);
-      if (!inserted) schema(key_path(path, "name"), fmt::format("node name '{}' is already used by {}", name, it->second));
+      if (!inserted)
+        schema(key_path(path, "name"), fmt::format("node name '{}' is already used by {}", name, it->second));
     }
     std::string op = string_at(required(node, "op", path), key_path(path, "op"));
     const auto& ops = graph::supported_ops();
@@ -373,14 +391,15 @@ Json parse_json(std::string_view bytes, const std::string& what) {
       if (!open.empty()) open.pop_back();
     } else if (ev == E::key && !open.empty() && parsed.is_string()) {
       if (!open.back().insert(parsed.get<std::string>()).second)
-        fail("JSON-PARSE", fmt::format("{}: key '{}' appears twice in the same object", what, parsed.get<std::string>()));
+        fail("JSON-PARSE", fmt::format("{}: key '{}' appears twice in the same object", what,
+                                       detail::printable(parsed.get<std::string>(), 200)));
     }
     return true;
   };
   try {
     return Json::parse(bytes.begin(), bytes.end(), callback, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception& e) {
-    fail("JSON-PARSE", fmt::format("{}: not valid JSON: {}", what, e.what()));
+    fail("JSON-PARSE", fmt::format("{}: not valid JSON: {}", what, detail::printable(e.what(), 400)));
   }
 }
 

@@ -12,7 +12,8 @@ namespace holo::frontend {
 
 graph::Graph load_model(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == ".onnx") return load_onnx(path);
   if (ext == ".json") return load_json_model(path);
   fail("MODEL-UNKNOWN-FORMAT",

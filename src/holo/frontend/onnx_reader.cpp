@@ -37,42 +37,72 @@ struct Ctx {
 
 std::string dtype_name(int t) {
   switch (t) {
-    case onnx::TensorProto_DataType_UNDEFINED: return "UNDEFINED";
-    case onnx::TensorProto_DataType_FLOAT: return "FLOAT";
-    case onnx::TensorProto_DataType_UINT8: return "UINT8";
-    case onnx::TensorProto_DataType_INT8: return "INT8";
-    case onnx::TensorProto_DataType_UINT16: return "UINT16";
-    case onnx::TensorProto_DataType_INT16: return "INT16";
-    case onnx::TensorProto_DataType_INT32: return "INT32";
-    case onnx::TensorProto_DataType_INT64: return "INT64";
-    case onnx::TensorProto_DataType_STRING: return "STRING";
-    case onnx::TensorProto_DataType_BOOL: return "BOOL";
-    case onnx::TensorProto_DataType_FLOAT16: return "FLOAT16";
-    case onnx::TensorProto_DataType_DOUBLE: return "DOUBLE";
-    case onnx::TensorProto_DataType_UINT32: return "UINT32";
-    case onnx::TensorProto_DataType_UINT64: return "UINT64";
-    case onnx::TensorProto_DataType_COMPLEX64: return "COMPLEX64";
-    case onnx::TensorProto_DataType_COMPLEX128: return "COMPLEX128";
-    case onnx::TensorProto_DataType_BFLOAT16: return "BFLOAT16";
-    default: return fmt::format("type #{}", t);
+    case onnx::TensorProto_DataType_UNDEFINED:
+      return "UNDEFINED";
+    case onnx::TensorProto_DataType_FLOAT:
+      return "FLOAT";
+    case onnx::TensorProto_DataType_UINT8:
+      return "UINT8";
+    case onnx::TensorProto_DataType_INT8:
+      return "INT8";
+    case onnx::TensorProto_DataType_UINT16:
+      return "UINT16";
+    case onnx::TensorProto_DataType_INT16:
+      return "INT16";
+    case onnx::TensorProto_DataType_INT32:
+      return "INT32";
+    case onnx::TensorProto_DataType_INT64:
+      return "INT64";
+    case onnx::TensorProto_DataType_STRING:
+      return "STRING";
+    case onnx::TensorProto_DataType_BOOL:
+      return "BOOL";
+    case onnx::TensorProto_DataType_FLOAT16:
+      return "FLOAT16";
+    case onnx::TensorProto_DataType_DOUBLE:
+      return "DOUBLE";
+    case onnx::TensorProto_DataType_UINT32:
+      return "UINT32";
+    case onnx::TensorProto_DataType_UINT64:
+      return "UINT64";
+    case onnx::TensorProto_DataType_COMPLEX64:
+      return "COMPLEX64";
+    case onnx::TensorProto_DataType_COMPLEX128:
+      return "COMPLEX128";
+    case onnx::TensorProto_DataType_BFLOAT16:
+      return "BFLOAT16";
+    default:
+      return fmt::format("type #{}", t);
   }
 }
 
 // Bytes per element for the supported tensor types, 0 for the others.
 size_t element_size(int t) {
   switch (t) {
-    case onnx::TensorProto_DataType_FLOAT: return 4;
-    case onnx::TensorProto_DataType_DOUBLE: return 8;
-    case onnx::TensorProto_DataType_INT64: return 8;
-    case onnx::TensorProto_DataType_INT32: return 4;
-    case onnx::TensorProto_DataType_FLOAT16: return 2;
-    case onnx::TensorProto_DataType_BFLOAT16: return 2;
-    case onnx::TensorProto_DataType_INT16: return 2;
-    case onnx::TensorProto_DataType_UINT16: return 2;
-    case onnx::TensorProto_DataType_INT8: return 1;
-    case onnx::TensorProto_DataType_UINT8: return 1;
-    case onnx::TensorProto_DataType_BOOL: return 1;
-    default: return 0;
+    case onnx::TensorProto_DataType_FLOAT:
+      return 4;
+    case onnx::TensorProto_DataType_DOUBLE:
+      return 8;
+    case onnx::TensorProto_DataType_INT64:
+      return 8;
+    case onnx::TensorProto_DataType_INT32:
+      return 4;
+    case onnx::TensorProto_DataType_FLOAT16:
+      return 2;
+    case onnx::TensorProto_DataType_BFLOAT16:
+      return 2;
+    case onnx::TensorProto_DataType_INT16:
+      return 2;
+    case onnx::TensorProto_DataType_UINT16:
+      return 2;
+    case onnx::TensorProto_DataType_INT8:
+      return 1;
+    case onnx::TensorProto_DataType_UINT8:
+      return 1;
+    case onnx::TensorProto_DataType_BOOL:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -109,18 +139,41 @@ void convert_raw(const char* p, int64_t n, int t, std::vector<double>& out) {
   for (int64_t i = 0; i < n; ++i) {
     double v = 0;
     switch (t) {
-      case onnx::TensorProto_DataType_FLOAT: v = load_le<float>(p + 4 * i); break;
-      case onnx::TensorProto_DataType_DOUBLE: v = load_le<double>(p + 8 * i); break;
-      case onnx::TensorProto_DataType_INT64: v = static_cast<double>(load_le<int64_t>(p + 8 * i)); break;
-      case onnx::TensorProto_DataType_INT32: v = load_le<int32_t>(p + 4 * i); break;
-      case onnx::TensorProto_DataType_FLOAT16: v = half_to_double(load_le<uint16_t>(p + 2 * i)); break;
-      case onnx::TensorProto_DataType_BFLOAT16: v = bfloat16_to_double(load_le<uint16_t>(p + 2 * i)); break;
-      case onnx::TensorProto_DataType_INT16: v = load_le<int16_t>(p + 2 * i); break;
-      case onnx::TensorProto_DataType_UINT16: v = load_le<uint16_t>(p + 2 * i); break;
-      case onnx::TensorProto_DataType_INT8: v = load_le<int8_t>(p + i); break;
-      case onnx::TensorProto_DataType_UINT8: v = load_le<uint8_t>(p + i); break;
-      case onnx::TensorProto_DataType_BOOL: v = load_le<uint8_t>(p + i) != 0 ? 1.0 : 0.0; break;
-      default: break;
+      case onnx::TensorProto_DataType_FLOAT:
+        v = load_le<float>(p + 4 * i);
+        break;
+      case onnx::TensorProto_DataType_DOUBLE:
+        v = load_le<double>(p + 8 * i);
+        break;
+      case onnx::TensorProto_DataType_INT64:
+        v = static_cast<double>(load_le<int64_t>(p + 8 * i));
+        break;
+      case onnx::TensorProto_DataType_INT32:
+        v = load_le<int32_t>(p + 4 * i);
+        break;
+      case onnx::TensorProto_DataType_FLOAT16:
+        v = half_to_double(load_le<uint16_t>(p + 2 * i));
+        break;
+      case onnx::TensorProto_DataType_BFLOAT16:
+        v = bfloat16_to_double(load_le<uint16_t>(p + 2 * i));
+        break;
+      case onnx::TensorProto_DataType_INT16:
+        v = load_le<int16_t>(p + 2 * i);
+        break;
+      case onnx::TensorProto_DataType_UINT16:
+        v = load_le<uint16_t>(p + 2 * i);
+        break;
+      case onnx::TensorProto_DataType_INT8:
+        v = load_le<int8_t>(p + i);
+        break;
+      case onnx::TensorProto_DataType_UINT8:
+        v = load_le<uint8_t>(p + i);
+        break;
+      case onnx::TensorProto_DataType_BOOL:
+        v = load_le<uint8_t>(p + i) != 0 ? 1.0 : 0.0;
+        break;
+      default:
+        break;
     }
     out[static_cast<size_t>(i)] = v;
   }
@@ -132,7 +185,9 @@ void free_repeated(Repeated* r) {
   r->Swap(&empty);
 }
 
-void free_string(std::string* s) { std::string().swap(*s); }
+void free_string(std::string* s) {
+  std::string().swap(*s);
+}
 
 // Reads [offset, offset + length) of an external-data file after checking the path and the bounds.
 std::string read_external(const Ctx& ctx, const GraphBuilder& b, const onnx::TensorProto& t, const std::string& where,
@@ -208,7 +263,8 @@ std::string read_external(const Ctx& ctx, const GraphBuilder& b, const onnx::Ten
       int e = errno;
       ::close(fd);
       b.fail_here("EXTERNAL-DATA", where,
-                  fmt::format("reading external-data file '{}' failed: {}", path, r == 0 ? "unexpected end" : std::strerror(e)));
+                  fmt::format("reading external-data file '{}' failed: {}", path,
+                              r == 0 ? "unexpected end" : std::strerror(e)));
     }
     got += static_cast<size_t>(r);
   }
@@ -225,8 +281,7 @@ Array convert_tensor(const Ctx& ctx, const GraphBuilder& b, onnx::TensorProto& t
                 fmt::format("data type {} is not supported; expected a real number type (FLOAT, DOUBLE, FLOAT16, "
                             "BFLOAT16, (U)INT8/16, INT32, INT64 or BOOL)",
                             dtype_name(dt)));
-  if (t.has_segment())
-    b.fail_here("UNSUPPORTED-DTYPE", where, "segmented tensors are not supported");
+  if (t.has_segment()) b.fail_here("UNSUPPORTED-DTYPE", where, "segmented tensors are not supported");
 
   Shape dims(t.dims().begin(), t.dims().end());
   std::string why;
@@ -253,8 +308,8 @@ Array convert_tensor(const Ctx& ctx, const GraphBuilder& b, onnx::TensorProto& t
     if (f.size == 0) continue;
     if (used_field || external)
       b.fail_here("TENSOR-SIZE", where,
-                  fmt::format("data is given in more than one place ({} and {})", external ? "external data" : used_field,
-                              f.name));
+                  fmt::format("data is given in more than one place ({} and {})",
+                              external ? "external data" : used_field, f.name));
     used_field = f.name;
   }
 
@@ -275,8 +330,8 @@ Array convert_tensor(const Ctx& ctx, const GraphBuilder& b, onnx::TensorProto& t
   if (field == "raw_data") {
     if (t.raw_data().size() != need)
       b.fail_here("TENSOR-SIZE", where,
-                  fmt::format("dims {} of {} need {} bytes but raw_data holds {}", shape_str(dims), dtype_name(dt), need,
-                              t.raw_data().size()));
+                  fmt::format("dims {} of {} need {} bytes but raw_data holds {}", shape_str(dims), dtype_name(dt),
+                              need, t.raw_data().size()));
     convert_raw(t.raw_data().data(), n, dt, a.data);
     free_string(t.mutable_raw_data());
     return a;
@@ -286,10 +341,18 @@ Array convert_tensor(const Ctx& ctx, const GraphBuilder& b, onnx::TensorProto& t
   const char* expected = nullptr;
   int64_t have = 0;
   switch (dt) {
-    case onnx::TensorProto_DataType_FLOAT: expected = "float_data", have = t.float_data_size(); break;
-    case onnx::TensorProto_DataType_DOUBLE: expected = "double_data", have = t.double_data_size(); break;
-    case onnx::TensorProto_DataType_INT64: expected = "int64_data", have = t.int64_data_size(); break;
-    default: expected = "int32_data", have = t.int32_data_size(); break;  // the 8/16/32-bit types and BOOL
+    case onnx::TensorProto_DataType_FLOAT:
+      expected = "float_data", have = t.float_data_size();
+      break;
+    case onnx::TensorProto_DataType_DOUBLE:
+      expected = "double_data", have = t.double_data_size();
+      break;
+    case onnx::TensorProto_DataType_INT64:
+      expected = "int64_data", have = t.int64_data_size();
+      break;
+    default:
+      expected = "int32_data", have = t.int32_data_size();
+      break;  // the 8/16/32-bit types and BOOL
   }
   if (field != expected)
     b.fail_here("TENSOR-SIZE", where,
@@ -303,14 +366,30 @@ Array convert_tensor(const Ctx& ctx, const GraphBuilder& b, onnx::TensorProto& t
     double v = 0;
     const int k = static_cast<int>(i);
     switch (dt) {
-      case onnx::TensorProto_DataType_FLOAT: v = t.float_data(k); break;
-      case onnx::TensorProto_DataType_DOUBLE: v = t.double_data(k); break;
-      case onnx::TensorProto_DataType_INT64: v = static_cast<double>(t.int64_data(k)); break;
-      case onnx::TensorProto_DataType_INT32: v = t.int32_data(k); break;
-      case onnx::TensorProto_DataType_FLOAT16: v = half_to_double(static_cast<uint16_t>(t.int32_data(k))); break;
-      case onnx::TensorProto_DataType_BFLOAT16: v = bfloat16_to_double(static_cast<uint16_t>(t.int32_data(k))); break;
-      case onnx::TensorProto_DataType_BOOL: v = t.int32_data(k) != 0 ? 1.0 : 0.0; break;
-      default: v = t.int32_data(k); break;  // (U)INT8, (U)INT16: the value itself
+      case onnx::TensorProto_DataType_FLOAT:
+        v = t.float_data(k);
+        break;
+      case onnx::TensorProto_DataType_DOUBLE:
+        v = t.double_data(k);
+        break;
+      case onnx::TensorProto_DataType_INT64:
+        v = static_cast<double>(t.int64_data(k));
+        break;
+      case onnx::TensorProto_DataType_INT32:
+        v = t.int32_data(k);
+        break;
+      case onnx::TensorProto_DataType_FLOAT16:
+        v = half_to_double(static_cast<uint16_t>(t.int32_data(k)));
+        break;
+      case onnx::TensorProto_DataType_BFLOAT16:
+        v = bfloat16_to_double(static_cast<uint16_t>(t.int32_data(k)));
+        break;
+      case onnx::TensorProto_DataType_BOOL:
+        v = t.int32_data(k) != 0 ? 1.0 : 0.0;
+        break;
+      default:
+        v = t.int32_data(k);
+        break;  // (U)INT8, (U)INT16: the value itself
     }
     a[i] = v;
   }
@@ -326,7 +405,8 @@ std::optional<Shape> declared_shape(const GraphBuilder& b, const onnx::TypeProto
   if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
   const auto& shape = type.tensor_type().shape();
   if (shape.dim_size() > detail::kMaxRank)
-    b.fail_here("TENSOR-DIMS", where, fmt::format("rank {} is more than the supported {}", shape.dim_size(), detail::kMaxRank));
+    b.fail_here("TENSOR-DIMS", where,
+                fmt::format("rank {} is more than the supported {}", shape.dim_size(), detail::kMaxRank));
   Shape s;
   s.reserve(static_cast<size_t>(shape.dim_size()));
   for (const auto& d : shape.dim()) {
@@ -349,9 +429,12 @@ graph::AttrValue convert_attribute(const GraphBuilder& b, const onnx::AttributeP
     return v;
   };
   switch (a.type()) {
-    case onnx::AttributeProto_AttributeType_INT: return graph::AttrValue{static_cast<int64_t>(a.i())};
-    case onnx::AttributeProto_AttributeType_FLOAT: return graph::AttrValue{finite(static_cast<double>(a.f()))};
-    case onnx::AttributeProto_AttributeType_STRING: return graph::AttrValue{a.s()};
+    case onnx::AttributeProto_AttributeType_INT:
+      return graph::AttrValue{static_cast<int64_t>(a.i())};
+    case onnx::AttributeProto_AttributeType_FLOAT:
+      return graph::AttrValue{finite(static_cast<double>(a.f()))};
+    case onnx::AttributeProto_AttributeType_STRING:
+      return graph::AttrValue{a.s()};
     case onnx::AttributeProto_AttributeType_INTS:
       return graph::AttrValue{std::vector<int64_t>(a.ints().begin(), a.ints().end())};
     case onnx::AttributeProto_AttributeType_FLOATS: {
@@ -380,8 +463,9 @@ Array constant_value(const Ctx& ctx, const GraphBuilder& b, onnx::NodeProto& nod
   const std::string at = fmt::format("{} attribute '{}'", where, key);
   auto expect_type = [&](onnx::AttributeProto_AttributeType t) {
     if (a.type() != t)
-      b.fail_here("INVALID", at, fmt::format("has type {}, expected {}", onnx::AttributeProto_AttributeType_Name(a.type()),
-                                             onnx::AttributeProto_AttributeType_Name(t)));
+      b.fail_here("INVALID", at,
+                  fmt::format("has type {}, expected {}", onnx::AttributeProto_AttributeType_Name(a.type()),
+                              onnx::AttributeProto_AttributeType_Name(t)));
   };
   if (key == "value") {
     expect_type(onnx::AttributeProto_AttributeType_TENSOR);

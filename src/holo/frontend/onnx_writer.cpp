@@ -1,9 +1,9 @@
 #include "holo/frontend/onnx_writer.h"
 
+#include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
-#include <fmt/format.h>
 
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
@@ -18,8 +18,10 @@ void set_shape(onnx::ValueInfoProto* vi, const graph::Tensor& t) {
   auto* sh = tt->mutable_shape();
   for (int64_t d : t.shape) {
     auto* dim = sh->add_dim();
-    if (d < 0) dim->set_dim_param("N");
-    else dim->set_dim_value(d);
+    if (d < 0)
+      dim->set_dim_param("N");
+    else
+      dim->set_dim_value(d);
   }
 }
 

@@ -9,6 +9,9 @@
 #include "holo/support/error.h"
 
 namespace holo::layout {
+namespace {
+__extension__ typedef __int128 Wide;  // exact products of two 64-bit coordinates
+}  // namespace
 
 std::string to_string(LayerSpec l) { return fmt::format("{}/{}", l.layer, l.datatype); }
 
@@ -42,12 +45,12 @@ Box bbox(const Polygon& p) {
 }
 
 double signed_area2(const Polygon& p) {
-  __int128 s = 0;
+  Wide s = 0;
   const size_t n = p.size();
   for (size_t i = 0; i < n; ++i) {
     const Point& a = p[i];
     const Point& b = p[(i + 1) % n];
-    s += static_cast<__int128>(a.x) * b.y - static_cast<__int128>(b.x) * a.y;
+    s += static_cast<Wide>(a.x) * b.y - static_cast<Wide>(b.x) * a.y;
   }
   return static_cast<double>(s);
 }
@@ -70,8 +73,8 @@ void compress(Polygon& p) {
         changed = true;
         continue;
       }
-      __int128 cross = static_cast<__int128>(cur.x - prev.x) * (next.y - cur.y) -
-                       static_cast<__int128>(cur.y - prev.y) * (next.x - cur.x);
+      Wide cross = static_cast<Wide>(cur.x - prev.x) * (next.y - cur.y) -
+                       static_cast<Wide>(cur.y - prev.y) * (next.x - cur.x);
       if (cross == 0) {
         changed = true;
         continue;
@@ -85,6 +88,54 @@ void compress(Polygon& p) {
 
 void make_ccw(Polygon& p) {
   if (signed_area2(p) < 0) std::reverse(p.begin(), p.end());
+}
+
+Polygon path_polygon(const std::vector<Point>& in, Coord width, Coord begin_ext, Coord end_ext) {
+  std::vector<Point> pts;
+  for (const Point& p : in)
+    if (pts.empty() || !(pts.back() == p)) pts.push_back(p);
+  if (pts.size() < 2 || width <= 0) return {};
+  const size_t n = pts.size();
+  std::vector<double> dx(n - 1), dy(n - 1);
+  for (size_t i = 0; i + 1 < n; ++i) {
+    double ex = static_cast<double>(pts[i + 1].x - pts[i].x), ey = static_cast<double>(pts[i + 1].y - pts[i].y);
+    double len = std::hypot(ex, ey);
+    dx[i] = ex / len;
+    dy[i] = ey / len;
+  }
+  const double hw = static_cast<double>(width) / 2;
+  std::vector<std::pair<double, double>> left, right;
+  for (size_t i = 0; i < n; ++i) {
+    double px = static_cast<double>(pts[i].x), py = static_cast<double>(pts[i].y);
+    if (i == 0) {
+      px -= dx[0] * static_cast<double>(begin_ext);
+      py -= dy[0] * static_cast<double>(begin_ext);
+    }
+    if (i == n - 1) {
+      px += dx[n - 2] * static_cast<double>(end_ext);
+      py += dy[n - 2] * static_cast<double>(end_ext);
+    }
+    double ox, oy;  // offset vector to the left
+    if (i == 0 || i == n - 1) {
+      size_t s = i == 0 ? 0 : n - 2;
+      ox = -dy[s] * hw;
+      oy = dx[s] * hw;
+    } else {
+      double n1x = -dy[i - 1], n1y = dx[i - 1], n2x = -dy[i], n2y = dx[i];
+      double c = 1 + n1x * n2x + n1y * n2y;
+      if (c < 1e-9) fail("LAYOUT-PARAM", "a path turns back on itself (180-degree corner)");
+      ox = (n1x + n2x) * hw / c;
+      oy = (n1y + n2y) * hw / c;
+    }
+    left.push_back({px + ox, py + oy});
+    right.push_back({px - ox, py - oy});
+  }
+  Polygon poly;
+  for (auto& [x, y] : right) poly.push_back({round_nm(x), round_nm(y)});
+  for (size_t i = n; i-- > 0;) poly.push_back({round_nm(left[i].first), round_nm(left[i].second)});
+  compress(poly);
+  make_ccw(poly);
+  return poly;
 }
 
 Coord round_nm(double v) {

@@ -58,6 +58,10 @@ void compress(Polygon& p);
 // Counter-clockwise orientation (reverses a clockwise polygon).
 void make_ccw(Polygon& p);
 
+// Boundary of a GDS PATH: segments through `pts` of `width`, extended by `begin_ext` / `end_ext` beyond the
+// first / last point, with mitred corners. LAYOUT-PARAM when it folds back on itself (180-degree turn).
+Polygon path_polygon(const std::vector<Point>& pts, Coord width, Coord begin_ext, Coord end_ext);
+
 // Rounds a double nanometre value to the grid (round half away from zero); LAYOUT-RANGE when |v| >= 2^62.
 Coord round_nm(double v);
 // A length given in micrometres (PDK units) as integer nanometres.

@@ -196,7 +196,7 @@ void chain_down(double* br, double* bi, int rs, int p0, const Rot* rot, int j0, 
 // blocks. Row blocks go bottom-up; in each block the rotations run as a chain across the columns (the
 // right column of rotation j is the left column of rotation j-1), carried in registers. Rotation j is found
 // in the block holding row n-1-j, after rotations 0..j-1 reached it.
-void clements_columns(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElement>& input) {
+void clements_columns(Work& a, int k, std::vector<Rot>& rot, RawElements& input) {
   const int n = a.n;
   int known = 0;  // rotations [0, known) are found
   for (int top = static_cast<int>(a.ld) - kBlock; top >= 0; top -= kBlock) {
@@ -209,7 +209,7 @@ void clements_columns(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElem
       Blk x = load_blk(a.cr(c) + top, a.ci(c) + top);
       rot[j] = null_first(lane(x, q), lane(carry, q));
       // A <- A G with G = [[c, -conj(s)], [s, c]]; optical element G^H = [[c, conj(s)], [-s, c]].
-      input.push_back({c, rot[j].c, cdouble(rot[j].sr, -rot[j].si)});
+      input.push(c, rot[j].c, cdouble(rot[j].sr, -rot[j].si));
       rotate(x, carry, rot[j]);
       clear_lane(x, q);
       store_blk(a.cr(c + 1) + top, a.ci(c + 1) + top, carry);
@@ -220,32 +220,87 @@ void clements_columns(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElem
   }
 }
 
-// Clements anti-diagonal k (odd): for j = 0..k, rotation j on rows (p0+j, p0+j+1), p0 = n-2-k, nulls
-// (p0+j+1, j) and acts on columns >= j (columns < j are zero in both rows). Row rotations are applied as a
-// chain down a window of each column; kBlock columns at a time are transposed (8x8 tiles in registers) so the
-// chain runs over contiguous row vectors. Rotation j is found in the column block holding column j.
-void clements_rows(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElement>& output, Buffer& buf_r,
-                   Buffer& buf_i) {
-  const int n = a.n;
-  const int p0 = n - 2 - k;
-  double* br = buf_r.get();
-  double* bi = buf_i.get();
-  for (int cb = 0; cb < static_cast<int>(a.ld); cb += kBlock) {
-    const int jend = std::min(k, cb + kBlock - 1) + 1;  // rotations [0, jend) touch these columns
-    const int rs = p0 & ~(kW - 1), re = (p0 + jend + 1 + kW - 1) & ~(kW - 1);
-    // Transpose rows [rs, re) of columns [cb, cb + kBlock) into the buffer (row p: kBlock values).
-    for (int t = rs; t < re; t += kW) {
-      for (int h = 0; h < kBlock / kW; ++h) {
-        v8 tr[kW], ti[kW];
-        for (int q = 0; q < kW; ++q) tr[q] = load8(a.cr(cb + h * kW + q) + t), ti[q] = load8(a.ci(cb + h * kW + q) + t);
-        transpose8(tr);
-        transpose8(ti);
-        for (int q = 0; q < kW; ++q) {
-          store8(br + (t - rs + q) * kBlock + h * kW, tr[q]);
-          store8(bi + (t - rs + q) * kBlock + h * kW, ti[q]);
-        }
+// Transposes rows [rs, re) of columns [cb, cb + kBlock) into the buffer (row p at (p - rs) * kBlock), or back.
+void panel_to_rows(Work& a, int cb, int rs, int re, double* br, double* bi) {
+  for (int t = rs; t < re; t += kW) {
+    for (int h = 0; h < kBlock / kW; ++h) {
+      v8 tr[kW], ti[kW];
+      for (int q = 0; q < kW; ++q) tr[q] = load8(a.cr(cb + h * kW + q) + t), ti[q] = load8(a.ci(cb + h * kW + q) + t);
+      transpose8(tr);
+      transpose8(ti);
+      for (int q = 0; q < kW; ++q) {
+        store8(br + (t - rs + q) * kBlock + h * kW, tr[q]);
+        store8(bi + (t - rs + q) * kBlock + h * kW, ti[q]);
       }
     }
+  }
+}
+void rows_to_panel(Work& a, int cb, int rs, int re, const double* br, const double* bi) {
+  for (int t = rs; t < re; t += kW) {
+    for (int h = 0; h < kBlock / kW; ++h) {
+      v8 tr[kW], ti[kW];
+      for (int q = 0; q < kW; ++q) {
+        tr[q] = load8(br + (t - rs + q) * kBlock + h * kW);
+        ti[q] = load8(bi + (t - rs + q) * kBlock + h * kW);
+      }
+      transpose8(tr);
+      transpose8(ti);
+      for (int q = 0; q < kW; ++q) store8(a.cr(cb + h * kW + q) + t, tr[q]), store8(a.ci(cb + h * kW + q) + t, ti[q]);
+    }
+  }
+}
+
+// Row rotations of the Clements anti-diagonals k (odd), j = 0..k: rotation j on rows (p0+j, p0+j+1),
+// p0 = n-2-k, nulls (p0+j+1, j) and acts on columns >= j (columns < j are zero in both rows). They are applied
+// as a chain down a window of each column, kBlock columns (a panel) at a time, transposed by 8x8 tiles in
+// registers so the chain runs over contiguous row vectors.
+//
+// Panels right of the column-rotation frontier are not touched by column rotations, and rotation j is found
+// in column j <= k; so a panel with first column > k defers its row rotations, and takes all pending
+// anti-diagonals in one transposed pass when the column rotations reach it (or at the end). Each panel is thus
+// transposed once for its whole right-of-frontier life instead of once per anti-diagonal.
+struct RowRotations {
+  std::vector<std::vector<Rot>> by_diagonal;  // rotations of each odd anti-diagonal
+  std::vector<int> applied;                   // per panel: last odd anti-diagonal applied (-1: none)
+  Buffer buf_r, buf_i;
+  RowRotations(int n, size_t ld)
+      : by_diagonal(n), applied(ld / kBlock, -1), buf_r(make_buffer(ld * kBlock)), buf_i(make_buffer(ld * kBlock)) {}
+};
+
+// Applies the pending anti-diagonals (odd k' <= kmax) to panel `panel` (first column > every k').
+void catch_up(Work& a, RowRotations& rr, int panel, int kmax) {
+  int& done = rr.applied[panel];
+  const int first = done < 0 ? 1 : done + 2;
+  if (first > kmax) return;
+  const int n = a.n, cb = panel * kBlock;
+  const int rs = (n - 2 - first) & ~(kW - 1), re = static_cast<int>(a.ld);
+  double* br = rr.buf_r.get();
+  double* bi = rr.buf_i.get();
+  panel_to_rows(a, cb, rs, re, br, bi);
+  for (int k = first; k <= kmax; k += 2) {
+    const int p0 = n - 2 - k;
+    const size_t off0 = static_cast<size_t>(p0 - rs) * kBlock;
+    Blk carry = load_blk(br + off0, bi + off0);
+    chain_down(br, bi, rs, p0, rr.by_diagonal[k].data(), 0, k + 1, carry);
+    const size_t offe = static_cast<size_t>(p0 + k + 1 - rs) * kBlock;
+    store_blk(br + offe, bi + offe, carry);
+  }
+  rows_to_panel(a, cb, rs, re, br, bi);
+  done = kmax;
+}
+
+// Anti-diagonal k (odd) on the panels at or left of column k (all up to date); finds its rotations.
+void clements_rows(Work& a, int k, RowRotations& rr, RawElements& output) {
+  const int n = a.n;
+  const int p0 = n - 2 - k;
+  std::vector<Rot>& rot = rr.by_diagonal[k];
+  rot.resize(k + 1);
+  double* br = rr.buf_r.get();
+  double* bi = rr.buf_i.get();
+  for (int cb = 0; cb <= k; cb += kBlock) {
+    const int jend = std::min(k, cb + kBlock - 1) + 1;  // rotations [0, jend) touch these columns
+    const int rs = p0 & ~(kW - 1), re = (p0 + jend + 1 + kW - 1) & ~(kW - 1);
+    panel_to_rows(a, cb, rs, re, br, bi);
     const size_t off0 = static_cast<size_t>(p0 - rs) * kBlock;
     Blk carry = load_blk(br + off0, bi + off0);
     chain_down(br, bi, rs, p0, rot.data(), 0, std::min(cb, jend), carry);
@@ -255,7 +310,7 @@ void clements_rows(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElement
       Blk y = load_blk(br + off, bi + off);
       rot[j] = null_second(lane(carry, q), lane(y, q));
       // A <- G A with G = [[c, s], [-conj(s), c]]; optical element G^H = [[c, -s], [conj(s), c]].
-      output.push_back({p0 + j, rot[j].c, cdouble(-rot[j].sr, -rot[j].si)});
+      output.push(p0 + j, rot[j].c, cdouble(-rot[j].sr, -rot[j].si));
       rotate(carry, y, rot[j]);
       clear_lane(y, q);
       store_blk(br + off - kBlock, bi + off - kBlock, carry);
@@ -263,24 +318,14 @@ void clements_rows(Work& a, int k, std::vector<Rot>& rot, std::vector<RawElement
     }
     const size_t offe = static_cast<size_t>(p0 + jend - rs) * kBlock;
     store_blk(br + offe, bi + offe, carry);
-    for (int t = rs; t < re; t += kW) {
-      for (int h = 0; h < kBlock / kW; ++h) {
-        v8 tr[kW], ti[kW];
-        for (int q = 0; q < kW; ++q) {
-          tr[q] = load8(br + (t - rs + q) * kBlock + h * kW);
-          ti[q] = load8(bi + (t - rs + q) * kBlock + h * kW);
-        }
-        transpose8(tr);
-        transpose8(ti);
-        for (int q = 0; q < kW; ++q) store8(a.cr(cb + h * kW + q) + t, tr[q]), store8(a.ci(cb + h * kW + q) + t, ti[q]);
-      }
-    }
+    rows_to_panel(a, cb, rs, re, br, bi);
+    rr.applied[cb / kBlock] = k;
   }
 }
 
 // Reck row i: for t = 0..n-2-i, rotation t on columns (n-2-t, n-1-t) nulls (i, n-1-t). Rows < i of those
 // columns are zero. The block holding row i goes first and finds all rotations; the others follow.
-void reck_row(Work& a, int i, std::vector<Rot>& rot, std::vector<RawElement>& input) {
+void reck_row(Work& a, int i, std::vector<Rot>& rot, RawElements& input) {
   const int n = a.n;
   const int count = n - 1 - i;
   const int first = i & ~(kBlock - 1);
@@ -291,7 +336,7 @@ void reck_row(Work& a, int i, std::vector<Rot>& rot, std::vector<RawElement>& in
       const int c = n - 2 - t;
       Blk x = load_blk(a.cr(c) + first, a.ci(c) + first);
       rot[t] = null_second(lane(x, q), lane(carry, q));
-      input.push_back({c, rot[t].c, cdouble(rot[t].sr, -rot[t].si)});
+      input.push(c, rot[t].c, cdouble(rot[t].sr, -rot[t].si));
       rotate(x, carry, rot[t]);
       clear_lane(carry, q);
       store_blk(a.cr(c + 1) + first, a.ci(c + 1) + first, carry);
@@ -328,7 +373,33 @@ void finish(Work& a, RawMesh& raw) {
   raw.residual = std::sqrt(sum);
 }
 
+// Per element: sin(theta/2) = c, cos(theta/2) = |w| (normalized), uw = w/|w| (1 for w = 0).
+void prepare_elements(const RawElements& el, double* __restrict s, double* __restrict c, double* __restrict ur,
+                      double* __restrict ui) {
+  const size_t len = el.size();
+  const double* __restrict ec = el.c.data();
+  const double* __restrict ewr = el.wr.data();
+  const double* __restrict ewi = el.wi.data();
+  for (size_t k = 0; k < len; ++k) {
+    const double w2 = ewr[k] * ewr[k] + ewi[k] * ewi[k];
+    const double inv = 1.0 / std::sqrt(ec[k] * ec[k] + w2);  // 1 up to rounding; never 0/0
+    const double wabs = std::sqrt(w2);
+    const double winv = 1.0 / (w2 > 0.0 ? wabs : 1.0);
+    s[k] = ec[k] * inv;
+    c[k] = wabs * inv;
+    ur[k] = w2 > 0.0 ? ewr[k] * winv : 1.0;
+    ui[k] = ewi[k] * winv;
+  }
+}
+
 }  // namespace
+
+void RawElements::reverse() {
+  std::reverse(mode.begin(), mode.end());
+  std::reverse(c.begin(), c.end());
+  std::reverse(wr.begin(), wr.end());
+  std::reverse(wi.begin(), wi.end());
+}
 
 RawMesh null_clements(const Eigen::MatrixXcd& u) {
   RawMesh raw;
@@ -340,16 +411,21 @@ RawMesh null_clements(const Eigen::MatrixXcd& u) {
   raw.input.reserve(total / 2 + n);
   raw.output.reserve(total / 2 + n);
   std::vector<Rot> rot(n);
-  Buffer buf_r = make_buffer(a.ld * kBlock), buf_i = make_buffer(a.ld * kBlock);
+  RowRotations rr(n, a.ld);
+  const int panels = static_cast<int>(a.ld) / kBlock;
   for (int k = 0; k + 1 < n; ++k) {
     if (k % 2 == 0) {
+      // Column rotations touch columns 0..k+1: bring their panels up to date first.
+      for (int p = 0; p < panels && p * kBlock <= k + 1; ++p) catch_up(a, rr, p, k - 1);
       clements_columns(a, k, rot, raw.input);
     } else {
-      clements_rows(a, k, rot, raw.output, buf_r, buf_i);
+      clements_rows(a, k, rr, raw.output);
     }
   }
+  const int last_odd = (n - 2) % 2 ? n - 2 : n - 3;
+  for (int p = 0; p < panels; ++p) catch_up(a, rr, p, last_odd);
   // Output-side elements were generated last-in-optics first.
-  std::reverse(raw.output.begin(), raw.output.end());
+  raw.output.reverse();
   finish(a, raw);
   return raw;
 }
@@ -373,7 +449,6 @@ Mesh build_mesh(const RawMesh& raw, std::vector<cdouble>& phase) {
   mesh.method = raw.method;
   const size_t n_in = raw.input.size(), count = n_in + raw.output.size();
   mesh.mzis.resize(count);
-  auto element = [&](size_t k) -> const RawElement& { return k < n_in ? raw.input[k] : raw.output[k - n_in]; };
   // For E = [[c, w], [-conj(w), c]] preceded by diag(dm, dn) (the phases pushed so far), E diag(dm, dn) =
   // diag(u_alpha, u_beta) M(theta, phi) holds with (factor_mzi_unit, specialized):
   //   sin(theta/2) = c, cos(theta/2) = |w|, g = i e^{i theta/2}, uw = w/|w| (1 for w = 0),
@@ -381,20 +456,12 @@ Mesh build_mesh(const RawMesh& raw, std::vector<cdouble>& phase) {
   // Pass 1 (independent per element): theta and uw. Pass 2 (sequential): the phase recurrence, products only.
   // Pass 3 (independent): phi = arg e^{i phi}. Passes 1 and 3 vectorize.
   std::vector<double> sh(count), ch(count), uwr(count), uwi(count), theta(count);
-  for (size_t k = 0; k < count; ++k) {
-    const RawElement& e = element(k);
-    const double w2 = std::norm(e.w);
-    const double inv = 1.0 / std::sqrt(e.c * e.c + w2);  // 1 up to rounding
-    sh[k] = e.c * inv;
-    ch[k] = std::sqrt(w2) * inv;
-    const double winv = w2 > 0.0 ? 1.0 / std::sqrt(w2) : 0.0;
-    uwr[k] = w2 > 0.0 ? e.w.real() * winv : 1.0;
-    uwi[k] = e.w.imag() * winv;
-  }
+  prepare_elements(raw.input, sh.data(), ch.data(), uwr.data(), uwi.data());
+  prepare_elements(raw.output, sh.data() + n_in, ch.data() + n_in, uwr.data() + n_in, uwi.data() + n_in);
   atan2_batch(sh.data(), ch.data(), theta.data(), count);
   std::vector<double> pr(count), pi(count);
   auto push = [&](size_t k) {
-    const int m = element(k).mode;
+    const int m = k < n_in ? raw.input.mode[k] : raw.output.mode[k - n_in];
     mesh.mzis[k].mode = m;
     const cdouble dm = phase[m], dn = phase[m + 1];
     const cdouble uw(uwr[k], uwi[k]), g_conj(-sh[k], -ch[k]);
@@ -410,10 +477,10 @@ Mesh build_mesh(const RawMesh& raw, std::vector<cdouble>& phase) {
   std::vector<double> phi(count);
   atan2_batch(pi.data(), pr.data(), phi.data(), count);
   for (size_t k = 0; k < count; ++k) {
-    mesh.mzis[k].theta_rad = 2.0 * theta[k];
-    mesh.mzis[k].phi_rad = phi[k] < 0.0 ? phi[k] + kTwoPi : phi[k];  // [0, 2 pi); -0 stays 0
-    if (mesh.mzis[k].phi_rad >= kTwoPi) mesh.mzis[k].phi_rad = 0.0;
+    const double p = phi[k] < 0.0 ? phi[k] + kTwoPi : phi[k];  // [0, 2 pi]; -0 stays 0
+    phi[k] = p >= kTwoPi ? 0.0 : p;                            // -tiny + 2 pi may round to 2 pi
   }
+  for (size_t k = 0; k < count; ++k) mesh.mzis[k].theta_rad = 2.0 * theta[k], mesh.mzis[k].phi_rad = phi[k];
   return mesh;
 }
 

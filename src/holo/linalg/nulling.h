@@ -10,21 +10,27 @@
 
 namespace holo::linalg::detail {
 
-// One 2x2 unitary element on modes (mode, mode+1): E = [[c, w], [-conj(w), c]], c real >= 0, c^2 + |w|^2 = 1.
-struct RawElement {
-  int32_t mode = 0;
-  double c = 1.0;
-  cdouble w{0.0, 0.0};
+// 2x2 unitary elements on modes (mode, mode+1): E = [[c, w], [-conj(w), c]], c real >= 0, c^2 + |w|^2 = 1.
+// Stored as columns (structure of arrays) so the phase extraction vectorizes.
+struct RawElements {
+  std::vector<int32_t> mode;
+  std::vector<double> c, wr, wi;
+  size_t size() const { return mode.size(); }
+  void reserve(size_t n) { mode.reserve(n), c.reserve(n), wr.reserve(n), wi.reserve(n); }
+  void push(int32_t m, double cc, cdouble w) {
+    mode.push_back(m), c.push_back(cc), wr.push_back(w.real()), wi.push_back(w.imag());
+  }
+  void reverse();
 };
 
 // U = (output elements, optical order) * diag(diag) * (input elements, optical order), exactly as nulled.
 struct RawMesh {
   int32_t n = 0;
   MeshMethod method = MeshMethod::Clements;
-  std::vector<RawElement> input;   // optical order
-  std::vector<cdouble> diag;       // the diagonal left after nulling, normalized to unit modulus
-  std::vector<RawElement> output;  // optical order
-  double residual = 0.0;           // ||T - diag||_F of the triangular remainder T (0 for an exact unitary)
+  RawElements input;          // optical order
+  std::vector<cdouble> diag;  // the diagonal left after nulling, normalized to unit modulus
+  RawElements output;         // optical order
+  double residual = 0.0;      // ||T - diag||_F of the triangular remainder T (0 for an exact unitary)
 };
 
 // Nulls a square matrix (no unitarity check here). Deterministic: depends only on the input bits.

@@ -42,14 +42,24 @@ circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh) {
     cur[static_cast<size_t>(z.mode)] = {inst, "o3"};
     cur[static_cast<size_t>(z.mode + 1)] = {inst, "o4"};
   }
-  if (static_cast<int32_t>(mesh.output_phase_rad.size()) != n)
-    internal_error(fmt::format("mesh_cell {}: the mesh has no output phase screen", name));
+  const bool screen = !mesh.output_phase_rad.empty();
+  if (screen && static_cast<int32_t>(mesh.output_phase_rad.size()) != n)
+    internal_error(fmt::format("mesh_cell {}: output screen of {} phases for {} modes", name, mesh.output_phase_rad.size(), n));
   for (int32_t i = 0; i < n; ++i) {
-    std::string inst = fmt::format("ps{}", i);
-    c.instances.push_back({inst, "phase_shifter", {{"phi_rad", linalg::wrap_phase(mesh.output_phase_rad[static_cast<size_t>(i)])}},
-                           mesh.columns, i});
-    link(i, {inst, "o1"});
-    c.ports.push_back({out_port(i), "optical", {inst, "o2"}});
+    auto m = static_cast<size_t>(i);
+    if (screen) {
+      std::string inst = fmt::format("ps{}", i);
+      c.instances.push_back({inst, "phase_shifter", {{"phi_rad", linalg::wrap_phase(mesh.output_phase_rad[m])}},
+                             mesh.columns, i});
+      link(i, {inst, "o1"});
+      cur[m] = {inst, "o2"};
+    } else if (!exposed_in[m]) {  // untouched mode: a plain waveguide carries it through
+      std::string inst = fmt::format("wg{}", i);
+      c.instances.push_back({inst, "waveguide", {}, mesh.columns, i});
+      link(i, {inst, "o1"});
+      cur[m] = {inst, "o2"};
+    }
+    c.ports.push_back({out_port(i), "optical", cur[m]});
   }
   // Ports in mode order: in0..in(n-1), out0..out(n-1).
   std::stable_sort(c.ports.begin(), c.ports.end(), [](const circuit::CellPort& a, const circuit::CellPort& b) {
@@ -62,27 +72,23 @@ circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh) {
   return c;
 }
 
-void attenuator_phases(double t, double& theta_rad, double& phi_rad) {
-  if (!(t >= 0.0 && t <= 1.0 + 1e-12)) internal_error(fmt::format("attenuator transmission {} outside [0, 1]", t));
-  theta_rad = 2.0 * std::asin(std::min(t, 1.0));
-  // M11 = i e^{i theta/2} e^{i phi} sin(theta/2): phi = -pi/2 - theta/2 makes it real and non-negative.
-  phi_rad = linalg::wrap_phase(-0.5 * linalg::kPi - 0.5 * theta_rad);
-}
-
-circuit::Cell attenuator_cell(const std::string& name, const std::vector<double>& transmissions) {
+circuit::Cell attenuator_cell(const std::string& name, const std::vector<double>& theta_rad) {
   circuit::Cell c;
   c.name = name;
   c.kind = "attenuators";
-  c.info["n"] = std::to_string(transmissions.size());
-  for (size_t k = 0; k < transmissions.size(); ++k) {
-    double th = 0, ph = 0;
-    attenuator_phases(transmissions[k], th, ph);
+  c.info["n"] = std::to_string(theta_rad.size());
+  for (size_t k = 0; k < theta_rad.size(); ++k) {
     std::string inst = fmt::format("a{}", k);
-    c.instances.push_back(
-        {inst, "attenuator", {{"theta_rad", th}, {"phi_rad", ph}, {"transmission", transmissions[k]}}, 0, static_cast<int32_t>(k)});
+    c.instances.push_back({inst,
+                           "attenuator",
+                           {{"theta_rad", theta_rad[k]}, {"phi_rad", 0.0}, {"transmission", std::sin(0.5 * theta_rad[k])}},
+                           0,
+                           static_cast<int32_t>(k)});
   }
-  for (size_t k = 0; k < transmissions.size(); ++k) c.ports.push_back({in_port(static_cast<int64_t>(k)), "optical", {fmt::format("a{}", k), "o1"}});
-  for (size_t k = 0; k < transmissions.size(); ++k) c.ports.push_back({out_port(static_cast<int64_t>(k)), "optical", {fmt::format("a{}", k), "o2"}});
+  for (size_t k = 0; k < theta_rad.size(); ++k)
+    c.ports.push_back({in_port(static_cast<int64_t>(k)), "optical", {fmt::format("a{}", k), "o1"}});
+  for (size_t k = 0; k < theta_rad.size(); ++k)
+    c.ports.push_back({out_port(static_cast<int64_t>(k)), "optical", {fmt::format("a{}", k), "o2"}});
   return c;
 }
 

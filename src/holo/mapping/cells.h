@@ -9,15 +9,13 @@
 
 namespace holo::mapping {
 
-// A mesh cell ("mzi<k>" in optical order, then the output screen "ps<i>") with ports in<i>/out<i>.
+// A mesh cell ("mzi<k>" in optical order, then the output screen "ps<i>" when the mesh has one) with ports
+// in<i>/out<i>.
 circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh);
 
-// A column of MZI attenuators with real, non-negative field transmissions in [0, 1].
-circuit::Cell attenuator_cell(const std::string& name, const std::vector<double>& transmissions);
-
-// The MZI settings (theta, phi) whose bar (upper -> upper) field transmission is exactly t >= 0 (real):
-// |M11| = sin(theta/2) = t and the phase of M11 = i e^{i(theta/2 + phi)} is cancelled.
-void attenuator_phases(double t, double& theta_rad, double& phi_rad);
+// A column of MZI attenuators programmed as linalg::map_svd does: theta_k, phi = 0, realizing the bar factor
+// M(theta_k, 0)[0][0] = i e^{i theta_k/2} sin(theta_k/2) (its phase is absorbed by the following U mesh).
+circuit::Cell attenuator_cell(const std::string& name, const std::vector<double>& theta_rad);
 
 // A tile cell wiring vh (cols modes) -> att (rank) -> u (rows modes); the three cells must exist already.
 circuit::Cell tile_cell(const std::string& name, const std::string& vh_cell, const std::string& att_cell,

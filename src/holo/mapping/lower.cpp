@@ -1,56 +1,18 @@
 #include "holo/mapping/lower.h"
 
-#include <omp.h>
-
 #include <Eigen/Core>
-#include <Eigen/SVD>
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <map>
 #include <set>
 
-#include "holo/linalg/decompose.h"
+#include "holo/linalg/tiling.h"
 #include "holo/mapping/cells.h"
 #include "holo/support/error.h"
 
 namespace holo::mapping {
 namespace {
-
-// One programmed K x K (or edge) block: W_block = gain * U diag(t) V^H.
-struct Block {
-  linalg::Mesh vh, u;
-  std::vector<double> transmissions;
-  double gain = 0;
-};
-
-// PROVISIONAL: replaced by linalg's SVD mapping (issue 3) once it lands.
-Block map_block(const Eigen::MatrixXd& w, const MappingOptions& opts) {
-  Eigen::JacobiSVD<Eigen::MatrixXd> svd(w, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  Block b;
-  const auto& s = svd.singularValues();
-  int64_t rank = s.size();
-  b.gain = rank ? s(0) : 0.0;
-  double total = s.squaredNorm(), acc = 0;
-  int64_t keep = rank;
-  if (opts.rank_energy < 1.0 && total > 0) {
-    for (int64_t k = 0; k < rank; ++k) {
-      acc += s(k) * s(k);
-      if (acc >= opts.rank_energy * total) {
-        keep = k + 1;
-        break;
-      }
-    }
-  }
-  b.transmissions.assign(static_cast<size_t>(rank), 0.0);
-  for (int64_t k = 0; k < keep; ++k) b.transmissions[static_cast<size_t>(k)] = b.gain > 0 ? s(k) / b.gain : 0.0;
-  linalg::DecomposeOptions d;
-  d.method = opts.method;
-  d.reorthonormalize = true;
-  b.vh = linalg::decompose(svd.matrixV().adjoint().cast<std::complex<double>>(), d);
-  b.u = linalg::decompose(svd.matrixU().cast<std::complex<double>>(), d);
-  return b;
-}
 
 std::string activation_reason(const std::string& op) {
   return fmt::format("{} as an optical-electrical-optical stage: detect, apply electronically, re-modulate", op);
@@ -162,103 +124,72 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
   Names names;
   MappingSummary sum;
 
-  // First pass: collect the blocks of every optical stage so tiles can be decomposed in parallel.
-  struct Job {
-    size_t stage;
-    int64_t r0, rows, c0, cols;
-    size_t widx;  // index into weights
-    int64_t in;
-    Block result;
-  };
-  std::vector<std::vector<double>> weights;
-  std::vector<Job> jobs;
   const int64_t K = opts.mesh_size;
+  std::vector<std::string> layer_cells;
+  for (const graph::Node& n : g.nodes) {
+    int64_t out = 0, in = 0;
+    std::vector<double> w;
+    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w)) ++sum.optical_stages;
+  }
+  int64_t stage_done = 0;
   for (const graph::Node& n : g.nodes) {
     circuit::Stage st;
     st.node = n.name;
     st.op = n.op;
     int64_t out = 0, in = 0;
     std::vector<double> w;
-    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w)) {
-      st.domain = "optical";
-      st.out_features = out;
-      st.in_features = in;
-      if (n.op == "Conv") {
-        const Shape& y = g.tensor(n.outputs[0]).shape;
-        st.positions = (y.size() == 4 && y[2] > 0 && y[3] > 0) ? y[2] * y[3] : 1;
+    if (!((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w))) {
+      if (is_activation(n.op) && opts.activation == "eo") {
+        st.domain = "optical_activation";
+        st.reason = "electro-optic activation (Williamson et al. 2020) replaces " + n.op + " on the optical path";
+      } else {
+        st.domain = "electronic";
+        st.reason = is_activation(n.op) ? activation_reason(n.op) : electronic_reason(g, n);
       }
-      weights.push_back(std::move(w));
-      for (int64_t r0 = 0; r0 < out; r0 += K)
-        for (int64_t c0 = 0; c0 < in; c0 += K)
-          jobs.push_back({net.stages.size(), r0, std::min(K, out - r0), c0, std::min(K, in - c0), weights.size() - 1, in, {}});
-      ++sum.optical_stages;
-    } else if (is_activation(n.op) && opts.activation == "eo") {
-      st.domain = "optical_activation";
-      st.reason = "electro-optic activation (Williamson et al. 2020) replaces " + n.op + " on the optical path";
-      ++sum.electronic_stages;  // its photodiode/TIA drive is electronic; counted as a stage either way
-    } else {
-      st.domain = "electronic";
-      st.reason = is_activation(n.op) ? activation_reason(n.op) : electronic_reason(g, n);
       ++sum.electronic_stages;
+      net.stages.push_back(std::move(st));
+      continue;
     }
-    net.stages.push_back(std::move(st));
-  }
+    st.domain = "optical";
+    st.out_features = out;
+    st.in_features = in;
+    if (n.op == "Conv") {
+      const Shape& y = g.tensor(n.outputs[0]).shape;
+      st.positions = (y.size() == 4 && y[2] > 0 && y[3] > 0) ? y[2] * y[3] : 1;
+    }
+    // Tiles decompose in parallel inside linalg (bit-identical for any thread count).
+    Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> wm(w.data(), out, in);
+    linalg::TilingOptions to;
+    to.tile = static_cast<int32_t>(K);
+    to.svd.method = opts.method;
+    to.svd.retained_energy = opts.rank_energy;
+    linalg::TiledLayer tiled = linalg::map_tiled(Eigen::MatrixXd(wm), to);
 
-  // Decompose every block; each job writes only its own slot, so the result is thread-count independent.
-  const auto njobs = static_cast<int64_t>(jobs.size());
-  int64_t done = 0;
-  std::string first_error;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t k = 0; k < njobs; ++k) {
-    Job& jb = jobs[static_cast<size_t>(k)];
-    try {
-      Eigen::MatrixXd blk(jb.rows, jb.cols);
-      for (int64_t i = 0; i < jb.rows; ++i)
-        for (int64_t j = 0; j < jb.cols; ++j) blk(i, j) = weights[jb.widx][static_cast<size_t>((jb.r0 + i) * jb.in + jb.c0 + j)];
-      jb.result = map_block(blk, opts);
-    } catch (const std::exception& e) {
-#pragma omp critical(holo_map_error)
-      if (first_error.empty()) first_error = e.what();
-    }
-#pragma omp critical(holo_map_progress)
-    {
-      ++done;
-      if (opts.progress) opts.progress(done, njobs);
-    }
-  }
-  if (!first_error.empty()) internal_error("mapping a weight block failed: " + first_error);
-
-  // Assemble cells in job order (deterministic).
-  std::map<size_t, std::vector<size_t>> jobs_of_stage;
-  for (size_t k = 0; k < jobs.size(); ++k) jobs_of_stage[jobs[k].stage].push_back(k);
-  std::vector<std::string> layer_cells;
-  for (auto& [si, ks] : jobs_of_stage) {
-    circuit::Stage& st = net.stages[si];
     const std::string base = sanitize(st.node);
     circuit::Cell layer;
     layer.name = names.unique(base + "_layer");
     layer.kind = "layer";
     layer.info["node"] = st.node;
     layer.info["op"] = st.op;
-    for (size_t k : ks) {
-      Job& jb = jobs[k];
-      const int64_t tr = jb.r0 / K, tc = jb.c0 / K;
-      std::string tb = fmt::format("{}_t{}_{}", base, tr, tc);
-      const auto rank = static_cast<int64_t>(jb.result.transmissions.size());
-      circuit::Cell vh = mesh_cell(names.unique(tb + "_vh"), jb.result.vh);
-      circuit::Cell att = attenuator_cell(names.unique(tb + "_att"), jb.result.transmissions);
-      circuit::Cell u = mesh_cell(names.unique(tb + "_u"), jb.result.u);
-      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, jb.rows, jb.cols, rank);
-      sum.mzis += static_cast<int64_t>(jb.result.vh.mzis.size() + jb.result.u.mzis.size()) + rank;
-      sum.phase_shifters += jb.result.vh.phase_shifters() + jb.result.u.phase_shifters() + 2 * rank;
+    for (const linalg::Tile& t : tiled.tiles) {
+      const linalg::SvdLayer& L = t.layer;
+      std::string tb = fmt::format("{}_t{}_{}", base, t.block_row, t.block_col);
+      const auto rank = static_cast<int64_t>(L.attenuator_theta_rad.size());
+      circuit::Cell vh = mesh_cell(names.unique(tb + "_vh"), L.v_mesh);
+      circuit::Cell att = attenuator_cell(names.unique(tb + "_att"), L.attenuator_theta_rad);
+      circuit::Cell u = mesh_cell(names.unique(tb + "_u"), L.u_mesh);
+      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, t.rows, t.cols, rank);
+      tile.info["rank_kept"] = std::to_string(L.rank);
+      sum.mzis += L.mzis();
+      sum.phase_shifters += L.phase_shifters() + rank;  // attenuators have theta and phi heaters
       ++sum.tiles;
-      st.tiles.push_back({tile.name, jb.r0, jb.rows, jb.c0, jb.cols, jb.result.gain});
+      st.tiles.push_back({tile.name, t.row0, t.rows, t.col0, t.cols, L.gain});
 
       // In the layer: a modulator (driven by a DAC) per tile input, a homodyne receiver (read by an ADC)
       // per tile output; laser, local-oscillator and unused mesh ports are exposed.
-      std::string ti = fmt::format("t{}_{}", tr, tc);
+      std::string ti = fmt::format("t{}_{}", t.block_row, t.block_col);
       layer.instances.push_back({ti, tile.name, {}, -1, -1});
-      for (int64_t j = 0; j < jb.cols; ++j) {
+      for (int64_t j = 0; j < t.cols; ++j) {
         std::string mod = fmt::format("mod{}_{}", ti, j), dac = fmt::format("dac{}_{}", ti, j);
         layer.instances.push_back({mod, "modulator", {}, -1, static_cast<int32_t>(j)});
         layer.instances.push_back({dac, "dac", {}, -1, static_cast<int32_t>(j)});
@@ -266,7 +197,7 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
         layer.connections.push_back({{dac, "e1"}, {mod, "e1"}});
         layer.ports.push_back({fmt::format("laser_{}_{}", ti, j), "optical", {mod, "o1"}});
       }
-      for (int64_t i = 0; i < jb.rows; ++i) {
+      for (int64_t i = 0; i < t.rows; ++i) {
         std::string rx = fmt::format("rx{}_{}", ti, i), adc = fmt::format("adc{}_{}", ti, i);
         layer.instances.push_back({rx, "homodyne_receiver", {}, -1, static_cast<int32_t>(i)});
         layer.instances.push_back({adc, "adc", {}, -1, static_cast<int32_t>(i)});
@@ -285,6 +216,8 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     st.layer_cell = layer.name;
     layer_cells.push_back(layer.name);
     net.cells.push_back(std::move(layer));
+    net.stages.push_back(std::move(st));
+    if (opts.progress) opts.progress(++stage_done, sum.optical_stages);
   }
 
   circuit::Cell top;

@@ -20,7 +20,7 @@ struct MappingOptions {
   linalg::MeshMethod method = linalg::MeshMethod::Clements;
   std::string activation = "oeo";  // "oeo" (detect, apply electronically, re-modulate) or "eo" (Williamson)
   double rank_energy = 1.0;        // keep the smallest rank whose sigma^2 sum reaches this fraction (1 = full)
-  std::function<void(int64_t done, int64_t total)> progress;  // called as tiles finish (may be empty)
+  std::function<void(int64_t done, int64_t total)> progress;  // called as optical layers finish (may be empty)
 };
 
 struct MappingSummary {

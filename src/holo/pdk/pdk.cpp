@@ -87,7 +87,7 @@ Pdk parse_pdk(const std::string& text, const std::string& what) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers out of double range (1e999)
     fail("PDK-PARSE", fmt::format("{}: not valid JSON: {}", what, e.what()));
   }
   if (!j.is_object()) schema(what, "$", "expected an object");

@@ -41,7 +41,9 @@ inline const holo::pdk::Pdk& default_pdk() {
   return p;
 }
 
-inline std::string mode_port(const char* prefix, int k) { return prefix + std::to_string(k); }
+inline std::string mode_port(const char* prefix, int k) {
+  return prefix + std::to_string(k);
+}
 
 // Clements layout: column c holds MZIs on modes m = c mod 2, c mod 2 + 2, ...; then a phase screen.
 // An MZI on (m, m+1) takes mode m on o2 and m+1 on o1 and gives mode m on o3 and m+1 on o4.

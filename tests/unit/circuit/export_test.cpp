@@ -33,9 +33,10 @@ std::string temp_path(const std::string& name) {
 json python_yaml_load_all(const std::string& yaml, const std::string& name) {
   std::string path = temp_path(name);
   holo::write_file_atomic(path, yaml);
-  std::string cmd = "/usr/bin/python3 -c 'import sys, yaml, json; "
-                    "print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding=\"utf-8\")))))' '" +
-                    path + "' 2>&1";
+  std::string cmd =
+      "/usr/bin/python3 -c 'import sys, yaml, json; "
+      "print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding=\"utf-8\")))))' '" +
+      path + "' 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run python3");
   std::string out;
@@ -114,9 +115,9 @@ TEST(CircuitYaml, PyYamlReadsEveryInstanceConnectionAndPort) {
     EXPECT_EQ(d.at("info").at("pdk"), n.pdk);
     for (const auto& [k, v] : c.info) EXPECT_EQ(d.at("info").at("metadata").at(k), v);
     // Every key is one gdsfactory knows.
-    static const std::set<std::string> valid{"name",  "instances", "placements", "connections", "nets",
-                                             "ports", "routes",    "settings",   "info",        "pdk",
-                                             "warnings", "schema", "schema_version"};
+    static const std::set<std::string> valid{"name",     "instances", "placements",    "connections", "nets",
+                                             "ports",    "routes",    "settings",      "info",        "pdk",
+                                             "warnings", "schema",    "schema_version"};
     for (auto it = d.begin(); it != d.end(); ++it) EXPECT_TRUE(valid.count(it.key())) << it.key();
 
     ASSERT_EQ(d.at("instances").size(), c.instances.size());
@@ -139,7 +140,8 @@ TEST(CircuitYaml, PyYamlReadsEveryInstanceConnectionAndPort) {
     for (const circuit::Connection& con : c.connections)
       EXPECT_EQ(d.at("connections").at(con.a.instance + "," + con.a.port), con.b.instance + "," + con.b.port);
     ASSERT_EQ(d.at("ports").size(), c.ports.size());
-    for (const circuit::CellPort& p : c.ports) EXPECT_EQ(d.at("ports").at(p.name), p.inner.instance + "," + p.inner.port);
+    for (const circuit::CellPort& p : c.ports)
+      EXPECT_EQ(d.at("ports").at(p.name), p.inner.instance + "," + p.inner.port);
   }
   // The mesh cells are placed on the logical grid (MZIs and the phase screen): 6 MZIs + 4 shifters each.
   EXPECT_EQ(docs[0].at("placements").size(), 10u);
@@ -164,9 +166,15 @@ TEST(CircuitYaml, QuotesWhatYamlWouldMisread) {
   circuit::Cell c;
   c.name = "yes";
   c.kind = "top";
-  c.info = {{"colon", "a: b # c"},   {"quote", "say \"hi\" \\ 'x'"}, {"newline", "l1\nl2\ttab\x01"},
-            {"number", "1e3"},       {"bool", "off"},               {"null", "~"},
-            {"unicode", "\xc2\xb5m"}, {"empty", ""},                 {"lead", " space"},
+  c.info = {{"colon", "a: b # c"},
+            {"quote", "say \"hi\" \\ 'x'"},
+            {"newline", "l1\nl2\ttab\x01"},
+            {"number", "1e3"},
+            {"bool", "off"},
+            {"null", "~"},
+            {"unicode", "\xc2\xb5m"},
+            {"empty", ""},
+            {"lead", " space"},
             {"dash", "- item"}};
   c.instances.push_back({"1st", "Null", {{"tiny", 1e-05}, {"int", 3.0}, {"big", 1e300}, {"neg", -0.5}}, 0, 0});
   c.instances.push_back({"on", "True", {}, 2, 1});
@@ -241,8 +249,11 @@ TEST(CircuitSpice, OneSubcktPerCellWithNetsInPdkPortOrder) {
       EXPECT_EQ(net_of.at({con.b.instance, con.b.port}), want);
       EXPECT_EQ(uses[want], 2);
     }
-    for (const auto& [net, count] : uses)
-      if (net.rfind("NC$", 0) == 0) EXPECT_EQ(count, 1) << net;
+    for (const auto& [net, count] : uses) {
+      if (net.rfind("NC$", 0) == 0) {
+        EXPECT_EQ(count, 1) << net;
+      }
+    }
   }
   // The first MZI of the V mesh: o1 = mode 1 in, o2 = mode 0 in (netlist.h port convention).
   const auto& mzi = subs[0].x.at("mzi_c0_m0");

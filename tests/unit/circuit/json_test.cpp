@@ -2,6 +2,7 @@
 // reader's errors naming the JSON path of the bad field.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -94,7 +95,9 @@ circuit::Netlist tiny() {
   c.instances.push_back({"m", "mzi", {{"theta_rad", 0.5}, {"phi_rad", 1.0}}, 0, 0});
   c.instances.push_back({"w", "waveguide", {{"length_um", 1e-05}}, -1, -1});
   c.connections.push_back({{"m", "o3"}, {"w", "o1"}});
-  c.ports = {{"in0", "optical", {"m", "o2"}}, {"in1", "optical", {"m", "o1"}}, {"out0", "optical", {"w", "o2"}},
+  c.ports = {{"in0", "optical", {"m", "o2"}},
+             {"in1", "optical", {"m", "o1"}},
+             {"out0", "optical", {"w", "o2"}},
              {"out1", "optical", {"m", "o4"}}};
   n.cells.push_back(c);
   n.stages.push_back({"fc", "MatMul", "optical", "", "top", 2, 2, 1, {{"top", 0, 2, 0, 2, 0.25}}});
@@ -182,14 +185,15 @@ TEST(CircuitJson, DoublesReadBackBitForBit) {
                            123456789012345678.0,
                            std::nextafter(1.0, 2.0),
                            -1e-300};
+  auto key = [](size_t i) { return std::string("v").append(std::to_string(i)); };
   auto& settings = n.cells[0].instances[0].settings;
-  for (size_t i = 0; i < std::size(values); ++i) settings["v" + std::to_string(i)] = values[i];
+  for (size_t i = 0; i < std::size(values); ++i) settings[key(i)] = values[i];
   n.stages[0].tiles[0].gain = 1.0 / 7.0;
   std::string text = circuit::to_json(n);
   circuit::Netlist back = circuit::from_json(text, "doubles.json");
   const auto& got = back.cells[0].instances[0].settings;
   for (size_t i = 0; i < std::size(values); ++i) {
-    double g = got.at("v" + std::to_string(i));
+    double g = got.at(key(i));
     EXPECT_EQ(std::memcmp(&g, &values[i], sizeof g), 0) << "v" << i << ": wrote " << values[i] << " read " << g;
   }
   EXPECT_EQ(back.stages[0].tiles[0].gain, 1.0 / 7.0);
@@ -218,6 +222,24 @@ TEST(CircuitJson, EscapesStringsAndRejectsInvalidUtf8) {
   EXPECT_EQ(code_of([&] { circuit::to_json(n); }), "CIRCUIT-BAD-NAME");
 }
 
+TEST(CircuitJson, ReaderDecodesEscapesAndUnderflow) {
+  const std::string text = circuit::to_json(tiny());
+  // \u escapes (with a surrogate pair), "\/", and a number below the smallest denormal, which reads as 0.
+  std::string edited = replace_once(text, "\"one MZI\"", "\"\\u00b5m \\ud83d\\ude00 a\\/b\"");
+  edited = replace_once(edited, "\"theta_rad\": 0.5", "\"theta_rad\": -1e-400");
+  circuit::Netlist n = circuit::from_json(edited, "esc.json");
+  EXPECT_EQ(n.cells[0].info.at("note"), "\xc2\xb5m \xf0\x9f\x98\x80 a/b");
+  double theta = n.cells[0].instances[0].settings.at("theta_rad");
+  EXPECT_EQ(theta, 0.0);
+  EXPECT_TRUE(std::signbit(theta));
+  // Whitespace and field order do not matter to the reader.
+  circuit::Netlist m = circuit::from_json(
+      " {\"cells\":[{\"kind\":\"top\",\"name\":\"t\"}],\r\n\t\"top\":\"t\",\"pdk\":\"p\",\"name\":\"x\",\"version\":1,"
+      "\"format\":\"holo-circuit\"} ",
+      "order.json");
+  EXPECT_EQ(m.cells.at(0).name, "t");
+}
+
 TEST(CircuitJson, OptionalFieldsTakeTheirDefaults) {
   circuit::Netlist n = circuit::from_json(R"({"format": "holo-circuit", "version": 1, "name": "m", "pdk": "p",
       "top": "t", "cells": [{"name": "t", "kind": "top", "instances": [{"name": "a", "component": "mzi"}]}],
@@ -240,6 +262,26 @@ TEST(CircuitJson, InvalidJsonIsParseError) {
   EXPECT_EQ(code_of([&] { circuit::from_json("", "empty.json"); }), "CIRCUIT-PARSE");
   std::string msg = message_of([&] { circuit::from_json("{\"format\": }", "bad.json"); });
   EXPECT_NE(msg.find("bad.json"), std::string::npos) << msg;
+  // Syntax the reader must reject: trailing text, leading zeros, a raw control character or invalid UTF-8
+  // in a string, a lone UTF-16 surrogate, a missing comma.
+  const std::string tiny_text = circuit::to_json(tiny());
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"stages\"", "\"stages\""},  // unchanged text plus trailing garbage, below
+           {"\"column\": 0", "\"column\": 00"},
+           {"\"one MZI\"", "\"one\tMZI\""},
+           {"\"one MZI\"", "\"one \xff MZI\""},
+           {"\"one MZI\"", "\"one \\ud800 MZI\""},
+           {"\"one MZI\"", "\"one \\q MZI\""},
+           {"\"mode\": 0, ", "\"mode\": 0 "},
+           {"\"gain\": 0.25", "\"gain\": 0.25e"},
+           {"\"gain\": 0.25", "\"gain\": .25"}}) {
+    std::string bad = replace_once(tiny_text, from, to);
+    if (from == to) bad += "x";
+    EXPECT_EQ(code_of([&] { circuit::from_json(bad, "bad.json"); }), "CIRCUIT-PARSE") << to;
+  }
+  std::string where = message_of([&] { circuit::from_json(tiny_text + "}", "bad.json"); });
+  std::string line = "line " + std::to_string(std::count(tiny_text.begin(), tiny_text.end(), '\n') + 1) + ", column 1";
+  EXPECT_NE(where.find(line), std::string::npos) << "syntax errors give line and column: " << where;
 }
 
 // Each edit of valid text must fail with CIRCUIT-SCHEMA and a message naming the JSON path.
@@ -259,8 +301,13 @@ TEST(CircuitJson, SchemaErrorsNameTheJsonPath) {
       {"\"mode\": 0", "\"mode\": 4294967296", "$.cells[0].instances[0].mode"},
       {"\"component\": \"mzi\", ", "", "$.cells[0].instances[0].component"},
       {"\"component\": \"mzi\", ", "\"colour\": 1, \"component\": \"mzi\", ", "$.cells[0].instances[0].colour"},
-      {"\"phi_rad\": 1.0", "\"phi_rad\": 1e999", "$.cells[0].instances[0].settings.phi_rad"},
       {"\"phi_rad\": 1.0", "\"phi rad\": \"one\"", "$.cells[0].instances[0].settings[\"phi rad\"]"},
+      {"\"phi_rad\": 1.0", "\"phi_rad\": 1e999", "$.cells[0].instances[0].settings.phi_rad"},
+      {"\"phi_rad\": 1.0", "\"phi_rad\": 1.0, \"phi_rad\": 2.0", "$.cells[0].instances[0].settings.phi_rad"},
+      {"\"name\": \"tiny\",", "\"name\": \"tiny\", \"name\": \"again\",", "$.name"},
+      {"\"inner\": [\"m\", \"o2\"]", "\"inner\": [\"m\"]", "$.cells[0].ports[0].inner"},
+      {"\"inner\": [\"m\", \"o2\"]", "\"inner\": [\"m\", \"o2\", \"o3\"]", "$.cells[0].ports[0].inner"},
+      {"\"gain\": 0.25", "\"gain\": true", "$.stages[0].tiles[0].gain"},
       {"\"inner\": [\"m\", \"o2\"]", "\"inner\": \"m,o2\"", "$.cells[0].ports[0].inner"},
       {"\"inner\": [\"m\", \"o2\"]", "\"inner\": [\"m\", 2]", "$.cells[0].ports[0].inner[1]"},
       {"{\"a\": [\"m\", \"o3\"], ", "{\"z\": [\"m\", \"o3\"], ", "$.cells[0].connections[0].z"},
@@ -274,7 +321,8 @@ TEST(CircuitJson, SchemaErrorsNameTheJsonPath) {
     std::string bad = replace_once(text, c.from, c.to);
     std::string msg = message_of([&] { circuit::from_json(bad, "edited.json"); });
     EXPECT_EQ(code_of([&] { circuit::from_json(bad, "edited.json"); }), "CIRCUIT-SCHEMA") << c.to << ": " << msg;
-    EXPECT_NE(msg.find("edited.json: " + c.path + ":"), std::string::npos) << "expected path " << c.path << " in: " << msg;
+    EXPECT_NE(msg.find("edited.json: " + c.path + ":"), std::string::npos)
+        << "expected path " << c.path << " in: " << msg;
   }
 }
 

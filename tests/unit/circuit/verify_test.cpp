@@ -1,12 +1,13 @@
 // Verifier: the demo netlist passes; each deliberately broken copy fails with its own code, and the
 // message names the cell / instance / port or stage / tile it concerns.
+#include "holo/circuit/verify.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
 
 #include "demo_netlist.h"
-#include "holo/circuit/verify.h"
 #include "test_support.h"
 
 namespace circuit = holo::circuit;
@@ -68,11 +69,18 @@ TEST(CircuitVerify, UnknownComponent) {
 
 TEST(CircuitVerify, Recursion) {
   // Directly: the top cell contains itself.
-  EXPECT_EQ(broken([](auto& n) { cell(n, "top").instances.push_back({"again", "top", {}, -1, -1}); }, {"top -> top"}),
+  EXPECT_EQ(broken(
+                [](auto& n) {
+                  cell(n, "top").instances.push_back({"again", "top", {}, -1, -1});
+                },
+                {"top -> top"}),
             "CIRCUIT-RECURSION");
   // Through the hierarchy: mesh_v -> tile_0_0 -> mesh_v.
-  EXPECT_EQ(broken([](auto& n) { cell(n, "mesh_v").instances.push_back({"t", "tile_0_0", {}, -1, -1}); },
-                   {"mesh_v -> tile_0_0 -> mesh_v"}),
+  EXPECT_EQ(broken(
+                [](auto& n) {
+                  cell(n, "mesh_v").instances.push_back({"t", "tile_0_0", {}, -1, -1});
+                },
+                {"mesh_v -> tile_0_0 -> mesh_v"}),
             "CIRCUIT-RECURSION");
 }
 
@@ -105,11 +113,12 @@ TEST(CircuitVerify, PortReused) {
             }),
             "CIRCUIT-PORT-REUSED");
   // Connected and also exposed.
-  EXPECT_EQ(broken([](auto& n) {
-              auto& c = cell(n, "mesh_v");
-              c.ports.push_back({"extra", "optical", c.connections[0].a});
-            },
-                   {"mesh_v"}),
+  EXPECT_EQ(broken(
+                [](auto& n) {
+                  auto& c = cell(n, "mesh_v");
+                  c.ports.push_back({"extra", "optical", c.connections[0].a});
+                },
+                {"mesh_v"}),
             "CIRCUIT-PORT-REUSED");
   // Connected to itself.
   EXPECT_EQ(broken([](auto& n) {
@@ -124,9 +133,9 @@ TEST(CircuitVerify, OpticalPortOpen) {
   EXPECT_EQ(broken([](auto& n) { cell(n, "mesh_u").connections.pop_back(); }, {"mesh_u", "optical port"}),
             "CIRCUIT-PORT-OPEN");
   // An unexposed cell port of a sub-cell instance counts as well.
-  EXPECT_EQ(broken([](auto& n) { cell(n, "top").ports.erase(cell(n, "top").ports.begin()); },
-                   {"top", "chip", "laser0"}),
-            "CIRCUIT-PORT-OPEN");
+  EXPECT_EQ(
+      broken([](auto& n) { cell(n, "top").ports.erase(cell(n, "top").ports.begin()); }, {"top", "chip", "laser0"}),
+      "CIRCUIT-PORT-OPEN");
   // An electrical port may stay open: drop the exposure of a modulator's drive input all the way up.
   circuit::Netlist n = demo_netlist();
   auto drop = [](circuit::Cell& c, const std::string& port) {
@@ -140,13 +149,14 @@ TEST(CircuitVerify, OpticalPortOpen) {
 
 TEST(CircuitVerify, KindMismatch) {
   // A connection from an electrical port to an optical one.
-  EXPECT_EQ(broken([](auto& n) {
-              auto& c = cell(n, "layer0");
-              c.instances.push_back({"wg", "waveguide", {}, -1, -1});
-              c.instances.push_back({"dac", "dac", {}, -1, -1});
-              c.connections.push_back({{"dac", "e1"}, {"wg", "o1"}});
-            },
-                   {"layer0", "electrical", "optical"}),
+  EXPECT_EQ(broken(
+                [](auto& n) {
+                  auto& c = cell(n, "layer0");
+                  c.instances.push_back({"wg", "waveguide", {}, -1, -1});
+                  c.instances.push_back({"dac", "dac", {}, -1, -1});
+                  c.connections.push_back({{"dac", "e1"}, {"wg", "o1"}});
+                },
+                {"layer0", "electrical", "optical"}),
             "CIRCUIT-KIND-MISMATCH");
   // A cell port that says optical but exposes an electrical port.
   EXPECT_EQ(broken([](auto& n) { cell(n, "layer0").ports[2].kind = "optical"; }, {"layer0", "x0"}),
@@ -166,9 +176,9 @@ TEST(CircuitVerify, Duplicates) {
 }
 
 TEST(CircuitVerify, BadSettingAndName) {
-  EXPECT_EQ(broken([](auto& n) { n.cells[0].instances[2].settings["theta_rad"] = std::nan(""); },
-                   {"mesh_v", "theta_rad"}),
-            "CIRCUIT-BAD-SETTING");
+  EXPECT_EQ(
+      broken([](auto& n) { n.cells[0].instances[2].settings["theta_rad"] = std::nan(""); }, {"mesh_v", "theta_rad"}),
+      "CIRCUIT-BAD-SETTING");
   EXPECT_EQ(broken([](auto& n) { n.cells[0].instances[2].settings["phi_rad"] = -INFINITY; }), "CIRCUIT-BAD-SETTING");
   EXPECT_EQ(broken([](auto& n) { n.cells[0].instances[0].column = -2; }, {"mzi_c0_m0"}), "CIRCUIT-BAD-SETTING");
   EXPECT_EQ(broken([](auto& n) { n.cells[0].instances[0].settings["theta rad"] = 1.0; }, {"theta rad"}),
@@ -202,14 +212,14 @@ TEST(CircuitVerify, TilesCoverTheMatrixExactlyOnce) {
             "CIRCUIT-TILING");
   EXPECT_EQ(broken([](auto& n) { n.stages[0].tiles[0].row0 = 2; }, {"fc1", "tiles[0]"}), "CIRCUIT-TILING");
   EXPECT_EQ(broken([](auto& n) { n.stages[0].tiles[0].cols = 0; }), "CIRCUIT-TILING");
-  // Overlap that keeps the total area right: 2 x 2 matrix, tiles rows 0-1 x col 0, rows 0-1 x col 0-1 ... as
-  // [0,2)x[0,1) twice plus nothing else has area 4 = 2 x 2 but leaves column 1 uncovered.
-  EXPECT_EQ(broken([](auto& n) {
-              n.stages[0].out_features = 2;
-              n.stages[0].in_features = 2;
-              n.stages[0].tiles = {{"tile_0_0", 0, 2, 0, 1, 1.0}, {"tile_0_0", 0, 2, 0, 1, 1.0}};
-            },
-                   {"overlap"}),
+  // Overlap with the right total area: [0,2) x [0,1) twice has area 4 = 2 x 2 but leaves column 1 uncovered.
+  EXPECT_EQ(broken(
+                [](auto& n) {
+                  n.stages[0].out_features = 2;
+                  n.stages[0].in_features = 2;
+                  n.stages[0].tiles = {{"tile_0_0", 0, 2, 0, 1, 1.0}, {"tile_0_0", 0, 2, 0, 1, 1.0}};
+                },
+                {"overlap"}),
             "CIRCUIT-TILING");
 }
 

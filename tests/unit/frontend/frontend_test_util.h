@@ -14,7 +14,9 @@
 
 namespace holo::test {
 
-inline std::string fixture(const std::string& name) { return source_path("tests/unit/frontend/data/" + name); }
+inline std::string fixture(const std::string& name) {
+  return source_path("tests/unit/frontend/data/" + name);
+}
 
 inline std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -18,7 +18,9 @@ using frontend::load_onnx;
 using graph::AttrValue;
 using nlohmann::json;
 
-bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 // x[N,2] -> Gemm(w, b, transB) -> h -> Relu -> y, everything inline.
 json base_model() {
@@ -47,6 +49,9 @@ TEST(JsonReader, EqualsTheOnnxTwin) {
   expect_same_graph(from_json, from_onnx);
   EXPECT_EQ(from_json.name, "mlp");
   EXPECT_EQ(from_json.source, fixture("mlp.json"));
+  // A CNN at opset 11, every weight inline, with the legacy forms (unused training outputs, LogSoftmax axis):
+  // both readers normalize it the same way.
+  expect_same_graph(load_json_model(fixture("cnn_opset11.json")), load_onnx(fixture("cnn_opset11.onnx")));
 }
 
 TEST(JsonReader, BaseModel) {
@@ -197,6 +202,18 @@ TEST(JsonReaderErrors, UnsupportedOpNamesNodeOpAndSupportedList) {
   EXPECT_TRUE(has(msg, graph::supported_ops_list())) << msg;
   m["nodes"][1]["op"] = "Constant";
   expect_json_error("JSON-UNSUPPORTED-OP", m);
+}
+
+TEST(JsonReaderErrors, MessagesStayOnOneLine) {
+  // Names come from the file; control characters in them are escaped so the CLI prints one line.
+  json m = base_model();
+  m["nodes"][1]["op"] = "Ge\nlu\x1b[2J";
+  std::string msg = expect_json_error("JSON-UNSUPPORTED-OP", m);
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\x1b'), std::string::npos) << msg;
+  EXPECT_TRUE(has(msg, "Ge\\x0alu\\x1b[2J")) << msg;
+  msg = expect_error("JSON-PARSE", [] { load_json_model_bytes("{\"a\":\n\n\x01", "ctl.json"); });
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 }
 
 TEST(JsonReaderErrors, UnsupportedAttributeValues) {

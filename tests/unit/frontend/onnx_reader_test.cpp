@@ -20,7 +20,9 @@ using frontend::load_onnx;
 using frontend::load_onnx_bytes;
 using graph::AttrValue;
 
-bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 TEST(OnnxReader, MlpStructureAndWeights) {
   graph::Graph g = load_onnx(fixture("mlp.onnx"));
@@ -91,9 +93,9 @@ TEST(OnnxReader, Opset13OpsConstantsAndNodeNames) {
   // with a suffix when that collides with a real name ("Relu_14" is the Div node's own name).
   std::vector<std::string> names;
   for (const graph::Node& n : g.nodes) names.push_back(n.name);
-  std::vector<std::string> expected{"matmul", "Mul_2",   "Add_4",      "Sub_5",   "Relu_14",   "LeakyRelu_7",
-                                    "sigmoid", "tanh",   "identity",   "dropout", "Relu_14_1", "transpose",
-                                    "reshape", "concat", "softmax"};
+  std::vector<std::string> expected{"matmul",      "Mul_2",     "Add_4",   "Sub_5",    "Relu_14",
+                                    "LeakyRelu_7", "sigmoid",   "tanh",    "identity", "dropout",
+                                    "Relu_14_1",   "transpose", "reshape", "concat",   "softmax"};
   EXPECT_EQ(names, expected);
   EXPECT_EQ(node_named(g, "Relu_14").op, "Div");
   EXPECT_EQ(node_named(g, "Relu_14_1").op, "Relu");
@@ -245,7 +247,9 @@ TEST(OnnxReaderErrors, DanglingTensorName) {
   EXPECT_TRUE(has(msg, "'nowhere'") && has(msg, "'relu'")) << msg;
 }
 
-TEST(OnnxReaderErrors, Cycle) { expect_error("GRAPH-CYCLE", [] { load_onnx(fixture("bad_cycle.onnx")); }); }
+TEST(OnnxReaderErrors, Cycle) {
+  expect_error("GRAPH-CYCLE", [] { load_onnx(fixture("bad_cycle.onnx")); });
+}
 
 TEST(OnnxReaderErrors, TensorDefinedTwice) {
   expect_error("GRAPH-MULTIPLE-PRODUCERS", [] { load_onnx(fixture("bad_duplicate_initializer.onnx")); });

@@ -1,5 +1,7 @@
 // .npy read/write: round trips for every supported dtype, a file written by NumPy, and corrupt input (matched by
 // error code) through holo::parse_npy.
+#include "holo/support/npy.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 #include <fstream>
 
 #include "holo/support/error.h"
-#include "holo/support/npy.h"
 #include "test_support.h"
 
 namespace holo::test {
@@ -166,14 +167,14 @@ TEST(NpyErrors, Truncated) {
 
 TEST(NpyErrors, BadHeader) {
   const std::string data = raw<double>({1, 2});
-  for (const char* dict : {"{'fortran_order': False, 'shape': (2,), }",        // no descr
-                           "{'descr': '<f8', 'shape': (2,), }",                 // no fortran_order
-                           "{'descr': '<f8', 'fortran_order': False, }",        // no shape
-                           "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,), }",
-                           "{'descr': '<f8', 'fortran_order': False, 'shape': [2], }",
-                           "{'descr': '<f8', 'fortran_order': False, 'shape': (2, }",
-                           "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }",
-                           "{'descr': '<f8"}) {  // unterminated string
+  for (const char* dict :
+       {"{'fortran_order': False, 'shape': (2,), }",   // no descr
+        "{'descr': '<f8', 'shape': (2,), }",           // no fortran_order
+        "{'descr': '<f8', 'fortran_order': False, }",  // no shape
+        "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,), }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': [2], }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", "{'descr': '<f8"}) {  // unterminated string
     SCOPED_TRACE(dict);
     expect_code("NPY-CORRUPT", [&] { parse_npy(make_npy(dict, data), "hdr.npy"); });
   }

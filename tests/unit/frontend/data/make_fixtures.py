@@ -21,6 +21,10 @@ def weights(*shape):
     return rng.uniform(-1, 1, size=shape).astype(np.float32)
 
 
+def inline(arr):
+    return {"shape": list(arr.shape), "data": [float(v) for v in arr.astype(np.float64).ravel()]}
+
+
 def model(nodes, inputs, outputs, inits=(), opset=13, value_info=(), name="g", opset_domain=""):
     g = helper.make_graph(list(nodes), name, list(inputs), list(outputs), initializer=list(inits),
                           value_info=list(value_info))
@@ -60,10 +64,6 @@ mlp = model(
     [init("w1", w1), init("b1", b1), init("w2", w2), init("b2", b2)], name="mlp")
 save(mlp, "mlp.onnx")
 save_npy("mlp_w1.npy", w1)
-
-
-def inline(arr):
-    return {"shape": list(arr.shape), "data": [float(v) for v in arr.astype(np.float64).ravel()]}
 
 
 mlp_json = {
@@ -128,6 +128,45 @@ cnn = model(
     [init("cw", cw), init("cb", cb), init("scale", scale), init("bias", bias), init("mean", mean), init("var", var),
      init("fw", fw), init("fb", fb)], opset=11, name="cnn")
 save(cnn, "cnn_opset11.onnx")
+
+
+def onnx_to_json(m):
+    """The JSON twin of a small ONNX model: weights inline, Constant nodes as constants, same names."""
+    g = m.graph
+
+    def dims(vi):
+        return [d.dim_param if d.HasField("dim_param") else d.dim_value for d in vi.type.tensor_type.shape.dim]
+
+    consts = {t.name: inline(numpy_helper.to_array(t)) for t in g.initializer}
+    nodes = []
+    for n in g.node:
+        if n.op_type == "Constant":
+            consts[n.output[0]] = inline(numpy_helper.to_array(n.attribute[0].t))
+            continue
+        attrs = {}
+        for a in n.attribute:
+            v = helper.get_attribute_value(a)
+            if a.type == onnx.AttributeProto.FLOAT:
+                v = float(v)  # json writes e.g. 1.0, which reads back as a float attribute
+            elif a.type == onnx.AttributeProto.STRING:
+                v = v.decode()
+            elif a.type in (onnx.AttributeProto.INTS, onnx.AttributeProto.FLOATS):
+                v = list(v)
+            attrs[a.name] = v
+        node = {"name": n.name, "op": n.op_type, "inputs": list(n.input), "outputs": list(n.output)}
+        if attrs:
+            node["attrs"] = attrs
+        nodes.append(node)
+    opset = [o.version for o in m.opset_import if o.domain in ("", "ai.onnx")][0]
+    return {"format": "holo-json-model", "version": 1, "name": g.name, "opset": opset,
+            "inputs": [{"name": i.name, "shape": dims(i)} for i in g.input if i.name not in consts],
+            "outputs": [{"name": o.name, "shape": dims(o)} for o in g.output],
+            "constants": consts, "nodes": nodes}
+
+
+with open(os.path.join(HERE, "cnn_opset11.json"), "w") as f:
+    json.dump(onnx_to_json(cnn), f)
+    f.write("\n")
 
 # ---------------------------------------------------------------------------------------------------------------
 # 3. ops_opset13.onnx: the remaining ops, Constant value_float/value_floats/value_ints, Dropout with ratio and a

@@ -1,0 +1,127 @@
+// Cells, ports, references and the library that owns them (the GDSII structure model): a cell holds
+// polygons per layer, text labels, references to other cells (SREF, or AREF when it is an array) and named
+// ports. Cells refer to each other by name; the library keeps them in creation order, which is the order
+// they are written in (children are created before their parents by the generators).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "holo/layout/geometry.h"
+
+namespace holo::layout {
+
+enum class PortKind { Optical, Electrical };
+const char* to_string(PortKind k);
+
+// Where light or current leaves a cell: `angle_deg` is the direction pointing out of the cell (0 = east,
+// 90 = north), `width` the waveguide or wire width, `layer` the layer it lies on.
+struct Port {
+  std::string name;
+  Point position;
+  int angle_deg = 0;  // 0, 90, 180 or 270
+  Coord width = 0;
+  LayerSpec layer;
+  PortKind kind = PortKind::Optical;
+
+  Port transformed(const Trans& t) const;
+  friend bool operator==(const Port&, const Port&) = default;
+};
+
+struct Text {
+  std::string text;
+  Point position;
+  LayerSpec layer;
+  friend bool operator==(const Text&, const Text&) = default;
+};
+
+// A placement of another cell. cols x rows > 1 makes it an array (GDS AREF): element (i, j) sits at
+// trans.disp + i * col_step + j * row_step, with col_step / row_step in the parent's coordinates.
+struct Ref {
+  std::string cell;
+  Trans trans;
+  int32_t cols = 1;
+  int32_t rows = 1;
+  Point col_step;
+  Point row_step;
+  std::string name;  // instance name (written as GDS property 1 on SREFs); may be empty
+
+  bool is_array() const { return cols != 1 || rows != 1; }
+  Trans element(int32_t i, int32_t j) const;  // transformation of array element (i, j)
+  friend bool operator==(const Ref&, const Ref&) = default;
+};
+
+struct Cell {
+  std::string name;
+  std::map<LayerSpec, std::vector<Polygon>> polygons;
+  std::vector<Text> texts;
+  std::vector<Ref> refs;
+  std::vector<Port> ports;
+
+  void add_polygon(LayerSpec l, Polygon p);  // LAYOUT-POLYGON for fewer than 3 distinct points
+  void add_box(LayerSpec l, const Box& b);
+  void add_text(LayerSpec l, std::string text, Point at);
+  Ref& add_ref(const std::string& cell, const Trans& t, std::string name = "");
+  Ref& add_array(const std::string& cell, const Trans& t, int32_t cols, int32_t rows, Point col_step,
+                 Point row_step, std::string name = "");
+  void add_port(Port p);  // LAYOUT-DUPLICATE-PORT when the name exists
+
+  const Port& port(const std::string& name) const;  // LAYOUT-MISSING-PORT
+  const Port* find_port(const std::string& name) const;
+  size_t polygon_count() const;
+};
+
+class Library {
+ public:
+  explicit Library(std::string name = "holo") : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+  // Creates an empty cell. LAYOUT-DUPLICATE-CELL when the name is taken, LAYOUT-CELL-NAME when it is
+  // empty, longer than 64 characters or holds characters outside [A-Za-z0-9_$.?-].
+  Cell& add_cell(const std::string& name);
+  bool has(const std::string& name) const { return index_.count(name) != 0; }
+  const Cell& cell(const std::string& name) const;  // LAYOUT-MISSING-CELL
+  Cell& cell(const std::string& name);
+  const Cell* find(const std::string& name) const;
+  const std::deque<Cell>& cells() const { return cells_; }
+  std::deque<Cell>& cells() { return cells_; }
+  size_t size() const { return cells_.size(); }
+
+  // Cells no other cell references, in creation order.
+  std::vector<std::string> top_cells() const;
+  // The single top cell; LAYOUT-TOP when there is none or more than one.
+  std::string top_cell() const;
+
+  // Bounding box of a cell with everything it references (memoised per call).
+  Box bbox(const std::string& cell) const;
+
+ private:
+  std::string name_;
+  std::deque<Cell> cells_;  // stable references
+  std::map<std::string, size_t> index_;
+};
+
+// The placement that puts `port` (a port of the cell being placed, in that cell's coordinates) onto
+// `target` (a port in the parent's coordinates) facing it: same position, opposite directions. With
+// `mirror` the cell is reflected about its x axis first (a left bend then turns right).
+Trans connect(const Port& port, const Port& target, bool mirror = false);
+
+// The flattened geometry of a cell: every polygon and text moved into the top cell's coordinates.
+struct FlatLayout {
+  std::map<LayerSpec, std::vector<Polygon>> polygons;
+  std::vector<Text> texts;
+  size_t polygon_count() const;
+};
+
+// Flattens `top` (LAYOUT-MISSING-CELL for a reference to an unknown cell, LAYOUT-CYCLE for a cell that
+// references itself through its children). `layers` limits the output to those layers when non-empty.
+FlatLayout flatten(const Library& lib, const std::string& top, const std::vector<LayerSpec>& layers = {});
+
+// Counts of a hierarchy as KLayout reports them: for each layer the number of polygons once every array
+// and reference is expanded (texts counted on their layer as well).
+std::map<LayerSpec, int64_t> flat_shape_counts(const Library& lib, const std::string& top);
+
+}  // namespace holo::layout

@@ -1,0 +1,677 @@
+#include "holo/layout/drc.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numbers>
+#include <unordered_map>
+
+#include "holo/support/error.h"
+
+namespace holo::layout {
+
+DrcDeck drc_deck(const pdk::Pdk& p) {
+  DrcDeck d;
+  d.pdk_name = p.name;
+  auto wg = p.templates.find("waveguide");
+  if (wg != p.templates.end() && wg->second.has("width_um")) d.wg_width_nm = um_to_nm(wg->second.number("width_um"));
+  for (const pdk::Rule& r : p.rules) {
+    DrcRule x;
+    x.name = r.name;
+    x.kind = r.kind;
+    x.layer_name = r.layer;
+    const pdk::Layer& l = p.layer(r.layer);
+    x.layer = {l.layer, l.datatype};
+    if (r.kind == "enclosure") {
+      x.other_name = r.of_layer;
+      const pdk::Layer& o = p.layer(r.of_layer);
+      x.other = {o.layer, o.datatype};
+    }
+    x.min_nm = um_to_nm(r.min_um);
+    x.source = r.source;
+    d.rules.push_back(std::move(x));
+  }
+  return d;
+}
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+constexpr double kEps = 1e-6;  // nm: below the grid, above double rounding of nm-scale coordinates
+
+struct Seg {
+  double ax, ay, bx, by;
+  double minx() const { return std::min(ax, bx); }
+  double maxx() const { return std::max(ax, bx); }
+  double miny() const { return std::min(ay, by); }
+  double maxy() const { return std::max(ay, by); }
+  double dx() const { return bx - ax; }
+  double dy() const { return by - ay; }
+  double len() const { return std::hypot(dx(), dy()); }
+};
+
+// Uniform grid over bounding boxes; query() reports each id once per call.
+class Grid {
+ public:
+  explicit Grid(double cell) : cell_(cell) {}
+  void insert(int id, double x0, double y0, double x1, double y1) {
+    if (static_cast<size_t>(id) >= stamp_.size()) stamp_.resize(static_cast<size_t>(id) + 1, 0);
+    for (int64_t ix = key(x0); ix <= key(x1); ++ix)
+      for (int64_t iy = key(y0); iy <= key(y1); ++iy) cells_[pack(ix, iy)].push_back(id);
+  }
+  template <class F>
+  void query(double x0, double y0, double x1, double y1, F&& f) {
+    ++epoch_;
+    for (int64_t ix = key(x0); ix <= key(x1); ++ix)
+      for (int64_t iy = key(y0); iy <= key(y1); ++iy) {
+        auto it = cells_.find(pack(ix, iy));
+        if (it == cells_.end()) continue;
+        for (int id : it->second) {
+          if (stamp_[static_cast<size_t>(id)] == epoch_) continue;
+          stamp_[static_cast<size_t>(id)] = epoch_;
+          f(id);
+        }
+      }
+  }
+
+ private:
+  int64_t key(double v) const { return static_cast<int64_t>(std::floor(v / cell_)); }
+  static uint64_t pack(int64_t ix, int64_t iy) {
+    return (static_cast<uint64_t>(ix) * 0x9E3779B97F4A7C15ull) ^ static_cast<uint64_t>(iy);
+  }
+  double cell_;
+  std::unordered_map<uint64_t, std::vector<int>> cells_;
+  std::vector<uint32_t> stamp_;
+  uint32_t epoch_ = 0;
+};
+
+// Polygons of one layer prepared for boolean queries: CCW, compressed, with bounding boxes and a grid.
+struct PolySet {
+  std::vector<Polygon> polys;
+  std::vector<Box> boxes;
+  Grid grid{20000.0};
+
+  explicit PolySet(const std::vector<Polygon>& in) {
+    for (const Polygon& p0 : in) {
+      Polygon p = p0;
+      compress(p);
+      if (p.size() < 3) continue;
+      make_ccw(p);
+      boxes.push_back(bbox(p));
+      const Box& b = boxes.back();
+      grid.insert(static_cast<int>(polys.size()), static_cast<double>(b.x0), static_cast<double>(b.y0),
+                  static_cast<double>(b.x1), static_cast<double>(b.y1));
+      polys.push_back(std::move(p));
+    }
+  }
+};
+
+// Where a point lies relative to a polygon: 0 outside, 1 strictly inside, 2 on an edge running the same
+// way as `dir`, 3 on an edge running the opposite way (or on a vertex / crossing edge: treated as 2).
+int classify(const Polygon& q, double px, double py, double dirx, double diry) {
+  const size_t n = q.size();
+  bool inside = false;
+  for (size_t i = 0; i < n; ++i) {
+    double ax = static_cast<double>(q[i].x), ay = static_cast<double>(q[i].y);
+    double bx = static_cast<double>(q[(i + 1) % n].x), by = static_cast<double>(q[(i + 1) % n].y);
+    double ex = bx - ax, ey = by - ay;
+    double l2 = ex * ex + ey * ey;
+    double t = ((px - ax) * ex + (py - ay) * ey) / l2;
+    if (t >= -kEps && t <= 1 + kEps) {
+      double cx = ax + std::clamp(t, 0.0, 1.0) * ex - px, cy = ay + std::clamp(t, 0.0, 1.0) * ey - py;
+      if (cx * cx + cy * cy < kEps * kEps) return (ex * dirx + ey * diry) >= 0 ? 2 : 3;
+    }
+    if ((ay > py) != (by > py)) {
+      double x = ax + (py - ay) * ex / ey;
+      if (x > px) inside = !inside;
+    }
+  }
+  return inside ? 1 : 0;
+}
+
+// Parameters in (0, 1) where segment (a, b) meets the edges of polygon q.
+void cut_params(Point a, Point b, const Polygon& q, std::vector<double>& ts) {
+  __extension__ typedef __int128 Wide;
+  const Wide rx = b.x - a.x, ry = b.y - a.y;
+  const size_t n = q.size();
+  for (size_t i = 0; i < n; ++i) {
+    Point c = q[i], d = q[(i + 1) % n];
+    const Wide sx = d.x - c.x, sy = d.y - c.y;
+    const Wide qx = c.x - a.x, qy = c.y - a.y;
+    Wide den = rx * sy - ry * sx;
+    if (den != 0) {
+      Wide tn = qx * sy - qy * sx, un = qx * ry - qy * rx;
+      if (den < 0) {
+        den = -den;
+        tn = -tn;
+        un = -un;
+      }
+      if (tn > 0 && tn < den && un >= 0 && un <= den) ts.push_back(static_cast<double>(tn) / static_cast<double>(den));
+    } else if (qx * ry - qy * rx == 0) {  // collinear
+      const double rr = static_cast<double>(rx * rx + ry * ry);
+      for (Point e : {c, d}) {
+        double t = static_cast<double>((e.x - a.x) * rx + (e.y - a.y) * ry) / rr;
+        if (t > 0 && t < 1) ts.push_back(t);
+      }
+    }
+  }
+}
+
+// The boundary of the union of a layer's polygons as directed segments (inside on the left).
+std::vector<Seg> merged_boundary(PolySet& set) {
+  std::vector<Seg> out;
+  std::vector<int> cand;
+  std::vector<double> ts;
+  for (size_t pi = 0; pi < set.polys.size(); ++pi) {
+    const Polygon& p = set.polys[pi];
+    const size_t n = p.size();
+    for (size_t i = 0; i < n; ++i) {
+      Point a = p[i], b = p[(i + 1) % n];
+      cand.clear();
+      set.grid.query(static_cast<double>(std::min(a.x, b.x)), static_cast<double>(std::min(a.y, b.y)),
+                     static_cast<double>(std::max(a.x, b.x)), static_cast<double>(std::max(a.y, b.y)), [&](int id) {
+                       if (static_cast<size_t>(id) == pi) return;
+                       const Box& bb = set.boxes[static_cast<size_t>(id)];
+                       if (bb.overlaps(Box::of(a.x, a.y, b.x, b.y))) cand.push_back(id);
+                     });
+      const double ax = static_cast<double>(a.x), ay = static_cast<double>(a.y);
+      const double ex = static_cast<double>(b.x - a.x), ey = static_cast<double>(b.y - a.y);
+      if (cand.empty()) {
+        out.push_back({ax, ay, ax + ex, ay + ey});
+        continue;
+      }
+      std::sort(cand.begin(), cand.end());
+      ts.assign({0.0, 1.0});
+      for (int id : cand) cut_params(a, b, set.polys[static_cast<size_t>(id)], ts);
+      std::sort(ts.begin(), ts.end());
+      ts.erase(std::unique(ts.begin(), ts.end(), [](double u, double v) { return v - u < 1e-12; }), ts.end());
+      for (size_t k = 0; k + 1 < ts.size(); ++k) {
+        double tm = (ts[k] + ts[k + 1]) / 2;
+        double mx = ax + tm * ex, my = ay + tm * ey;
+        bool keep = true;
+        for (int id : cand) {
+          int c = classify(set.polys[static_cast<size_t>(id)], mx, my, ex, ey);
+          if (c == 1 || c == 3 || (c == 2 && static_cast<size_t>(id) < pi)) {
+            keep = false;
+            break;
+          }
+        }
+        if (keep) out.push_back({ax + ts[k] * ex, ay + ts[k] * ey, ax + ts[k + 1] * ex, ay + ts[k + 1] * ey});
+      }
+    }
+  }
+  return out;
+}
+
+// Part of segment s on the strict `side` (+1 left, -1 right) of the line through a; false when empty.
+bool clip(const Seg& s, const Seg& a, int side, Seg& out) {
+  const double ux = a.dx(), uy = a.dy();
+  const double l = std::hypot(ux, uy);
+  auto f = [&](double x, double y) { return side * (ux * (y - a.ay) - uy * (x - a.ax)) / l; };
+  double f0 = f(s.ax, s.ay), f1 = f(s.bx, s.by);
+  if (f0 <= kEps && f1 <= kEps) return false;
+  out = s;
+  if (f0 < 0) {
+    double t = f0 / (f0 - f1);
+    out.ax = s.ax + t * (s.bx - s.ax);
+    out.ay = s.ay + t * (s.by - s.ay);
+  } else if (f1 < 0) {
+    double t = f0 / (f0 - f1);
+    out.bx = s.ax + t * (s.bx - s.ax);
+    out.by = s.ay + t * (s.by - s.ay);
+  }
+  return true;
+}
+
+double point_seg(double px, double py, const Seg& s) {
+  double ex = s.dx(), ey = s.dy(), l2 = ex * ex + ey * ey;
+  double t = l2 > 0 ? std::clamp(((px - s.ax) * ex + (py - s.ay) * ey) / l2, 0.0, 1.0) : 0.0;
+  return std::hypot(s.ax + t * ex - px, s.ay + t * ey - py);
+}
+
+double seg_dist(const Seg& a, const Seg& b) {
+  auto orient = [](double ax, double ay, double bx, double by, double cx, double cy) {
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  };
+  double o1 = orient(a.ax, a.ay, a.bx, a.by, b.ax, b.ay), o2 = orient(a.ax, a.ay, a.bx, a.by, b.bx, b.by);
+  double o3 = orient(b.ax, b.ay, b.bx, b.by, a.ax, a.ay), o4 = orient(b.ax, b.ay, b.bx, b.by, a.bx, a.by);
+  if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) return 0.0;
+  return std::min({point_seg(a.ax, a.ay, b), point_seg(a.bx, a.by, b), point_seg(b.ax, b.ay, a), point_seg(b.bx, b.by, a)});
+}
+
+Box seg_box(const Seg& a, const Seg& b) {
+  Box box;
+  for (double x : {a.ax, a.bx, b.ax, b.bx})
+    for (double y : {a.ay, a.by, b.ay, b.by}) {
+      box.add(Point{static_cast<Coord>(std::floor(x)), static_cast<Coord>(std::floor(y))});
+      box.add(Point{static_cast<Coord>(std::ceil(x)), static_cast<Coord>(std::ceil(y))});
+    }
+  return box;
+}
+
+double cos_angle(const Seg& a, const Seg& b) { return (a.dx() * b.dx() + a.dy() * b.dy()) / (a.len() * b.len()); }
+
+class Checker {
+ public:
+  Checker(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts) : flat_(flat), deck_(deck), opts_(opts) {}
+
+  DrcReport run() {
+    for (const DrcRule& r : deck_.rules) {
+      report_.counts[r.name] += 0;
+      if (r.kind == "width" || r.kind == "space") pair_check(r);
+      else if (r.kind == "enclosure") enclosure_check(r);
+      else if (r.kind == "bend_radius") bend_check(r);
+    }
+    return std::move(report_);
+  }
+
+ private:
+  const std::vector<Polygon>& polys(LayerSpec l) {
+    static const std::vector<Polygon> none;
+    auto it = flat_.polygons.find(l);
+    return it == flat_.polygons.end() ? none : it->second;
+  }
+
+  PolySet& set(LayerSpec l) {
+    auto it = sets_.find(l);
+    if (it == sets_.end()) it = sets_.emplace(l, std::make_unique<PolySet>(polys(l))).first;
+    return *it->second;
+  }
+
+  const std::vector<Seg>& boundary(LayerSpec l) {
+    auto it = bounds_.find(l);
+    if (it == bounds_.end()) it = bounds_.emplace(l, merged_boundary(set(l))).first;
+    return it->second;
+  }
+
+  void add(const DrcRule& r, Box where, double measured) {
+    report_.counts[r.name] += 1;
+    report_.total += 1;
+    if (++stored_[r.name] > opts_.max_per_rule) return;
+    report_.violations.push_back({r.name, r.kind, r.layer_name, where, measured, r.min_nm});
+  }
+
+  static Grid index(const std::vector<Seg>& segs) {
+    Grid g(5000.0);
+    for (size_t i = 0; i < segs.size(); ++i) g.insert(static_cast<int>(i), segs[i].minx(), segs[i].miny(), segs[i].maxx(), segs[i].maxy());
+    return g;
+  }
+
+  void pair_check(const DrcRule& r) {
+    const std::vector<Seg>& segs = boundary(r.layer);
+    Grid g = index(segs);
+    const int side = r.kind == "width" ? 1 : -1;
+    const double d = static_cast<double>(r.min_nm);
+    for (size_t i = 0; i < segs.size(); ++i) {
+      const Seg& a = segs[i];
+      g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
+        size_t j = static_cast<size_t>(jd);
+        if (j <= i) return;
+        const Seg& b = segs[j];
+        if (cos_angle(a, b) >= -1e-9) return;  // enclose 90 degrees or more: not a facing pair
+        Seg ca, cb;
+        if (!clip(a, b, side, ca) || !clip(b, a, side, cb)) return;
+        double dist = seg_dist(ca, cb);
+        if (dist < d - kEps) add(r, seg_box(ca, cb), dist);
+      });
+    }
+  }
+
+  void enclosure_check(const DrcRule& r) {
+    const std::vector<Seg>& inner = boundary(r.other);
+    const std::vector<Seg>& outer = boundary(r.layer);
+    Grid g = index(outer);
+    const double d = static_cast<double>(r.min_nm);
+    for (const Seg& a : inner) {
+      g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
+        const Seg& b = outer[static_cast<size_t>(jd)];
+        if (cos_angle(a, b) <= 1e-9) return;  // only edges running the same way face each other here
+        Seg ca, cb;
+        if (!clip(b, a, -1, cb) || !clip(a, b, 1, ca)) return;
+        double dist = seg_dist(ca, cb);
+        if (dist < d - kEps) add(r, seg_box(ca, cb), dist);
+      });
+    }
+    // Parts of the enclosed layer outside the enclosing one.
+    PolySet& os = set(r.layer);
+    std::vector<int> cand;
+    std::vector<double> ts;
+    for (const Seg& a : inner) {
+      cand.clear();
+      os.grid.query(a.minx(), a.miny(), a.maxx(), a.maxy(), [&](int id) { cand.push_back(id); });
+      ts.assign({0.0, 1.0});
+      // Fragment ends are not integers in general: cut against the outer polygons in double precision.
+      for (int id : cand) {
+        const Polygon& q = os.polys[static_cast<size_t>(id)];
+        for (size_t k = 0; k < q.size(); ++k) {
+          Seg f{static_cast<double>(q[k].x), static_cast<double>(q[k].y), static_cast<double>(q[(k + 1) % q.size()].x),
+                static_cast<double>(q[(k + 1) % q.size()].y)};
+          double den = a.dx() * f.dy() - a.dy() * f.dx();
+          if (std::fabs(den) < 1e-12) continue;
+          double t = ((f.ax - a.ax) * f.dy() - (f.ay - a.ay) * f.dx()) / den;
+          double u = ((f.ax - a.ax) * a.dy() - (f.ay - a.ay) * a.dx()) / den;
+          if (t > 0 && t < 1 && u >= 0 && u <= 1) ts.push_back(t);
+        }
+      }
+      std::sort(ts.begin(), ts.end());
+      for (size_t k = 0; k + 1 < ts.size(); ++k) {
+        if (ts[k + 1] - ts[k] < 1e-12) continue;
+        double tm = (ts[k] + ts[k + 1]) / 2;
+        double mx = a.ax + tm * a.dx(), my = a.ay + tm * a.dy();
+        bool covered = false;
+        for (int id : cand)
+          if (classify(os.polys[static_cast<size_t>(id)], mx, my, a.dx(), a.dy()) != 0) {
+            covered = true;
+            break;
+          }
+        if (!covered) {
+          Seg part{a.ax + ts[k] * a.dx(), a.ay + ts[k] * a.dy(), a.ax + ts[k + 1] * a.dx(), a.ay + ts[k + 1] * a.dy()};
+          add(r, seg_box(part, part), 0.0);
+        }
+      }
+    }
+  }
+
+  void bend_check(const DrcRule& r) {
+    const double half_w = static_cast<double>(deck_.wg_width_nm) / 2;
+    const double max_turn = kBendMaxTurnDeg * kPi / 180;
+    const double win = static_cast<double>(kBendWindowNm);
+    for (const Polygon& p0 : polys(r.layer)) {
+      Polygon p = p0;
+      compress(p);
+      make_ccw(p);
+      const size_t n = p.size();
+      if (n < 4) continue;
+      std::vector<double> turn(n), len(n);  // len[i]: edge from vertex i to i+1
+      for (size_t i = 0; i < n; ++i) {
+        const Point& a = p[(i + n - 1) % n];
+        const Point& b = p[i];
+        const Point& c = p[(i + 1) % n];
+        double ux = static_cast<double>(b.x - a.x), uy = static_cast<double>(b.y - a.y);
+        double vx = static_cast<double>(c.x - b.x), vy = static_cast<double>(c.y - b.y);
+        turn[i] = std::atan2(ux * vy - uy * vx, ux * vx + uy * vy);
+        len[i] = std::hypot(vx, vy);
+      }
+      std::vector<int> sign(n, 0);  // +1 / -1 on curve-like vertices
+      for (size_t i = 0; i < n; ++i) {
+        double lin = len[(i + n - 1) % n];
+        if (std::fabs(turn[i]) > 0 && std::fabs(turn[i]) <= max_turn && lin <= kBendMaxEdgeNm && len[i] <= kBendMaxEdgeNm)
+          sign[i] = turn[i] > 0 ? 1 : -1;
+      }
+      double best = std::numeric_limits<double>::infinity();
+      Box best_box;
+      // Circumradius of the window's first, middle (by length) and last vertex.
+      auto window = [&](size_t f, size_t e, double total, int sg) {
+        size_t mid = f + 1;
+        double acc = len[f % n], best_gap = std::fabs(acc - total / 2);
+        for (size_t k = f + 2; k < e; ++k) {
+          acc += len[(k - 1) % n];
+          if (std::fabs(acc - total / 2) < best_gap) {
+            best_gap = std::fabs(acc - total / 2);
+            mid = k;
+          }
+        }
+        const Point& A = p[f % n];
+        const Point& B = p[mid % n];
+        const Point& C = p[e % n];
+        double abx = static_cast<double>(B.x - A.x), aby = static_cast<double>(B.y - A.y);
+        double acx = static_cast<double>(C.x - A.x), acy = static_cast<double>(C.y - A.y);
+        double cross = std::fabs(abx * acy - aby * acx);
+        if (cross == 0) return;
+        double R = std::hypot(abx, aby) * std::hypot(acx - abx, acy - aby) * std::hypot(acx, acy) / (2 * cross);
+        double rc = R + (sg > 0 ? -half_w : half_w);
+        if (rc < best) {
+          best = rc;
+          best_box = Box{};
+          for (size_t k = f; k <= e; ++k) best_box.add(p[k % n]);
+        }
+      };
+      // Windows start at each vertex of a run and end at the first vertex >= win further along it.
+      auto run = [&](size_t start, size_t m, bool closed, int sg) {
+        size_t limit = closed ? n - 1 : m - 1;  // furthest end offset
+        for (size_t f = 0; f < (closed ? n : m); ++f) {
+          double acc = 0;
+          size_t e = 0;
+          for (size_t k = f + 1; k <= (closed ? f + limit : limit); ++k) {
+            acc += len[(start + k - 1) % n];
+            if (acc >= win) {
+              e = k;
+              break;
+            }
+          }
+          if (e == 0) {
+            if (!closed && f == 0 && m >= 3) window(start, start + m - 1, acc, sg);  // run shorter than a window
+            if (!closed) break;
+            continue;
+          }
+          window(start + f, start + e, acc, sg);
+        }
+      };
+      size_t start = n;
+      for (size_t i = 0; i < n; ++i)
+        if (sign[i] == 0 || sign[i] != sign[(i + n - 1) % n]) {
+          start = i;
+          break;
+        }
+      if (start == n) {  // every vertex turns the same way: one closed run
+        if (sign[0] != 0) run(0, n, true, sign[0]);
+      } else {
+        size_t i = 0;
+        while (i < n) {
+          size_t v = (start + i) % n;
+          if (sign[v] == 0) {
+            ++i;
+            continue;
+          }
+          size_t m = 1;
+          while (i + m < n && sign[(start + i + m) % n] == sign[v]) ++m;
+          if (m >= 3) run(v, m, false, sign[v]);
+          i += m;
+        }
+      }
+      if (best < static_cast<double>(r.min_nm) * (1 - kBendSlack)) add(r, best_box, best);
+    }
+  }
+
+  const FlatLayout& flat_;
+  const DrcDeck& deck_;
+  DrcOptions opts_;
+  DrcReport report_;
+  std::map<LayerSpec, std::unique_ptr<PolySet>> sets_;
+  std::map<LayerSpec, std::vector<Seg>> bounds_;
+  std::map<std::string, size_t> stored_;
+};
+
+std::string um(Coord nm) { return fmt::format("{:g}", static_cast<double>(nm) / 1000.0); }
+
+std::string ruby_string(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || c == '#') o += '\\';
+    o += c;
+  }
+  return o + "\"";
+}
+
+}  // namespace
+
+DrcReport run_drc(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts) {
+  return Checker(flat, deck, opts).run();
+}
+
+std::string klayout_deck(const DrcDeck& deck) {
+  std::string s;
+  s += fmt::format(
+      "# KLayout DRC deck for PDK '{}', written by holo-code-gen from the PDK's rules (docs/layout.md).\n"
+      "# Plain DSL: keep the .drc extension. Run:\n"
+      "#   klayout -b -r chip.drc -rd input=chip.gds -rd report=report.lyrdb\n"
+      "# Flat checks on merged polygons, Euclidean metric: the semantics of `holo drc`.\n\n",
+      deck.pdk_name);
+  s += "source($input)\n";
+  s += fmt::format("report({}, $report)\n\n", ruby_string("holo DRC: " + deck.pdk_name));
+  std::map<std::string, LayerSpec> layers;
+  for (const DrcRule& r : deck.rules) {
+    layers[r.layer_name] = r.layer;
+    if (r.kind == "enclosure") layers[r.other_name] = r.other;
+  }
+  auto var = [](const std::string& name) {
+    std::string v = "l_";
+    for (char c : name) v += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    return v;
+  };
+  for (const auto& [name, l] : layers) s += fmt::format("{} = input({}, {})\n", var(name), l.layer, l.datatype);
+  s += "\n";
+  bool bend = false;
+  for (const DrcRule& r : deck.rules) {
+    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
+    if (r.kind == "width") {
+      s += fmt::format("{}.width({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name), ruby_string(desc));
+    } else if (r.kind == "space") {
+      s += fmt::format("{}.space({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name), ruby_string(desc));
+    } else if (r.kind == "enclosure") {
+      s += fmt::format("{}.enclosing({}, {}.um).output({}, {})\n", var(r.layer_name), var(r.other_name), um(r.min_nm),
+                       ruby_string(r.name), ruby_string(desc));
+      s += fmt::format("({} - {}).output({}, {})\n", var(r.other_name), var(r.layer_name), ruby_string(r.name),
+                       ruby_string(r.other_name + " not covered by " + r.layer_name));
+    } else if (r.kind == "bend_radius") {
+      bend = true;
+      s += fmt::format("holo_bend_radius({}, {}, {}, {}, {})\n", r.layer.layer, r.layer.datatype, r.min_nm,
+                       ruby_string(r.name), ruby_string(desc));
+    }
+  }
+  if (bend) {
+    std::string fn = fmt::format(
+        R"RB(
+# Bend radius, estimated on the drawn (unmerged) outlines exactly as `holo drc` does: along runs of
+# boundary vertices turning the same way by at most {max_turn} degrees between edges of at most {max_edge} nm,
+# windows of {win} nm of outline give the radius of the circle through their first, middle and last
+# vertex; the centreline radius subtracts (convex side) or adds (concave side) half the waveguide width
+# ({half_w} nm); a bend is flagged below min * (1 - {slack}).
+def holo_bend_radius(layer, datatype, min_nm, name, desc)
+  marks = RBA::Edges::new
+  ly = source.layout
+  li = ly.find_layer(layer, datatype)
+  if li
+    it = source.cell_obj.begin_shapes_rec(li)
+    while !it.at_end?
+      sh = it.shape
+      if sh.is_polygon? || sh.is_box? || sh.is_path?
+        poly = sh.polygon.transformed(it.trans)
+        pts = []
+        poly.each_point_hull {{ |p| pts << [p.x.to_f, p.y.to_f] }}
+        holo_bend_poly(pts, min_nm, marks)
+      end
+      it.next
+    end
+  end
+  DRC::DRCLayer::new(self, marks).output(name, desc)
+end
+
+def holo_bend_poly(pts, min_nm, marks)
+  n = pts.size
+  return if n < 4
+  area = 0.0
+  n.times {{ |i| a = pts[i]; b = pts[(i + 1) % n]; area += a[0] * b[1] - b[0] * a[1] }}
+  pts = pts.reverse if area < 0
+  turn = []
+  len = []
+  n.times do |i|
+    a = pts[(i - 1) % n]; b = pts[i]; c = pts[(i + 1) % n]
+    ux = b[0] - a[0]; uy = b[1] - a[1]; vx = c[0] - b[0]; vy = c[1] - b[1]
+    turn << Math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
+    len << Math.hypot(vx, vy)
+  end
+  max_turn = {max_turn} * Math::PI / 180.0
+  sign = []
+  n.times do |i|
+    lin = len[(i - 1) % n]
+    t = turn[i].abs
+    sign << ((t > 0 && t <= max_turn && lin <= {max_edge} && len[i] <= {max_edge}) ? (turn[i] > 0 ? 1 : -1) : 0)
+  end
+  best = Float::INFINITY
+  best_f = nil
+  best_e = nil
+  window = lambda do |f, e, total, sg|
+    mid = f + 1
+    acc = len[f % n]
+    gap = (acc - total / 2.0).abs
+    ((f + 2)...e).each do |k|
+      acc += len[(k - 1) % n]
+      if (acc - total / 2.0).abs < gap
+        gap = (acc - total / 2.0).abs
+        mid = k
+      end
+    end
+    pa = pts[f % n]; pb = pts[mid % n]; pc = pts[e % n]
+    abx = pb[0] - pa[0]; aby = pb[1] - pa[1]; acx = pc[0] - pa[0]; acy = pc[1] - pa[1]
+    cross = (abx * acy - aby * acx).abs
+    return if cross == 0
+    r = Math.hypot(abx, aby) * Math.hypot(acx - abx, acy - aby) * Math.hypot(acx, acy) / (2.0 * cross)
+    rc = r + (sg > 0 ? -{half_w} : {half_w})
+    if rc < best
+      best = rc
+      best_f = f
+      best_e = e
+    end
+  end
+  run = lambda do |start, m, closed, sg|
+    limit = closed ? n - 1 : m - 1
+    (closed ? n : m).times do |f|
+      acc = 0.0
+      e = 0
+      ((f + 1)..(closed ? f + limit : limit)).each do |k|
+        acc += len[(start + k - 1) % n]
+        if acc >= {win}
+          e = k
+          break
+        end
+      end
+      if e == 0
+        window.call(start, start + m - 1, acc, sg) if !closed && f == 0 && m >= 3
+        break unless closed
+        next
+      end
+      window.call(start + f, start + e, acc, sg)
+    end
+  end
+  start = nil
+  n.times do |i|
+    if sign[i] == 0 || sign[i] != sign[(i - 1) % n]
+      start = i
+      break
+    end
+  end
+  if start.nil?
+    run.call(0, n, true, sign[0]) if sign[0] != 0
+  else
+    i = 0
+    while i < n
+      v = (start + i) % n
+      if sign[v] == 0
+        i += 1
+        next
+      end
+      m = 1
+      m += 1 while i + m < n && sign[(start + i + m) % n] == sign[v]
+      run.call(v, m, false, sign[v]) if m >= 3
+      i += m
+    end
+  end
+  if best < min_nm * (1.0 - {slack})
+    (best_f...best_e).each do |k|
+      a = pts[k % n]; b = pts[(k + 1) % n]
+      marks.insert(RBA::Edge::new(a[0].round, a[1].round, b[0].round, b[1].round))
+    end
+  end
+end
+)RB",
+        fmt::arg("max_turn", kBendMaxTurnDeg), fmt::arg("max_edge", kBendMaxEdgeNm), fmt::arg("win", kBendWindowNm),
+        fmt::arg("half_w", static_cast<double>(deck.wg_width_nm) / 2), fmt::arg("slack", kBendSlack));
+    // Ruby needs the functions defined before they are called: put them first.
+    std::string head = s.substr(0, s.find("source($input)"));
+    s = head + fn + "\n" + s.substr(head.size());
+  }
+  return s;
+}
+
+}  // namespace holo::layout

@@ -1,0 +1,229 @@
+#include "holo/sim/realize.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "holo/linalg/correction.h"
+#include "holo/linalg/quantize.h"
+#include "holo/linalg/random.h"
+#include "holo/sim/components.h"
+#include "holo/support/error.h"
+
+namespace holo::sim {
+
+namespace {
+
+uint64_t splitmix(uint64_t x) {
+  uint64_t z = x + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Coupling constants of an imperfect MZI (physics.md 1.6): cross power = A + B cos(theta).
+void cross_power_coefficients(const linalg::CouplerError& e, double& a, double& b) {
+  const double s1 = 0.25 * linalg::kPi + e.a_rad, s2 = 0.25 * linalg::kPi + e.b_rad;
+  a = std::pow(std::sin(s2) * std::cos(s1), 2) + std::pow(std::cos(s2) * std::sin(s1), 2);
+  b = 0.5 * std::sin(2.0 * s1) * std::sin(2.0 * s2);
+}
+
+template <class F>
+void for_each_phase(MeshState& m, F f) {
+  for (linalg::MziSetting& z : m.mesh.mzis) {
+    f(z.theta_rad);
+    f(z.phi_rad);
+  }
+  for (double& p : m.mesh.output_phase_rad) f(p);
+}
+
+}  // namespace
+
+uint64_t stream_seed(uint64_t seed, int64_t stage, int64_t tile, Stream purpose, int64_t sample) {
+  uint64_t h = splitmix(seed);
+  h = splitmix(h ^ static_cast<uint64_t>(stage));
+  h = splitmix(h ^ static_cast<uint64_t>(tile));
+  h = splitmix(h ^ static_cast<uint64_t>(purpose));
+  return splitmix(h ^ static_cast<uint64_t>(sample));
+}
+
+AttenuatorCorrection correct_attenuator(double theta_rad, double phi_rad, const linalg::CouplerError& e) {
+  const linalg::cdouble target = linalg::mzi_matrix(theta_rad, phi_rad)(0, 0);
+  double a = 0.0, b = 0.0;
+  cross_power_coefficients(e, a, b);
+  // Bar power = 1 - cross power = 1 - A - B cos(theta').
+  AttenuatorCorrection out;
+  double arg = b > 0.0 ? (1.0 - std::norm(target) - a) / b : 2.0;
+  // Targets at the very edge of the range land a few ulp outside after rounding.
+  constexpr double kRangeSlack = 1e-12;
+  out.in_range = std::isfinite(arg) && arg >= -1.0 - kRangeSlack && arg <= 1.0 + kRangeSlack;
+  arg = std::isfinite(arg) ? std::clamp(arg, -1.0, 1.0) : 1.0;
+  out.theta_rad = std::acos(arg);
+  // The bar entry with phi' = 0; phi' (on the upper input) then supplies the missing phase.
+  const linalg::cdouble bar0 = linalg::mzi_matrix(out.theta_rad, 0.0, e)(0, 0);
+  out.phi_rad = linalg::wrap_phase(std::arg(linalg::unit_phase(target) * std::conj(linalg::unit_phase(bar0))));
+  return out;
+}
+
+TileState nominal_state(const TileModel& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss) {
+  TileState s;
+  s.cell = t.cell;
+  s.rows = t.rows;
+  s.cols = t.cols;
+  s.rank = t.rank;
+  s.vh.mesh = t.vh;
+  s.u.mesh = t.u;
+  for (const AttenuatorSetting& a : t.att) s.att.push_back({a.theta_rad, a.phi_rad, {}});
+  s.mzi_loss = loss_factor(pdk, "mzi", use_pdk_loss);
+  s.phase_shifter_loss = loss_factor(pdk, "phase_shifter", use_pdk_loss);
+  s.attenuator_loss = loss_factor(pdk, "attenuator", use_pdk_loss);
+  s.balanced_loss = use_pdk_loss && balanced_loss;
+  return s;
+}
+
+TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage, int64_t tile) {
+  TileState s = nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss);
+  if (o.coupler_sigma_rad > 0.0) {
+    linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Coupler));
+    s.coupler_errors = true;
+    s.vh.errors = linalg::random_coupler_errors(s.vh.mesh.mzis.size(), o.coupler_sigma_rad, rng);
+    const std::vector<linalg::CouplerError> att = linalg::random_coupler_errors(s.att.size(), o.coupler_sigma_rad, rng);
+    for (size_t k = 0; k < att.size(); ++k) s.att[k].error = att[k];
+    s.u.errors = linalg::random_coupler_errors(s.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
+    if (o.correct_couplers) {
+      for (MeshState* m : {&s.vh, &s.u}) {
+        linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
+        s.out_of_range += static_cast<int64_t>(r.out_of_range.size());
+        m->mesh = std::move(r.mesh);
+      }
+      for (AttenuatorState& a : s.att) {
+        const AttenuatorCorrection c = correct_attenuator(a.theta_rad, a.phi_rad, a.error);
+        a.theta_rad = c.theta_rad;
+        a.phi_rad = c.phi_rad;
+        if (!c.in_range) ++s.out_of_range;
+      }
+    }
+  }
+  if (o.dac_bits > 0) {
+    linalg::QuantizeOptions q;
+    q.bits = o.dac_bits;
+    q.model = linalg::DacModel::LinearPhase;
+    auto quantize = [&](double& p) { p = linalg::quantize_phase(p, q); };
+    for_each_phase(s.vh, quantize);
+    for (AttenuatorState& a : s.att) {
+      quantize(a.theta_rad);
+      quantize(a.phi_rad);
+    }
+    for_each_phase(s.u, quantize);
+  }
+  if (o.phase_noise_rad > 0.0) {
+    linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Phase));
+    auto perturb = [&](double& p) { p = linalg::wrap_phase(p + o.phase_noise_rad * rng.normal()); };
+    for_each_phase(s.vh, perturb);
+    for (AttenuatorState& a : s.att) {
+      perturb(a.theta_rad);
+      perturb(a.phi_rad);
+    }
+    for_each_phase(s.u, perturb);
+  }
+  return s;
+}
+
+namespace {
+
+void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_loss, bool balanced) {
+  const bool err = !m.errors.empty();
+  if (err && m.errors.size() != m.mesh.mzis.size()) {
+    internal_error(fmt::format("{} coupler errors for {} MZIs", m.errors.size(), m.mesh.mzis.size()));
+  }
+  // done[mode]: the columns the light on that mode has passed (balanced: idle slots get the MZI's loss,
+  // placed between the MZIs that surround them).
+  std::vector<int32_t> done(static_cast<size_t>(m.mesh.n), 0);
+  auto pad_to = [&](int32_t mode, int32_t column) {
+    int32_t& d = done[static_cast<size_t>(mode)];
+    if (balanced) {
+      for (; d < column; ++d) p.scale(mode, mzi_loss);
+    }
+    d = std::max(d, column);
+  };
+  for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
+    const linalg::MziSetting& z = m.mesh.mzis[k];
+    if (balanced && (z.column < done[static_cast<size_t>(z.mode)] || z.column < done[static_cast<size_t>(z.mode + 1)])) {
+      internal_error(fmt::format("MZI {} of a mesh sits in column {}, before the MZIs that precede it", k, z.column));
+    }
+    pad_to(z.mode, z.column);
+    pad_to(z.mode + 1, z.column);
+    const linalg::Mat2 e = err ? linalg::mzi_matrix(z.theta_rad, z.phi_rad, m.errors[k])
+                               : linalg::mzi_matrix(z.theta_rad, z.phi_rad);
+    p.mix(z.mode, mzi_loss * e);
+    done[static_cast<size_t>(z.mode)] = done[static_cast<size_t>(z.mode + 1)] = z.column + 1;
+  }
+  for (int32_t i = 0; i < m.mesh.n; ++i) pad_to(i, m.mesh.columns);
+  for (size_t i = 0; i < m.mesh.output_phase_rad.size(); ++i) {
+    p.scale(static_cast<int32_t>(i), ps_loss * std::polar(1.0, m.mesh.output_phase_rad[i]));
+  }
+}
+
+}  // namespace
+
+OpticalPath mesh_path(const MeshState& m, double mzi_loss, double phase_shifter_loss, bool balanced) {
+  OpticalPath p;
+  p.modes = p.inputs = p.outputs = m.mesh.n;
+  append_mesh(p, m, mzi_loss, phase_shifter_loss, balanced);
+  return p;
+}
+
+OpticalPath tile_path(const TileState& s) {
+  OpticalPath p;
+  p.modes = static_cast<int32_t>(std::max(s.rows, s.cols));
+  p.inputs = static_cast<int32_t>(s.cols);
+  p.outputs = static_cast<int32_t>(s.rows);
+  append_mesh(p, s.vh, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+  for (int64_t k = 0; k < s.rank; ++k) {
+    const AttenuatorState& a = s.att[static_cast<size_t>(k)];
+    const linalg::cdouble bar = (s.coupler_errors ? linalg::mzi_matrix(a.theta_rad, a.phi_rad, a.error)
+                                                  : linalg::mzi_matrix(a.theta_rad, a.phi_rad))(0, 0);
+    p.scale(static_cast<int32_t>(k), s.attenuator_loss * bar);
+  }
+  // vh outputs rank..cols-1 are dropped; u inputs rank..rows-1 are dark. Modes that are both (only when
+  // rank < min(rows, cols)) must be blocked; modes >= cols start dark and modes >= rows are never read.
+  for (int64_t k = s.rank; k < std::min(s.rows, s.cols); ++k) p.scale(static_cast<int32_t>(k), 0.0);
+  append_mesh(p, s.u, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+  return p;
+}
+
+SolverOptions solver_options(const TileState& s, bool use_pdk_loss) {
+  SolverOptions o;
+  o.use_pdk_loss = use_pdk_loss;
+  auto add_mesh = [&](const std::string& inst, const MeshState& m) {
+    for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
+      InstanceOverride ov;
+      ov.settings = {{"theta_rad", m.mesh.mzis[k].theta_rad}, {"phi_rad", m.mesh.mzis[k].phi_rad}};
+      if (!m.errors.empty()) {
+        ov.has_coupler_error = true;
+        ov.coupler_error = m.errors[k];
+      }
+      o.overrides[fmt::format("{}/mzi{}", inst, k)] = ov;
+    }
+    for (size_t i = 0; i < m.mesh.output_phase_rad.size(); ++i) {
+      InstanceOverride ov;
+      ov.settings = {{"phi_rad", m.mesh.output_phase_rad[i]}};
+      o.overrides[fmt::format("{}/ps{}", inst, i)] = ov;
+    }
+  };
+  add_mesh("vh", s.vh);
+  add_mesh("u", s.u);
+  for (size_t k = 0; k < s.att.size(); ++k) {
+    InstanceOverride ov;
+    ov.settings = {{"theta_rad", s.att[k].theta_rad}, {"phi_rad", s.att[k].phi_rad}};
+    if (s.coupler_errors) {
+      ov.has_coupler_error = true;
+      ov.coupler_error = s.att[k].error;
+    }
+    o.overrides[fmt::format("att/a{}", k)] = ov;
+  }
+  return o;
+}
+
+}  // namespace holo::sim

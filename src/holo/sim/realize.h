@@ -1,0 +1,89 @@
+// One impairment draw of a tile: from the programmed (nominal) tile read from the netlist to the physical
+// state of the chip as built and programmed: coupler splitting errors, their correction, the phase DAC,
+// static phase noise, insertion losses. Then the optical path the fast simulator compiles, and the
+// per-instance overrides that make the S-matrix solver see the same physical state (cross-checks).
+//
+// Order of a draw (each step only when its option is on):
+//   1. coupler errors a, b ~ N(0, sigma) per MZI: vh MZIs in optical order, then the attenuators, then the u
+//      MZIs, drawn from the stream (seed, stage, tile, "coupler");
+//   2. correction for those (known, characterized) errors: linalg::correct_couplers per mesh (phases pushed
+//      into later MZIs and the output screen), correct_attenuator per attenuator;
+//   3. the DAC: every theta / phi / screen phase to the nearest of 2^b levels over [0, 2 pi);
+//   4. phase noise N(0, sigma) added to every phase shifter (vh theta, phi per MZI then its screen, the
+//      attenuators' theta, phi, then u), stream (seed, stage, tile, "phase").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "holo/linalg/mesh.h"
+#include "holo/pdk/pdk.h"
+#include "holo/sim/fast_path.h"
+#include "holo/sim/options.h"
+#include "holo/sim/smatrix.h"
+#include "holo/sim/tile_reader.h"
+
+namespace holo::sim {
+
+struct MeshState {
+  linalg::Mesh mesh;                         // phases as physically applied
+  std::vector<linalg::CouplerError> errors;  // per MZI; empty: perfect couplers
+};
+
+struct AttenuatorState {
+  double theta_rad = 0.0;
+  double phi_rad = 0.0;
+  linalg::CouplerError error;  // zero: perfect couplers
+};
+
+struct TileState {
+  std::string cell;
+  int64_t rows = 0, cols = 0, rank = 0;
+  MeshState vh, u;
+  std::vector<AttenuatorState> att;
+  bool coupler_errors = false;
+  // Field factors of the insertion losses (1 = lossless).
+  double mzi_loss = 1.0, phase_shifter_loss = 1.0, attenuator_loss = 1.0;
+  bool balanced_loss = false;  // idle mesh slots lose mzi_loss too (SimOptions::balanced_mesh_loss)
+  int64_t out_of_range = 0;  // MZIs and attenuators whose corrected target was out of reach
+};
+
+// The nominal chip: the programmed phases, perfect couplers, the PDK's losses when `use_pdk_loss` (with
+// loss-matched idle slots when `balanced_loss`).
+TileState nominal_state(const TileModel& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss = false);
+
+// One draw of every impairment of `o` (call effective(o) first to honour `ideal`). Deterministic in
+// (o.seed, stage, tile).
+TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage, int64_t tile);
+
+// The optical path of a tile state: vh MZIs, its screen, attenuators (dropped modes blocked), u MZIs, its
+// screen; cols inputs, rows outputs, max(rows, cols) modes.
+OpticalPath tile_path(const TileState& s);
+
+// The path of one mesh (n inputs and outputs) with optional coupler errors and losses; `balanced`: every
+// idle slot of columns 0..mesh.columns-1 loses mzi_loss too.
+OpticalPath mesh_path(const MeshState& m, double mzi_loss = 1.0, double phase_shifter_loss = 1.0,
+                      bool balanced = false);
+
+// Overrides for solve_cell on the tile cell so the solver computes the same physical state: every MZI,
+// screen shifter and attenuator gets its applied phases and coupler error (paths "vh/mzi<k>", "vh/ps<i>",
+// "att/a<k>", "u/..."). Losses are the solver's use_pdk_loss. The solver sees only the netlist's
+// components: compare with states whose balanced_loss is false.
+SolverOptions solver_options(const TileState& s, bool use_pdk_loss);
+
+// Corrects one attenuator MZI for its coupler error: theta' reproduces the target bar power |t|^2 (when
+// reachable) and phi' its phase. in_range is false when |t|^2 lies outside the reachable bar powers.
+struct AttenuatorCorrection {
+  double theta_rad = 0.0;
+  double phi_rad = 0.0;
+  bool in_range = true;
+};
+AttenuatorCorrection correct_attenuator(double theta_rad, double phi_rad, const linalg::CouplerError& e);
+
+// Seed of an independent random stream for (seed, stage, tile, purpose, sample): SplitMix64 mixing, so
+// streams do not depend on the order in which they are used (or on threads).
+enum class Stream : uint64_t { Coupler = 1, Phase = 2, Detector = 3 };
+uint64_t stream_seed(uint64_t seed, int64_t stage, int64_t tile, Stream purpose, int64_t sample = 0);
+
+}  // namespace holo::sim
