@@ -37,17 +37,17 @@ class Holo:
             )
         return proc
 
-    def run(self, model, x, workdir):
-        """`holo run MODEL --input X --output Y`; x is a path or an array (saved as float32 .npy)."""
+    def run(self, model, x, workdir, *extra):
+        """`holo run MODEL --input X --output Y [extra...]`; x is a path or an array (saved as .npy)."""
         workdir = pathlib.Path(workdir)
         if not isinstance(x, (str, pathlib.Path)):
             x_path = workdir / "x.npy"
-            np.save(x_path, np.ascontiguousarray(x))
+            np.save(x_path, np.asarray(x))  # (np.ascontiguousarray would turn a 0-d array into 1-d)
             x = x_path
         y_path = workdir / "y.npy"
         if y_path.exists():
             y_path.unlink()
-        self.call("run", model, "--input", x, "--output", y_path)
+        self.call("run", model, "--input", x, "--output", y_path, *extra)
         if not y_path.exists():
             pytest.fail(f"holo run exited 0 but wrote no {y_path}")
         return np.load(y_path, allow_pickle=False)
@@ -58,7 +58,8 @@ class Holo:
         try:
             value = json.loads(proc.stdout)
         except json.JSONDecodeError as err:
-            pytest.fail(f"stdout of `holo {' '.join(map(str, args))} --json` is not one JSON value: {err}\n{proc.stdout[:2000]}")
+            command = " ".join(map(str, args))
+            pytest.fail(f"stdout of `holo {command} --json` is not one JSON value: {err}\n{proc.stdout[:2000]}")
         if not isinstance(value, dict):
             pytest.fail(f"`holo {' '.join(map(str, args))} --json` printed {type(value).__name__}, not an object")
         return value
@@ -80,7 +81,8 @@ def assert_close_to_scale(actual, expected, rel, what):
     expected = np.asarray(expected)
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, expected {expected.shape}"
     assert np.all(np.isfinite(expected)), f"{what}: reference output is not finite (bad test case)"
-    assert np.all(np.isfinite(actual)), f"{what}: output has NaN/Inf at {np.argwhere(~np.isfinite(actual))[:5].tolist()}"
+    bad = np.argwhere(~np.isfinite(actual))[:5].tolist()
+    assert not bad, f"{what}: output has NaN/Inf at {bad}"
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     assert expected.size == 0 or scale > 0, f"{what}: reference output is all zero (bad test case)"
     if expected.size == 0:

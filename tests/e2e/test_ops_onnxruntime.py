@@ -7,7 +7,8 @@ The outputs must agree to REL_TOL of the output scale. Ops whose meaning changed
 for several opsets. A few small graphs check that holo's simplification passes (BatchNorm folding,
 Identity/Dropout removal, constant folding) keep the outputs equal.
 
-Run: HOLO=build/tools/holo/holo /work/main/.venv/bin/python -m pytest -p no:cacheprovider tests/e2e/test_ops_onnxruntime.py
+Run (from the repository root):
+    HOLO=build/tools/holo/holo .venv/bin/python -m pytest -p no:cacheprovider tests/e2e/test_ops_onnxruntime.py
 """
 
 import dataclasses
@@ -231,6 +232,7 @@ def unary_cases():
         for op in ("Relu", "Sigmoid", "Tanh", "LeakyRelu"):
             cid = f"{op.lower()}-opset{opset}"
             yield simple(cid, op, ["N", 5], opset, lo=-4.0, hi=4.0)
+    yield simple("sigmoid-rank0-input", "Sigmoid", [])
     # Large magnitudes: sigmoid/tanh saturate without overflow.
     for op in ("Sigmoid", "Tanh"):
         cid = f"{op.lower()}-large-inputs"
@@ -325,6 +327,7 @@ def transpose_cases():
         "rank2-default": (["N", 5], None),
         "rank2-10": (["N", 5], [1, 0]),
         "rank2-01": (["N", 5], [0, 1]),
+        "rank1": (["N"], None),
     }
     for name, (x_shape, perm) in specs.items():
         yield simple(f"transpose-{name}", "Transpose", x_shape, perm=perm)
@@ -363,7 +366,8 @@ def dropout_cases():
         opset=11,
     )
     yield simple("dropout-opset13-no-ratio", "Dropout", x_shape, 13)
-    yield simple("dropout-opset13-ratio-input", "Dropout", x_shape, 13, inits={"ratio": np.array(0.5, dtype=np.float32)})
+    ratio = np.array(0.5, dtype=np.float32)
+    yield simple("dropout-opset13-ratio-input", "Dropout", x_shape, 13, inits={"ratio": ratio})
     yield simple(
         "dropout-opset13-ratio-and-training-false",
         "Dropout",
@@ -403,6 +407,25 @@ def batchnorm_cases():
 
 
 # ---------------------------------------------------------------------------------------------- conv, pad, pool
+def torch_conv_same_upper(strides, dilations, group):
+    """torch's conv2d in float64 after explicit SAME_UPPER padding (onnxruntime 1.16 refuses auto_pad with
+    dilations). Total pad per axis = max(0, (ceil(L / s) - 1) * s + (k - 1) * d + 1 - L), the odd one at the end."""
+
+    def reference(x, w, b):
+        import torch  # slow import; only these cases need it
+
+        pads = []
+        for length, k, s, d in zip(x.shape[2:], w.shape[2:], strides, dilations):
+            total = max(0, (-(-length // s) - 1) * s + (k - 1) * d + 1 - length)
+            pads.append((total // 2, total - total // 2))
+        xt = torch.nn.functional.pad(torch.from_numpy(x.astype(np.float64)), (*pads[1], *pads[0]))
+        wt = torch.from_numpy(w.astype(np.float64))
+        bt = torch.from_numpy(b.astype(np.float64))
+        return torch.nn.functional.conv2d(xt, wt, bt, strides, 0, dilations, group).numpy()
+
+    return reference
+
+
 def conv_cases():
     cin, h, w = 4, 7, 8
     specs = {
@@ -426,6 +449,10 @@ def conv_cases():
         "k3-notset-explicit": (5, (3, 3), {"auto_pad": "NOTSET", "pads": [1, 0, 1, 0]}, True),
         "k3-all-attrs": (6, (3, 3), {"strides": [2, 2], "dilations": [2, 2], "pads": [1, 2, 1, 0], "group": 2}, True),
         "k3-no-kernel-shape-attr": (5, (3, 3), {"pads": [1, 1, 1, 1]}, True),
+        "k3-dilation2-same-upper": (5, (3, 3), {"auto_pad": "SAME_UPPER", "dilations": [2, 2]}, True),
+        "k3-dilation2-stride2-same-upper": (
+            5, (3, 3), {"auto_pad": "SAME_UPPER", "dilations": [2, 2], "strides": [2, 2]}, True
+        ),
         "full-window-7x8": (2, (7, 8), {}, True),
     }
     for name, (cout, (kh, kw), attrs, bias) in specs.items():
@@ -437,7 +464,11 @@ def conv_cases():
             inits["B"] = rand(rng, cout)
         if name != "k3-no-kernel-shape-attr":
             attrs = {**attrs, "kernel_shape": [kh, kw]}
-        yield simple(cid, "Conv", ["N", cin, h, w], inits=inits, **attrs)
+        case = simple(cid, "Conv", ["N", cin, h, w], inits=inits, **attrs)
+        if "dilations" in attrs and attrs.get("auto_pad") == "SAME_UPPER":
+            ref = torch_conv_same_upper(attrs.get("strides", [1, 1]), attrs["dilations"], group)
+            case.reference = lambda x, ref=ref, inits=inits: ref(x, inits["W"], inits["B"])
+        yield case
     cid = "conv-one-input-channel"
     rng = rng_for(cid)
     yield simple(cid, "Conv", ["N", 1, 8, 8], inits={"W": rand(rng, 8, 1, 3, 3), "B": rand(rng, 8)}, pads=[1, 1, 1, 1])
@@ -529,6 +560,8 @@ def maxpool_cases():
     yield simple(cid, "MaxPool", x_shape, x=rand(rng_for(cid), BATCH, 3, 7, 8), kernel_shape=[2, 2], dilations=[2, 2])
     cid = "maxpool-mixed-sign-pads1"
     yield simple(cid, "MaxPool", x_shape, kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    # storage_order only affects the (unrequested) Indices output.
+    yield simple("maxpool-storage_order1", "MaxPool", x_shape, kernel_shape=[2, 2], strides=[2, 2], storage_order=1)
     for opset in (11, 12, 17):
         cid = f"maxpool-opset{opset}-k2-s2"
         yield simple(cid, "MaxPool", x_shape, opset, kernel_shape=[2, 2], strides=[2, 2])
@@ -569,13 +602,15 @@ def avgpool_cases():
     for opset in (11, 17):
         cid = f"avgpool-opset{opset}-k3-s1-pads1-count_include_pad1"
         yield simple(
-            cid, "AveragePool", x_shape, opset, kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1, lo=0.1, hi=2.0
+            cid, "AveragePool", x_shape, opset,
+            kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1, lo=0.1, hi=2.0,
         )
 
 
 def global_avgpool_cases():
     for x_shape in (["N", 3, 5, 6], ["N", 4, 7], ["N", 2, 1, 1]):
-        yield simple(f"globalavgpool-rank{len(x_shape)}-{'x'.join(map(str, x_shape[1:]))}", "GlobalAveragePool", x_shape)
+        cid = f"globalavgpool-rank{len(x_shape)}-{'x'.join(map(str, x_shape[1:]))}"
+        yield simple(cid, "GlobalAveragePool", x_shape)
     yield simple("globalavgpool-opset11", "GlobalAveragePool", ["N", 3, 5, 6], 11)
 
 
@@ -647,7 +682,8 @@ def concat_cases():
         cid = f"concat-{name}"
         yield simple(cid, "Concat", x_shape, inits={"W": rand(rng_for(cid), *w_shape)}, axis=axis)
     cid = "concat-x-w-x-axis2"
-    yield simple(cid, "Concat", [BATCH, 3, 4], inits={"W": rand(rng_for(cid), BATCH, 3, 2)}, inputs=["x", "W", "x"], axis=2)
+    w = rand(rng_for(cid), BATCH, 3, 2)
+    yield simple(cid, "Concat", [BATCH, 3, 4], inits={"W": w}, inputs=["x", "W", "x"], axis=2)
     cid = "concat-two-branches-dynamic"
     rng = rng_for(cid)
     yield Case(
@@ -656,6 +692,8 @@ def concat_cases():
         rand(rng, BATCH, 3, 4),
         ["N", 3, 4],
     )
+    cid = "concat-axis-3-is-batch-axis"
+    yield simple(cid, "Concat", ["N", 3, 4], inits={"W": rand(rng_for(cid), 1, 3, 4)}, axis=-3)
     cid = "concat-single-input"
     yield simple(cid, "Concat", ["N", 3], axis=1)
     for opset in (11, 17):
@@ -664,6 +702,41 @@ def concat_cases():
 
 
 # ---------------------------------------------------------------------------------------------- small graphs
+def torch_like_cnn(cid, batch):
+    """The op sequence of examples/digits/digits_cnn.onnx, with random weights."""
+    rng = rng_for(cid)
+    return Case(
+        cid,
+        [
+            node(
+                "Conv", ["x", "w1", "b1"], ["c1"],
+                kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1], dilations=[1, 1], group=1,
+            ),
+            node("Relu", ["c1"], ["r1"]),
+            node("BatchNormalization", ["r1", "scale", "bias", "mean", "var"], ["n1"], epsilon=1e-5, momentum=0.9),
+            node("MaxPool", ["n1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], ceil_mode=0),
+            node("Conv", ["p1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+            node("Relu", ["c2"], ["r2"]),
+            node("Constant", [], ["pads"], value=numpy_helper.from_array(np.zeros(8, dtype=np.int64))),
+            node("Pad", ["r2", "pads"], ["q"], mode="constant"),
+            node("AveragePool", ["q"], ["p2"], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], ceil_mode=0),
+            node("Flatten", ["p2"], ["f"], axis=1),
+            node("Gemm", ["f", "w3", "b3"], alpha=1.0, beta=1.0, transB=1),
+        ],
+        rand(rng, batch, 1, 8, 8, lo=0.0, hi=1.0),
+        ["N", 1, 8, 8],
+        {
+            "w1": rand(rng, 4, 1, 3, 3),
+            "b1": rand(rng, 4),
+            **batchnorm_params(rng, 4),
+            "w2": rand(rng, 6, 4, 3, 3),
+            "b2": rand(rng, 6),
+            "w3": rand(rng, 10, 24),
+            "b3": rand(rng, 10),
+        },
+    )
+
+
 def graph_cases():
     """Patterns that holo's simplification passes rewrite; the outputs must not change."""
     cid = "graph-conv-batchnorm-relu"  # BN directly after Conv: folded into the Conv
@@ -739,34 +812,17 @@ def graph_cases():
         ["N", 3, 4],
         opset=11,
     )
-    cid = "graph-torch-like-cnn"  # the op sequence of examples/digits/digits_cnn.onnx, with random weights
+    yield torch_like_cnn("graph-torch-like-cnn", BATCH)
+    # Large batches: whatever splits the batch across threads must put every row back in place.
+    yield torch_like_cnn("graph-torch-like-cnn-batch257", 257)
+    cid = "graph-gemm-batch1000"
     rng = rng_for(cid)
     yield Case(
         cid,
-        [
-            node("Conv", ["x", "w1", "b1"], ["c1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1], dilations=[1, 1], group=1),
-            node("Relu", ["c1"], ["r1"]),
-            node("BatchNormalization", ["r1", "scale", "bias", "mean", "var"], ["n1"], epsilon=1e-5, momentum=0.9),
-            node("MaxPool", ["n1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], ceil_mode=0),
-            node("Conv", ["p1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
-            node("Relu", ["c2"], ["r2"]),
-            node("Constant", [], ["pads"], value=numpy_helper.from_array(np.zeros(8, dtype=np.int64))),
-            node("Pad", ["r2", "pads"], ["q"], mode="constant"),
-            node("AveragePool", ["q"], ["p2"], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], ceil_mode=0),
-            node("Flatten", ["p2"], ["f"], axis=1),
-            node("Gemm", ["f", "w3", "b3"], alpha=1.0, beta=1.0, transB=1),
-        ],
-        rand(rng, BATCH, 1, 8, 8, lo=0.0, hi=1.0),
-        ["N", 1, 8, 8],
-        {
-            "w1": rand(rng, 4, 1, 3, 3),
-            "b1": rand(rng, 4),
-            **batchnorm_params(rng, 4),
-            "w2": rand(rng, 6, 4, 3, 3),
-            "b2": rand(rng, 6),
-            "w3": rand(rng, 10, 24),
-            "b3": rand(rng, 10),
-        },
+        [node("Gemm", ["x", "W", "C"], ["g"], transB=1), node("Tanh", ["g"], ["t"]), node("Gemm", ["t", "W2"])],
+        rand(rng, 1000, 16),
+        ["N", 16],
+        {"W": rand(rng, 24, 16), "C": rand(rng, 24), "W2": rand(rng, 24, 5)},
     )
     cid = "graph-mlp-matmul-add-softmax"  # Linear on 3-D input exports as MatMul + Add
     rng = rng_for(cid)
@@ -822,7 +878,8 @@ def run_onnxruntime(model, x):
 def describe(case):
     lines = [f"opset {case.opset}, x {list(case.x.shape)} (declared {case.x_shape})"]
     for n in case.nodes:
-        attrs = ", ".join(f"{a.name}={helper.get_attribute_value(a)!r}" for a in n.attribute if a.type != onnx.AttributeProto.TENSOR)
+        shown = [a for a in n.attribute if a.type != onnx.AttributeProto.TENSOR]
+        attrs = ", ".join(f"{a.name}={helper.get_attribute_value(a)!r}" for a in shown)
         lines.append(f"  {n.op_type}({', '.join(n.input)}) -> {', '.join(n.output)}  {attrs}")
     for name, value in case.inits.items():
         lines.append(f"  initializer {name}: {value.dtype} {list(value.shape)}")
@@ -837,3 +894,19 @@ def test_holo_matches_onnxruntime(case, holo, tmp_path):
     onnx.save(model, str(model_path))
     got = holo.run(model_path, case.x, tmp_path)
     assert_close_to_scale(got, expected, REL_TOL, f"{case.id}\n{describe(case)}\n")
+
+
+# The same graphs with holo's simplification passes switched off: the executor alone must agree too, so
+# a pass cannot hide (or cause) an executor bug. Only cases containing something a pass rewrites.
+REWRITTEN_OPS = {"Identity", "Dropout", "BatchNormalization", "Constant"}
+UNSIMPLIFIED = [c for c in CASES if c.id.startswith("graph-") or REWRITTEN_OPS & {n.op_type for n in c.nodes}]
+
+
+@pytest.mark.parametrize("case", UNSIMPLIFIED, ids=[c.id for c in UNSIMPLIFIED])
+def test_holo_no_simplify_matches_onnxruntime(case, holo, tmp_path):
+    model = case.model()
+    expected = case.reference(case.x) if case.reference else run_onnxruntime(model, case.x)
+    model_path = tmp_path / "model.onnx"
+    onnx.save(model, str(model_path))
+    got = holo.run(model_path, case.x, tmp_path, "--no-simplify")
+    assert_close_to_scale(got, expected, REL_TOL, f"{case.id} (--no-simplify)\n{describe(case)}\n")

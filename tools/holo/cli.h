@@ -34,5 +34,6 @@ void register_eval(CLI::App& app, CommonFlags& flags);
 void register_decompose(CLI::App& app, CommonFlags& flags);
 void register_bench(CLI::App& app, CommonFlags& flags);
 void register_compile(CLI::App& app, CommonFlags& flags);
+void register_simulate(CLI::App& app, CommonFlags& flags);
 
 }  // namespace holo::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   register_decompose(app, flags);
   register_bench(app, flags);
   register_compile(app, flags);
+  register_simulate(app, flags);
 
   try {
     app.parse(argc, argv);

@@ -48,6 +48,7 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   }
   mapping::MappingSummary summary;
   circuit::Netlist net = mapping::lower(g, platform, mo, &summary);
+  net.info["pdk_path"] = fs::absolute(pdk_path).lexically_normal().string();
   circuit::verify(net, platform);
 
   int64_t macs = 0;

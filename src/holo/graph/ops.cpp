@@ -32,10 +32,16 @@ using Ins = std::vector<const Array*>;
 }
 
 bool known(int64_t d) { return d >= 0; }
+// Largest dimension / element count a shape may reach; beyond it inference reports an error rather
+// than overflow (graphs are checked before anything is allocated).
+constexpr int64_t kMaxDim = int64_t{1} << 31;
+constexpr int64_t kMaxNumel = int64_t{1} << 34;
+
 int64_t numel_or_dyn(const Shape& s, size_t from, size_t to) {
   int64_t n = 1;
   for (size_t i = from; i < to; ++i) {
     if (!known(s[i])) return kDyn;
+    if (s[i] != 0 && n > kMaxNumel / s[i]) fail("GRAPH-SHAPE-TOO-LARGE", "a tensor shape exceeds 2^34 elements");
     n *= s[i];
   }
   return n;
@@ -337,7 +343,8 @@ OpDef reshape() {
     int neg = -1;
     for (int64_t i = 0; i < spec.numel(); ++i) {
       double v = spec[i];
-      if (v != std::floor(v) || v < -1) shape_error(g, n, fmt::format("target shape entry {} is invalid", v));
+      if (v != std::floor(v) || v < -1 || v > static_cast<double>(kMaxDim))
+        shape_error(g, n, fmt::format("target shape entry {} is invalid", v));
       auto iv = static_cast<int64_t>(v);
       if (iv == 0 && !allowzero) {
         if (i >= static_cast<int64_t>(x.size()))
@@ -523,6 +530,9 @@ Spatial spatial_params(const Graph& g, const Node& n, const Shape& x, std::vecto
   if (pads.size() != 4) attr_error(g, n, "pads must hold 4 values [top, left, bottom, right]");
   for (int64_t p : pads)
     if (p < 0) attr_error(g, n, "pads must be non-negative");
+  for (const auto* v : {&kernel, &strides, &dil, &pads})
+    for (int64_t x : *v)
+      if (x > kMaxDim) attr_error(g, n, "kernel_shape, strides, dilations and pads must be at most 2^31");
   Spatial sp{kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1], pads[0], pads[1], pads[2], pads[3]};
   std::string ap = n.attr_string("auto_pad", "NOTSET");
   if (ap == "VALID") {
@@ -683,7 +693,12 @@ std::vector<int64_t> pad_amounts(const Graph& g, const Node& n, const ConstInput
   if (p.rank() != 1 || p.numel() != static_cast<int64_t>(2 * rank))
     shape_error(g, n, fmt::format("pads must be 1-D with {} values for a rank-{} input", 2 * rank, rank));
   std::vector<int64_t> v(p.data.size());
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int64_t>(p.data[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double d = p.data[i];
+    if (d != std::floor(d) || std::fabs(d) > static_cast<double>(kMaxDim))
+      shape_error(g, n, fmt::format("pad amount {} is not an integer of magnitude <= 2^31", d));
+    v[i] = static_cast<int64_t>(d);
+  }
   return v;
 }
 
@@ -697,8 +712,7 @@ OpDef pad() {
     auto p = pad_amounts(g, n, c, x.size());
     Shape y = x;
     for (size_t i = 0; i < x.size(); ++i) {
-      if (!known(x[i])) {
-        if (p[i] != 0 || p[i + x.size()] != 0) shape_error(g, n, "cannot pad a dynamic dimension");
+      if (!known(x[i])) {  // a padded dynamic (batch) dimension stays dynamic; checked at run time
         continue;
       }
       y[i] = x[i] + p[i] + p[i + x.size()];

@@ -98,6 +98,16 @@ void infer_shapes(Graph& g) {
       consts.push_back(t.value ? &*t.value : nullptr);
     }
     std::vector<Shape> out = def->infer(g, n, in, consts);
+    for (const Shape& sh : out) {
+      int64_t numel = 1;
+      for (int64_t d : sh) {
+        if (d < 0) continue;
+        if (d > (int64_t{1} << 31) || (d != 0 && numel > (int64_t{1} << 34) / d))
+          fail("GRAPH-SHAPE-TOO-LARGE",
+               fmt::format("{}: produces shape {}, more than 2^31 per dimension or 2^34 elements", where(g, n), shape_str(sh)));
+        numel *= d;
+      }
+    }
     for (size_t i = 0; i < n.outputs.size() && i < out.size(); ++i) {
       if (n.outputs[i] < 0) continue;
       Tensor& t = g.tensor(n.outputs[i]);

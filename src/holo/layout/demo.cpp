@@ -21,6 +21,8 @@ Library demo_chip(const pdk::Pdk& pdk) {
                                          f.bend_circular(lp.bend_radius, 180),
                                          f.bend_euler(lp.bend_radius, 90),
                                          f.bend_euler(lp.bend_radius, 180),
+                                         f.bend_circular(lp.min_bend_radius, 180),  // at the rule's minimum
+                                         f.bend_euler(lp.min_bend_radius, 90),
                                          f.directional_coupler(),
                                          f.phase_shifter(),
                                          f.mzi(false),

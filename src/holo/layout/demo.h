@@ -12,8 +12,8 @@ namespace holo::layout {
 
 // Top cell "holo_demo": a connected chain (grating coupler -> MZI -> attenuator -> photodetector, and the
 // MZI's cross output through two Euler bends to a second photodetector), the MZI's four heater contacts
-// wired on M2 to a 1 x 4 array (AREF) of bond pads, one standalone copy of every generator, labels and a
-// die outline. Clean under the PDK's DRC.
+// wired on M2 to a 1 x 4 array (AREF) of bond pads, one standalone copy of every generator (bends also at
+// the PDK's minimum radius), labels and a die outline. Clean under the PDK's DRC.
 Library demo_chip(const pdk::Pdk& pdk);
 
 struct BrokenLayout {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <memory>
 #include <numbers>
-#include <unordered_map>
 
 #include "holo/support/error.h"
 
@@ -41,6 +41,8 @@ constexpr double kEps = 1e-6;  // nm: below the grid, above double rounding of n
 
 struct Seg {
   double ax, ay, bx, by;
+  int poly = -1;  // polygon the segment came from (merged boundaries)
+  double length = 0;  // set by merged_boundary (not updated by clip)
   double minx() const { return std::min(ax, bx); }
   double maxx() const { return std::max(ax, bx); }
   double miny() const { return std::min(ay, by); }
@@ -50,23 +52,56 @@ struct Seg {
   double len() const { return std::hypot(dx(), dy()); }
 };
 
-// Uniform grid over bounding boxes; query() reports each id once per call.
+struct BoxD {
+  double x0, y0, x1, y1;
+};
+
+// Uniform grid over bounding boxes in compressed-row form (one array of ids, one of cell offsets), built
+// once; query() reports each id once per call. The cell size grows when the area would need more than
+// 16 cells per item.
 class Grid {
  public:
-  explicit Grid(double cell) : cell_(cell) {}
-  void insert(int id, double x0, double y0, double x1, double y1) {
-    if (static_cast<size_t>(id) >= stamp_.size()) stamp_.resize(static_cast<size_t>(id) + 1, 0);
-    for (int64_t ix = key(x0); ix <= key(x1); ++ix)
-      for (int64_t iy = key(y0); iy <= key(y1); ++iy) cells_[pack(ix, iy)].push_back(id);
+  Grid(double cell, const std::vector<BoxD>& boxes) : cell_(cell), stamp_(boxes.size(), 0) {
+    if (boxes.empty()) return;
+    x0_ = boxes[0].x0;
+    y0_ = boxes[0].y0;
+    double x1 = boxes[0].x1, y1 = boxes[0].y1;
+    for (const BoxD& b : boxes) {
+      x0_ = std::min(x0_, b.x0);
+      y0_ = std::min(y0_, b.y0);
+      x1 = std::max(x1, b.x1);
+      y1 = std::max(y1, b.y1);
+    }
+    const double limit = std::max(4096.0, 16.0 * static_cast<double>(boxes.size()));
+    for (;;) {
+      nx_ = static_cast<int64_t>((x1 - x0_) / cell_) + 1;
+      ny_ = static_cast<int64_t>((y1 - y0_) / cell_) + 1;
+      if (static_cast<double>(nx_) * static_cast<double>(ny_) <= limit) break;
+      cell_ *= 2;
+    }
+    start_.assign(static_cast<size_t>(nx_ * ny_ + 1), 0);
+    for (const BoxD& b : boxes)
+      for (int64_t ix = kx(b.x0); ix <= kx(b.x1); ++ix)
+        for (int64_t iy = ky(b.y0); iy <= ky(b.y1); ++iy) ++start_[static_cast<size_t>(ix * ny_ + iy + 1)];
+    for (size_t k = 1; k < start_.size(); ++k) start_[k] += start_[k - 1];
+    ids_.resize(start_.back());
+    std::vector<uint32_t> fill(start_.begin(), start_.end() - 1);
+    for (size_t id = 0; id < boxes.size(); ++id) {
+      const BoxD& b = boxes[id];
+      for (int64_t ix = kx(b.x0); ix <= kx(b.x1); ++ix)
+        for (int64_t iy = ky(b.y0); iy <= ky(b.y1); ++iy) ids_[fill[static_cast<size_t>(ix * ny_ + iy)]++] = static_cast<int>(id);
+    }
   }
+
   template <class F>
   void query(double x0, double y0, double x1, double y1, F&& f) {
+    if (ids_.empty()) return;
     ++epoch_;
-    for (int64_t ix = key(x0); ix <= key(x1); ++ix)
-      for (int64_t iy = key(y0); iy <= key(y1); ++iy) {
-        auto it = cells_.find(pack(ix, iy));
-        if (it == cells_.end()) continue;
-        for (int id : it->second) {
+    for (int64_t ix = kx(x0); ix <= kx(x1); ++ix)
+      for (int64_t iy = ky(y0); iy <= ky(y1); ++iy) {
+        size_t c = static_cast<size_t>(ix * ny_ + iy);
+        for (uint32_t k = start_[c]; k < start_[c + 1]; ++k) {
+          int id = ids_[k];
           if (stamp_[static_cast<size_t>(id)] == epoch_) continue;
           stamp_[static_cast<size_t>(id)] = epoch_;
           f(id);
@@ -75,12 +110,13 @@ class Grid {
   }
 
  private:
-  int64_t key(double v) const { return static_cast<int64_t>(std::floor(v / cell_)); }
-  static uint64_t pack(int64_t ix, int64_t iy) {
-    return (static_cast<uint64_t>(ix) * 0x9E3779B97F4A7C15ull) ^ static_cast<uint64_t>(iy);
-  }
+  int64_t kx(double v) const { return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - x0_) / cell_)), 0, nx_ - 1); }
+  int64_t ky(double v) const { return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - y0_) / cell_)), 0, ny_ - 1); }
   double cell_;
-  std::unordered_map<uint64_t, std::vector<int>> cells_;
+  double x0_ = 0, y0_ = 0;
+  int64_t nx_ = 1, ny_ = 1;
+  std::vector<uint32_t> start_;
+  std::vector<int> ids_;
   std::vector<uint32_t> stamp_;
   uint32_t epoch_ = 0;
 };
@@ -89,9 +125,13 @@ class Grid {
 struct PolySet {
   std::vector<Polygon> polys;
   std::vector<Box> boxes;
-  Grid grid{20000.0};
+  Grid grid;
 
-  explicit PolySet(const std::vector<Polygon>& in) {
+  explicit PolySet(const std::vector<Polygon>& in) : grid(prepare(in, polys, boxes)) {}
+
+ private:
+  static Grid prepare(const std::vector<Polygon>& in, std::vector<Polygon>& polys, std::vector<Box>& boxes) {
+    std::vector<BoxD> bd;
     for (const Polygon& p0 : in) {
       Polygon p = p0;
       compress(p);
@@ -99,10 +139,10 @@ struct PolySet {
       make_ccw(p);
       boxes.push_back(bbox(p));
       const Box& b = boxes.back();
-      grid.insert(static_cast<int>(polys.size()), static_cast<double>(b.x0), static_cast<double>(b.y0),
-                  static_cast<double>(b.x1), static_cast<double>(b.y1));
+      bd.push_back({static_cast<double>(b.x0), static_cast<double>(b.y0), static_cast<double>(b.x1), static_cast<double>(b.y1)});
       polys.push_back(std::move(p));
     }
+    return Grid(20000.0, bd);
   }
 };
 
@@ -158,7 +198,7 @@ void cut_params(Point a, Point b, const Polygon& q, std::vector<double>& ts) {
 }
 
 // The boundary of the union of a layer's polygons as directed segments (inside on the left).
-std::vector<Seg> merged_boundary(PolySet& set) {
+std::vector<Seg> merged_boundary_raw(PolySet& set) {
   std::vector<Seg> out;
   std::vector<int> cand;
   std::vector<double> ts;
@@ -177,7 +217,7 @@ std::vector<Seg> merged_boundary(PolySet& set) {
       const double ax = static_cast<double>(a.x), ay = static_cast<double>(a.y);
       const double ex = static_cast<double>(b.x - a.x), ey = static_cast<double>(b.y - a.y);
       if (cand.empty()) {
-        out.push_back({ax, ay, ax + ex, ay + ey});
+        out.push_back({ax, ay, ax + ex, ay + ey, static_cast<int>(pi)});
         continue;
       }
       std::sort(cand.begin(), cand.end());
@@ -196,10 +236,16 @@ std::vector<Seg> merged_boundary(PolySet& set) {
             break;
           }
         }
-        if (keep) out.push_back({ax + ts[k] * ex, ay + ts[k] * ey, ax + ts[k + 1] * ex, ay + ts[k + 1] * ey});
+        if (keep) out.push_back({ax + ts[k] * ex, ay + ts[k] * ey, ax + ts[k + 1] * ex, ay + ts[k + 1] * ey, static_cast<int>(pi)});
       }
     }
   }
+  return out;
+}
+
+std::vector<Seg> merged_boundary(PolySet& set) {
+  std::vector<Seg> out = merged_boundary_raw(set);
+  for (Seg& sg : out) sg.length = sg.len();
   return out;
 }
 
@@ -249,7 +295,7 @@ Box seg_box(const Seg& a, const Seg& b) {
   return box;
 }
 
-double cos_angle(const Seg& a, const Seg& b) { return (a.dx() * b.dx() + a.dy() * b.dy()) / (a.len() * b.len()); }
+double cos_angle(const Seg& a, const Seg& b) { return (a.dx() * b.dx() + a.dy() * b.dy()) / (a.length * b.length); }
 
 class Checker {
  public:
@@ -291,23 +337,32 @@ class Checker {
     report_.violations.push_back({r.name, r.kind, r.layer_name, where, measured, r.min_nm});
   }
 
-  static Grid index(const std::vector<Seg>& segs) {
-    Grid g(5000.0);
-    for (size_t i = 0; i < segs.size(); ++i) g.insert(static_cast<int>(i), segs[i].minx(), segs[i].miny(), segs[i].maxx(), segs[i].maxy());
-    return g;
+  // Segment grid of a layer's merged boundary, built once per layer and cell size. Cells of at least
+  // 4 um keep long straight edges in few cells; a bounding-box test drops far candidates cheaply.
+  Grid& index(LayerSpec l, double d) {
+    const double cell = std::max(4000.0, 2 * d);
+    auto key = std::make_pair(l, cell);
+    auto it = grids_.find(key);
+    if (it != grids_.end()) return *it->second;
+    const std::vector<Seg>& segs = boundary(l);
+    std::vector<BoxD> bd;
+    bd.reserve(segs.size());
+    for (const Seg& sg : segs) bd.push_back({sg.minx(), sg.miny(), sg.maxx(), sg.maxy()});
+    return *grids_.emplace(key, std::make_unique<Grid>(cell, bd)).first->second;
   }
 
   void pair_check(const DrcRule& r) {
     const std::vector<Seg>& segs = boundary(r.layer);
-    Grid g = index(segs);
     const int side = r.kind == "width" ? 1 : -1;
     const double d = static_cast<double>(r.min_nm);
+    Grid& g = index(r.layer, d);
     for (size_t i = 0; i < segs.size(); ++i) {
       const Seg& a = segs[i];
       g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
         size_t j = static_cast<size_t>(jd);
         if (j <= i) return;
         const Seg& b = segs[j];
+        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d) return;
         if (cos_angle(a, b) >= -1e-9) return;  // enclose 90 degrees or more: not a facing pair
         Seg ca, cb;
         if (!clip(a, b, side, ca) || !clip(b, a, side, cb)) return;
@@ -320,11 +375,12 @@ class Checker {
   void enclosure_check(const DrcRule& r) {
     const std::vector<Seg>& inner = boundary(r.other);
     const std::vector<Seg>& outer = boundary(r.layer);
-    Grid g = index(outer);
     const double d = static_cast<double>(r.min_nm);
+    Grid& g = index(r.layer, d);
     for (const Seg& a : inner) {
       g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
         const Seg& b = outer[static_cast<size_t>(jd)];
+        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d) return;
         if (cos_angle(a, b) <= 1e-9) return;  // only edges running the same way face each other here
         Seg ca, cb;
         if (!clip(b, a, -1, cb) || !clip(a, b, 1, ca)) return;
@@ -332,8 +388,9 @@ class Checker {
         if (dist < d - kEps) add(r, seg_box(ca, cb), dist);
       });
     }
-    // Parts of the enclosed layer outside the enclosing one.
+    // Parts of the enclosed layer outside the enclosing one: one violation per enclosed polygon.
     PolySet& os = set(r.layer);
+    std::map<int, Box> uncovered;
     std::vector<int> cand;
     std::vector<double> ts;
     for (const Seg& a : inner) {
@@ -366,10 +423,11 @@ class Checker {
           }
         if (!covered) {
           Seg part{a.ax + ts[k] * a.dx(), a.ay + ts[k] * a.dy(), a.ax + ts[k + 1] * a.dx(), a.ay + ts[k + 1] * a.dy()};
-          add(r, seg_box(part, part), 0.0);
+          uncovered[a.poly].add(seg_box(part, part));
         }
       }
     }
+    for (const auto& [poly, box] : uncovered) add(r, box, 0.0);
   }
 
   void bend_check(const DrcRule& r) {
@@ -479,6 +537,7 @@ class Checker {
   DrcReport report_;
   std::map<LayerSpec, std::unique_ptr<PolySet>> sets_;
   std::map<LayerSpec, std::vector<Seg>> bounds_;
+  std::map<std::pair<LayerSpec, double>, std::unique_ptr<Grid>> grids_;
   std::map<std::string, size_t> stored_;
 };
 
@@ -548,7 +607,7 @@ std::string klayout_deck(const DrcDeck& deck) {
 # vertex; the centreline radius subtracts (convex side) or adds (concave side) half the waveguide width
 # ({half_w} nm); a bend is flagged below min * (1 - {slack}).
 def holo_bend_radius(layer, datatype, min_nm, name, desc)
-  marks = RBA::Edges::new
+  marks = RBA::Region::new
   ly = source.layout
   li = ly.find_layer(layer, datatype)
   if li
@@ -658,10 +717,9 @@ def holo_bend_poly(pts, min_nm, marks)
     end
   end
   if best < min_nm * (1.0 - {slack})
-    (best_f...best_e).each do |k|
-      a = pts[k % n]; b = pts[(k + 1) % n]
-      marks.insert(RBA::Edge::new(a[0].round, a[1].round, b[0].round, b[1].round))
-    end
+    box = RBA::Box::new
+    (best_f..best_e).each {{ |k| box += RBA::Point::new(pts[k % n][0].round, pts[k % n][1].round) }}
+    marks.insert(box)
   end
 end
 )RB",

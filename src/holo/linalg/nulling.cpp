@@ -272,12 +272,13 @@ void catch_up(Work& a, RowRotations& rr, int panel, int kmax) {
   int& done = rr.applied[panel];
   const int first = done < 0 ? 1 : done + 2;
   if (first > kmax) return;
+  const int last = first + (kmax - first) / 2 * 2;  // the last pending anti-diagonal has the topmost window
   const int n = a.n, cb = panel * kBlock;
-  const int rs = (n - 2 - first) & ~(kW - 1), re = static_cast<int>(a.ld);
+  const int rs = (n - 2 - last) & ~(kW - 1), re = static_cast<int>(a.ld);
   double* br = rr.buf_r.get();
   double* bi = rr.buf_i.get();
   panel_to_rows(a, cb, rs, re, br, bi);
-  for (int k = first; k <= kmax; k += 2) {
+  for (int k = first; k <= last; k += 2) {
     const int p0 = n - 2 - k;
     const size_t off0 = static_cast<size_t>(p0 - rs) * kBlock;
     Blk carry = load_blk(br + off0, bi + off0);
@@ -286,7 +287,7 @@ void catch_up(Work& a, RowRotations& rr, int panel, int kmax) {
     store_blk(br + offe, bi + offe, carry);
   }
   rows_to_panel(a, cb, rs, re, br, bi);
-  done = kmax;
+  done = last;
 }
 
 // Anti-diagonal k (odd) on the panels at or left of column k (all up to date); finds its rotations.

@@ -12,7 +12,9 @@ namespace {
 
 using linalg::cdouble;
 
-double db_to_field(double db) { return std::pow(10.0, -db / 20.0); }
+double db_to_field(double db) {
+  return std::pow(10.0, -db / 20.0);
+}
 
 double get_setting(const circuit::Settings& s, const std::string& key, const std::string& where, bool required,
                    double fallback) {
@@ -21,7 +23,8 @@ double get_setting(const circuit::Settings& s, const std::string& key, const std
     if (required) fail("SIM-BAD-SETTING", fmt::format("{}: the setting '{}' is missing", where, key));
     return fallback;
   }
-  if (!std::isfinite(it->second)) fail("SIM-BAD-SETTING", fmt::format("{}: the setting '{}' is not finite", where, key));
+  if (!std::isfinite(it->second))
+    fail("SIM-BAD-SETTING", fmt::format("{}: the setting '{}' is not finite", where, key));
   return it->second;
 }
 
@@ -29,7 +32,8 @@ int port_index(const std::vector<std::string>& ports, const std::string& name, c
   for (size_t i = 0; i < ports.size(); ++i) {
     if (ports[i] == name) return static_cast<int>(i);
   }
-  fail("SIM-UNSUPPORTED-MODEL", fmt::format("template '{}' (model '{}') has no optical port '{}'", t.name, t.model, name));
+  fail("SIM-UNSUPPORTED-MODEL",
+       fmt::format("template '{}' (model '{}') has no optical port '{}'", t.name, t.model, name));
 }
 
 Eigen::MatrixXcd four_port(const std::vector<std::string>& ports, const pdk::Template& t, const linalg::Mat2& m) {
@@ -129,9 +133,10 @@ Eigen::MatrixXcd component_smatrix(const pdk::Pdk& pdk, const pdk::Template& t, 
     return Eigen::MatrixXcd::Zero(n, n);  // light is absorbed (detected or radiated off chip), nothing reflected
   }
   if (model == "eo_activation") {
-    fail("SIM-UNSUPPORTED-MODEL",
-         fmt::format("{}: the electro-optic activation is nonlinear; the S-matrix solver handles linear components only",
-                     where));
+    fail(
+        "SIM-UNSUPPORTED-MODEL",
+        fmt::format("{}: the electro-optic activation is nonlinear; the S-matrix solver handles linear components only",
+                    where));
   }
   fail("SIM-UNSUPPORTED-MODEL", fmt::format("{}: template '{}' has the compact-model kind '{}', which the simulator "
                                             "does not know",

@@ -35,7 +35,9 @@ inline V8* row_ptr(double* buf, int32_t r) {
   return reinterpret_cast<V8*>(buf + 2 * static_cast<int64_t>(r) * FastProgram::kChunk);
 }
 
-bool finite(const cdouble& z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
+bool finite(const cdouble& z) {
+  return std::isfinite(z.real()) && std::isfinite(z.imag());
+}
 
 }  // namespace
 
@@ -64,8 +66,7 @@ ChunkBuffer::ChunkBuffer(int64_t doubles) : storage_(static_cast<size_t>(doubles
 }
 
 FastProgram FastProgram::compile(const OpticalPath& path) {
-  if (path.modes < 1 || path.inputs < 0 || path.outputs < 0 || path.inputs > path.modes ||
-      path.outputs > path.modes) {
+  if (path.modes < 1 || path.inputs < 0 || path.outputs < 0 || path.inputs > path.modes || path.outputs > path.modes) {
     fail("SIM-BAD-PATH", fmt::format("optical path with {} modes cannot have {} inputs and {} outputs", path.modes,
                                      path.inputs, path.outputs));
   }
@@ -168,15 +169,16 @@ FastProgram FastProgram::compile(const OpticalPath& path) {
       continue;
     }
     if (std::abs(e00) <= tiny || std::abs(e01) <= tiny || std::abs(e10) <= tiny || std::abs(e11) <= tiny) {
-      internal_error(fmt::format("element {} on modes ({}, {}) is triangular: not a scalar times a unitary", idx, a, b));
+      internal_error(
+          fmt::format("element {} on modes ({}, {}) is triangular: not a scalar times a unitary", idx, a, b));
     }
     const cdouble gamma = (e10 * e01) / (e00 * e11);
     if (std::fabs(gamma.imag()) > 1e-9 * std::abs(gamma)) {
-      internal_error(fmt::format("element {} on modes ({}, {}) is not a scalar times a unitary (gamma = {}{:+}i)", idx, a,
-                                 b, gamma.real(), gamma.imag()));
+      internal_error(fmt::format("element {} on modes ({}, {}) is not a scalar times a unitary (gamma = {}{:+}i)", idx,
+                                 a, b, gamma.real(), gamma.imag()));
     }
     if (d[a] == 0.0 && d[b] == 0.0) continue;  // both dark: the outputs stay dark
-    if (d[b] == 0.0) {  // the pivot row is dark: make its stored row exactly zero with scale 1
+    if (d[b] == 0.0) {                         // the pivot row is dark: make its stored row exactly zero with scale 1
       push_segment({Segment::Kind::Zero, phys[b], 0, 1.0});
       d[b] = 1.0;
     }
@@ -198,7 +200,9 @@ int64_t FastProgram::chains() const {
                        [](const Segment& s) { return s.kind == Segment::Kind::Chain; });
 }
 
-void FastProgram::zero_chunk(double* buf) const { std::memset(buf, 0, sizeof(double) * static_cast<size_t>(chunk_doubles())); }
+void FastProgram::zero_chunk(double* buf) const {
+  std::memset(buf, 0, sizeof(double) * static_cast<size_t>(chunk_doubles()));
+}
 
 // A chain of mixes: the row carried from one mix to the next stays in registers (u); per mix one row is
 // loaded (v) and one stored.
@@ -254,17 +258,97 @@ void FastProgram::run_chunk(double* buf) const {
   }
 }
 
-Eigen::MatrixXcd FastProgram::propagate(const Eigen::Ref<const Eigen::MatrixXcd>& in, int threads) const {
+namespace {
+
+typedef long long M8 __attribute__((vector_size(64)));
+
+// In-register transpose of an 8 x 8 block of doubles (r[i][j] -> r[j][i]): three rounds of two-source
+// shuffles (one vpermt2pd each with AVX-512).
+inline void transpose8(V8 r[8]) {
+  V8 a[8], b[8];
+  for (int i = 0; i < 4; ++i) {
+    a[2 * i] = __builtin_shuffle(r[2 * i], r[2 * i + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
+    a[2 * i + 1] = __builtin_shuffle(r[2 * i], r[2 * i + 1], M8{1, 9, 3, 11, 5, 13, 7, 15});
+  }
+  // a[0] = rows 0,1 columns 0,2,4,6; a[1] = rows 0,1 columns 1,3,5,7; a[2], a[3] the same for rows 2,3; ...
+  for (int h = 0; h < 2; ++h) {    // rows 0-3, rows 4-7
+    for (int p = 0; p < 2; ++p) {  // even / odd columns
+      const V8& x = a[4 * h + p];
+      const V8& y = a[4 * h + 2 + p];
+      b[4 * h + p] = __builtin_shuffle(x, y, M8{0, 1, 8, 9, 4, 5, 12, 13});        // columns p, p + 4
+      b[4 * h + 2 + p] = __builtin_shuffle(x, y, M8{2, 3, 10, 11, 6, 7, 14, 15});  // columns p + 2, p + 6
+    }
+  }
+  // b[4h + q] holds rows 4h..4h+3 of columns q and q + 4, for q = 0..3 in the order 0, 1, 2, 3.
+  for (int q = 0; q < 4; ++q) {
+    r[q] = __builtin_shuffle(b[q], b[4 + q], M8{0, 1, 2, 3, 8, 9, 10, 11});
+    r[q + 4] = __builtin_shuffle(b[q], b[4 + q], M8{4, 5, 6, 7, 12, 13, 14, 15});
+  }
+}
+
+inline V8 load8(const double* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+inline void store8(double* p, const V8& v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+constexpr int kChunkI = FastProgram::kChunk;
+
+// Chunk rows 0..inputs-1 <- samples s0..s0+n-1 of `in` (each column one sample, complex interleaved).
+void load_chunk(const Eigen::Ref<const Eigen::MatrixXcd>& in, int64_t s0, int n, int32_t inputs, double* buf) {
+  int s = 0;
+  for (; s + 8 <= n; s += 8) {
+    int32_t j = 0;
+    for (; j + 4 <= inputs; j += 4) {  // 8 samples x 4 modes = 8 x 8 doubles
+      V8 r[8];
+      for (int i = 0; i < 8; ++i) r[i] = load8(reinterpret_cast<const double*>(in.col(s0 + s + i).data() + j));
+      transpose8(r);
+      // r[2 m] = re of mode j + m over the 8 samples, r[2 m + 1] = im.
+      for (int m = 0; m < 4; ++m) {
+        store8(buf + 2 * (j + m) * kChunkI + s, r[2 * m]);
+        store8(buf + (2 * (j + m) + 1) * kChunkI + s, r[2 * m + 1]);
+      }
+    }
+    for (; j < inputs; ++j) {
+      for (int i = 0; i < 8; ++i) {
+        const cdouble z = in(j, s0 + s + i);
+        buf[2 * j * kChunkI + s + i] = z.real();
+        buf[(2 * j + 1) * kChunkI + s + i] = z.imag();
+      }
+    }
+  }
+  for (; s < n; ++s) {
+    for (int32_t j = 0; j < inputs; ++j) {
+      const cdouble z = in(j, s0 + s);
+      buf[2 * j * kChunkI + s] = z.real();
+      buf[(2 * j + 1) * kChunkI + s] = z.imag();
+    }
+  }
+}
+
+}  // namespace
+
+void FastProgram::propagate(const Eigen::Ref<const Eigen::MatrixXcd>& in, Eigen::Ref<Eigen::MatrixXcd> out,
+                            int threads) const {
   if (in.rows() != inputs_) {
     fail("SIM-BAD-SHAPE", fmt::format("input batch has {} rows; the optical path has {} inputs", in.rows(), inputs_));
   }
-  for (Eigen::Index c = 0; c < in.cols(); ++c) {
-    for (Eigen::Index r = 0; r < in.rows(); ++r) {
-      if (!finite(in(r, c))) fail("SIM-NOT-FINITE", fmt::format("input field ({}, {}) is not finite", r, c));
+  if (out.rows() != outputs_ || out.cols() != in.cols()) {
+    fail("SIM-BAD-SHAPE",
+         fmt::format("output batch is {} x {}; expected {} x {}", out.rows(), out.cols(), outputs_, in.cols()));
+  }
+  if (!in.allFinite()) {
+    for (Eigen::Index c = 0; c < in.cols(); ++c) {
+      for (Eigen::Index r = 0; r < in.rows(); ++r) {
+        if (!finite(in(r, c))) fail("SIM-NOT-FINITE", fmt::format("input field ({}, {}) is not finite", r, c));
+      }
     }
   }
   const int64_t batch = in.cols();
-  Eigen::MatrixXcd out(outputs_, batch);
   const int64_t n_chunks = (batch + kChunk - 1) / kChunk;
 #ifdef _OPENMP
   const int nt = threads > 0 ? threads : omp_get_max_threads();
@@ -272,7 +356,7 @@ Eigen::MatrixXcd FastProgram::propagate(const Eigen::Ref<const Eigen::MatrixXcd>
   const int nt = 1;
   (void)threads;
 #endif
-#pragma omp parallel num_threads(nt) if (n_chunks > 1)
+#pragma omp parallel num_threads(nt) if (nt > 1 && n_chunks > 1)
   {
     ChunkBuffer scratch(chunk_doubles());
     double* buf = scratch.data();
@@ -280,24 +364,46 @@ Eigen::MatrixXcd FastProgram::propagate(const Eigen::Ref<const Eigen::MatrixXcd>
     for (int64_t c = 0; c < n_chunks; ++c) {
       const int64_t s0 = c * kChunk;
       const int n = static_cast<int>(std::min<int64_t>(kChunk, batch - s0));
-      zero_chunk(buf);
-      for (int s = 0; s < n; ++s) {
-        for (int32_t j = 0; j < inputs_; ++j) {
-          const cdouble z = in(j, s0 + s);
-          buf[2 * j * kChunk + s] = z.real();
-          buf[(2 * j + 1) * kChunk + s] = z.imag();
+      if (n < kChunk || rows_ > inputs_) zero_chunk(buf);
+      load_chunk(in, s0, n, inputs_, buf);
+      run_chunk(buf);
+      int s = 0;
+      for (; s + 8 <= n; s += 8) {
+        int32_t i = 0;
+        for (; i + 4 <= outputs_; i += 4) {  // 4 outputs x 8 samples, scaled, transposed to 8 columns
+          V8 r[8];
+          for (int m = 0; m < 4; ++m) {
+            const int32_t row = out_row_[static_cast<size_t>(i + m)];
+            const cdouble d = out_scale_[static_cast<size_t>(i + m)];
+            const V8 xr = load8(buf + 2 * row * kChunk + s), xi = load8(buf + (2 * row + 1) * kChunk + s);
+            r[2 * m] = d.real() * xr - d.imag() * xi;
+            r[2 * m + 1] = d.real() * xi + d.imag() * xr;
+          }
+          transpose8(r);
+          for (int k = 0; k < 8; ++k) store8(reinterpret_cast<double*>(out.col(s0 + s + k).data() + i), r[k]);
+        }
+        for (; i < outputs_; ++i) {
+          const int32_t row = out_row_[static_cast<size_t>(i)];
+          for (int k = 0; k < 8; ++k) {
+            out(i, s0 + s + k) = out_scale_[static_cast<size_t>(i)] *
+                                 cdouble(buf[2 * row * kChunk + s + k], buf[(2 * row + 1) * kChunk + s + k]);
+          }
         }
       }
-      run_chunk(buf);
-      for (int s = 0; s < n; ++s) {
+      for (; s < n; ++s) {
         for (int32_t i = 0; i < outputs_; ++i) {
-          const int32_t r = out_row_[static_cast<size_t>(i)];
+          const int32_t row = out_row_[static_cast<size_t>(i)];
           out(i, s0 + s) =
-              out_scale_[static_cast<size_t>(i)] * cdouble(buf[2 * r * kChunk + s], buf[(2 * r + 1) * kChunk + s]);
+              out_scale_[static_cast<size_t>(i)] * cdouble(buf[2 * row * kChunk + s], buf[(2 * row + 1) * kChunk + s]);
         }
       }
     }
   }
+}
+
+Eigen::MatrixXcd FastProgram::propagate(const Eigen::Ref<const Eigen::MatrixXcd>& in, int threads) const {
+  Eigen::MatrixXcd out(outputs_, in.cols());
+  propagate(in, out, threads);
   return out;
 }
 

@@ -68,13 +68,15 @@ class FastProgram {
 
   int32_t inputs() const { return inputs_; }
   int32_t outputs() const { return outputs_; }
-  int32_t rows() const { return rows_; }  // state rows of a chunk
+  int32_t rows() const { return rows_; }                                 // state rows of a chunk
   int64_t mix_ops() const { return static_cast<int64_t>(mix_.size()); }  // 2x2 elements that cost work
   int64_t chains() const;  // runs of consecutive elements sharing a row (diagnostics)
 
   // out (outputs x batch) = T * in (inputs x batch); each column is one sample. `threads` <= 0: OpenMP's
   // default. The result does not depend on the thread count (chunks are independent).
   Eigen::MatrixXcd propagate(const Eigen::Ref<const Eigen::MatrixXcd>& in, int threads = 0) const;
+  // The same into a preallocated out (outputs x in.cols()).
+  void propagate(const Eigen::Ref<const Eigen::MatrixXcd>& in, Eigen::Ref<Eigen::MatrixXcd> out, int threads = 0) const;
 
   // The matrix T (outputs x inputs) the program realizes: propagate(identity).
   Eigen::MatrixXcd matrix(int threads = 0) const;

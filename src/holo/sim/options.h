@@ -8,9 +8,9 @@
 namespace holo::sim {
 
 struct SimOptions {
-  bool ideal = false;          // every impairment off (overrides all fields below except seed/threads)
-  int32_t dac_bits = 0;        // phase DAC resolution, linear in phase over [0, 2 pi); 0 = unquantized, else 1..24
-  bool use_pdk_loss = true;    // insertion loss of every component from the PDK figures
+  bool ideal = false;        // every impairment off (overrides all fields below except seed/threads)
+  int32_t dac_bits = 0;      // phase DAC resolution, linear in phase over [0, 2 pi); 0 = unquantized, else 1..24
+  bool use_pdk_loss = true;  // insertion loss of every component from the PDK figures
   // Every idle slot of a mesh column (a mode no MZI of that column touches, e.g. the edge modes of a
   // Clements mesh in alternate columns) loses as much as an MZI, as a loss-matched dummy section in the
   // layout would: every path through a mesh then sees the same loss and the gain calibration is exact.
@@ -34,7 +34,11 @@ void validate(const SimOptions& o);
 SimOptions effective(const SimOptions& o);
 
 // True when any random impairment (coupler errors, phase noise) is drawn per prepared stage.
-inline bool has_static_draws(const SimOptions& o) { return o.coupler_sigma_rad > 0.0 || o.phase_noise_rad > 0.0; }
-inline bool has_detector_noise(const SimOptions& o) { return o.shot_noise || o.thermal_noise; }
+inline bool has_static_draws(const SimOptions& o) {
+  return o.coupler_sigma_rad > 0.0 || o.phase_noise_rad > 0.0;
+}
+inline bool has_detector_noise(const SimOptions& o) {
+  return o.shot_noise || o.thermal_noise;
+}
 
 }  // namespace holo::sim

@@ -149,13 +149,14 @@ void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_
   };
   for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
     const linalg::MziSetting& z = m.mesh.mzis[k];
-    if (balanced && (z.column < done[static_cast<size_t>(z.mode)] || z.column < done[static_cast<size_t>(z.mode + 1)])) {
+    if (balanced &&
+        (z.column < done[static_cast<size_t>(z.mode)] || z.column < done[static_cast<size_t>(z.mode + 1)])) {
       internal_error(fmt::format("MZI {} of a mesh sits in column {}, before the MZIs that precede it", k, z.column));
     }
     pad_to(z.mode, z.column);
     pad_to(z.mode + 1, z.column);
-    const linalg::Mat2 e = err ? linalg::mzi_matrix(z.theta_rad, z.phi_rad, m.errors[k])
-                               : linalg::mzi_matrix(z.theta_rad, z.phi_rad);
+    const linalg::Mat2 e =
+        err ? linalg::mzi_matrix(z.theta_rad, z.phi_rad, m.errors[k]) : linalg::mzi_matrix(z.theta_rad, z.phi_rad);
     p.mix(z.mode, mzi_loss * e);
     done[static_cast<size_t>(z.mode)] = done[static_cast<size_t>(z.mode + 1)] = z.column + 1;
   }

@@ -46,7 +46,7 @@ struct TileState {
   // Field factors of the insertion losses (1 = lossless).
   double mzi_loss = 1.0, phase_shifter_loss = 1.0, attenuator_loss = 1.0;
   bool balanced_loss = false;  // idle mesh slots lose mzi_loss too (SimOptions::balanced_mesh_loss)
-  int64_t out_of_range = 0;  // MZIs and attenuators whose corrected target was out of reach
+  int64_t out_of_range = 0;    // MZIs and attenuators whose corrected target was out of reach
 };
 
 // The nominal chip: the programmed phases, perfect couplers, the PDK's losses when `use_pdk_loss` (with

@@ -21,7 +21,7 @@ struct Leaf {
   std::string path;
   const pdk::Template* tmpl = nullptr;
   const circuit::Instance* inst = nullptr;
-  int64_t first = 0;                // global index of its first optical port
+  int64_t first = 0;               // global index of its first optical port
   std::vector<std::string> ports;  // optical ports, template order
 };
 
@@ -67,8 +67,8 @@ class Flattener {
     }
     for (const circuit::Connection& k : c.connections) {
       const int64_t a = resolve(c, prefix, k.a), b = resolve(c, prefix, k.b);
-      const std::string what = fmt::format("cell '{}' connection {}.{} -- {}.{}", c.name, prefix + k.a.instance, k.a.port,
-                                           prefix + k.b.instance, k.b.port);
+      const std::string what = fmt::format("cell '{}' connection {}.{} -- {}.{}", c.name, prefix + k.a.instance,
+                                           k.a.port, prefix + k.b.instance, k.b.port);
       if (a < 0 && b < 0) continue;  // electrical wiring
       if (a < 0 || b < 0) fail("SIM-BAD-CONNECTION", what + ": joins an optical port to an electrical one");
       if (a == b) fail("SIM-BAD-CONNECTION", what + ": connects a port to itself");
@@ -105,8 +105,8 @@ class Flattener {
     auto it = index_.find(key);
     if (it != index_.end()) return it->second;
     if (electrical_ports_.count(key)) return -1;
-    fail("SIM-BAD-CONNECTION", fmt::format("cell '{}': instance '{}' ({}) has no port '{}'", c.name, prefix + r.instance,
-                                           inst->component, r.port));
+    fail("SIM-BAD-CONNECTION", fmt::format("cell '{}': instance '{}' ({}) has no port '{}'", c.name,
+                                           prefix + r.instance, inst->component, r.port));
   }
 
   void expose(int64_t p, const std::string& what) {

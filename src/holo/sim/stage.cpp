@@ -79,11 +79,11 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
   for (size_t k = 0; k < stage.tiles.size(); ++k) {
     const circuit::Tile& tile = stage.tiles[k];
     const std::string tat = fmt::format("{} tile {} ('{}')", at, k, tile.cell);
-    if (tile.row0 < 0 || tile.col0 < 0 || tile.rows < 1 || tile.cols < 1 || tile.row0 + tile.rows > stage.out_features ||
-        tile.col0 + tile.cols > stage.in_features) {
-      fail("SIM-BAD-STAGE", fmt::format("{}: block [{}:{}, {}:{}] is not inside the {} x {} weight matrix", tat,
-                                        tile.row0, tile.row0 + tile.rows, tile.col0, tile.col0 + tile.cols,
-                                        stage.out_features, stage.in_features));
+    if (tile.row0 < 0 || tile.col0 < 0 || tile.rows < 1 || tile.cols < 1 ||
+        tile.row0 + tile.rows > stage.out_features || tile.col0 + tile.cols > stage.in_features) {
+      fail("SIM-BAD-STAGE",
+           fmt::format("{}: block [{}:{}, {}:{}] is not inside the {} x {} weight matrix", tat, tile.row0,
+                       tile.row0 + tile.rows, tile.col0, tile.col0 + tile.cols, stage.out_features, stage.in_features));
     }
     if (!std::isfinite(tile.gain)) fail("SIM-BAD-STAGE", fmt::format("{}: gain is {}", tat, tile.gain));
     const TileModel model = read_tile_cell(n, tile.cell);
@@ -98,7 +98,8 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     if (o.use_pdk_loss) {
       const Eigen::MatrixXcd lossy =
           FastProgram::compile(tile_path(nominal_state(model, pdk, true, o.balanced_mesh_loss))).matrix(o.threads);
-      const Eigen::MatrixXcd ideal = FastProgram::compile(tile_path(nominal_state(model, pdk, false))).matrix(o.threads);
+      const Eigen::MatrixXcd ideal =
+          FastProgram::compile(tile_path(nominal_state(model, pdk, false))).matrix(o.threads);
       calibrate(lossy, ideal, pt.loss_calibration, pt.calibration_residual);
     }
     pt.electronic_gain = tile.gain * pt.loss_calibration;
@@ -114,7 +115,8 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
                                       "column)",
                                       stage.node, x.rows(), stage.in_features));
   }
-  if (!x.allFinite()) fail("SIM-NOT-FINITE", fmt::format("stage '{}': the input batch has a non-finite value", stage.node));
+  if (!x.allFinite())
+    fail("SIM-NOT-FINITE", fmt::format("stage '{}': the input batch has a non-finite value", stage.node));
   const int64_t batch = x.cols();
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(stage.out_features, batch);
   const SimOptions& o = stage.options;

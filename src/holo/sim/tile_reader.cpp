@@ -22,7 +22,8 @@ namespace {
 
 const circuit::Cell& find(const circuit::Netlist& n, const std::string& name, const std::string& kind) {
   const circuit::Cell* c = n.find_cell(name);
-  if (!c) fail("SIM-MISSING-CELL", fmt::format("netlist '{}' has no cell '{}' (expected a {} cell)", n.name, name, kind));
+  if (!c)
+    fail("SIM-MISSING-CELL", fmt::format("netlist '{}' has no cell '{}' (expected a {} cell)", n.name, name, kind));
   if (c->kind != kind) bad(name, fmt::format("kind is '{}', expected '{}'", c->kind, kind));
   return *c;
 }
@@ -90,7 +91,8 @@ void compare_wiring(const circuit::Cell& c, const Wiring& expected) {
   }
   for (const auto& [name, inner] : expected.ports) {
     auto it = actual.ports.find(name);
-    if (it == actual.ports.end()) bad(c.name, fmt::format("missing port '{}' ({}.{})", name, inner.first, inner.second));
+    if (it == actual.ports.end())
+      bad(c.name, fmt::format("missing port '{}' ({}.{})", name, inner.first, inner.second));
     if (it->second != inner) {
       bad(c.name, fmt::format("port '{}' exposes {}.{}, expected {}.{}", name, it->second.first, it->second.second,
                               inner.first, inner.second));
@@ -121,7 +123,8 @@ linalg::Mesh read_mesh_cell(const circuit::Netlist& n, const std::string& cell) 
   std::map<int64_t, const circuit::Instance*> mzis, screen;
   for (const circuit::Instance& inst : c.instances) {
     if (int64_t k = indexed(inst.name, "mzi"); k >= 0) {
-      if (inst.component != "mzi") bad(cell, fmt::format("instance '{}' is a '{}', expected 'mzi'", inst.name, inst.component));
+      if (inst.component != "mzi")
+        bad(cell, fmt::format("instance '{}' is a '{}', expected 'mzi'", inst.name, inst.component));
       mzis[k] = &inst;
     } else if (int64_t i = indexed(inst.name, "ps"); i >= 0) {
       if (inst.component != "phase_shifter") {
@@ -219,7 +222,8 @@ std::vector<AttenuatorSetting> read_attenuator_cell(const circuit::Netlist& n, c
   Wiring w;
   for (int64_t k = 0; k < modes; ++k) {
     const circuit::Instance& inst = c.instances[static_cast<size_t>(k)];
-    if (inst.name != fmt::format("a{}", k)) bad(cell, fmt::format("instance {} is '{}', expected 'a{}'", k, inst.name, k));
+    if (inst.name != fmt::format("a{}", k))
+      bad(cell, fmt::format("instance {} is '{}', expected 'a{}'", k, inst.name, k));
     if (inst.component != "attenuator") {
       bad(cell, fmt::format("instance '{}' is a '{}', expected 'attenuator'", inst.name, inst.component));
     }
@@ -259,16 +263,20 @@ TileModel read_tile_cell(const circuit::Netlist& n, const std::string& cell) {
   const char* names[3] = {"vh", "att", "u"};
   for (int k = 0; k < 3; ++k) {
     if (c.instances[static_cast<size_t>(k)].name != names[k]) {
-      bad(cell, fmt::format("instance {} is '{}', expected '{}'", k, c.instances[static_cast<size_t>(k)].name, names[k]));
+      bad(cell,
+          fmt::format("instance {} is '{}', expected '{}'", k, c.instances[static_cast<size_t>(k)].name, names[k]));
     }
   }
   t.vh = read_mesh_cell(n, c.instances[0].component);
   t.att = read_attenuator_cell(n, c.instances[1].component);
   t.u = read_mesh_cell(n, c.instances[2].component);
-  if (t.vh.n != t.cols) bad(cell, fmt::format("vh mesh '{}' has {} modes, cols is {}", c.instances[0].component, t.vh.n, t.cols));
-  if (t.u.n != t.rows) bad(cell, fmt::format("u mesh '{}' has {} modes, rows is {}", c.instances[2].component, t.u.n, t.rows));
+  if (t.vh.n != t.cols)
+    bad(cell, fmt::format("vh mesh '{}' has {} modes, cols is {}", c.instances[0].component, t.vh.n, t.cols));
+  if (t.u.n != t.rows)
+    bad(cell, fmt::format("u mesh '{}' has {} modes, rows is {}", c.instances[2].component, t.u.n, t.rows));
   if (static_cast<int64_t>(t.att.size()) != t.rank) {
-    bad(cell, fmt::format("attenuator cell '{}' has {} modes, rank is {}", c.instances[1].component, t.att.size(), t.rank));
+    bad(cell,
+        fmt::format("attenuator cell '{}' has {} modes, rank is {}", c.instances[1].component, t.att.size(), t.rank));
   }
   Wiring w;
   for (int64_t j = 0; j < t.cols; ++j) w.ports[fmt::format("in{}", j)] = {"vh", fmt::format("in{}", j)};

@@ -242,6 +242,13 @@ TEST(OnnxReaderErrors, UnsupportedAttributeValues) {
   expect_error("ONNX-UNSUPPORTED-OUTPUT", [] { load_onnx(fixture("bad_used_indices.onnx")); });
 }
 
+TEST(OnnxReaderErrors, StructurallyInvalid) {
+  std::string msg = expect_error("ONNX-INVALID", [] { load_onnx(fixture("bad_constant_no_value.onnx")); });
+  EXPECT_TRUE(has(msg, "empty_const")) << msg;
+  msg = expect_error("ONNX-INVALID", [] { load_onnx(fixture("bad_attr_twice.onnx")); });
+  EXPECT_TRUE(has(msg, "leaky_twice") && has(msg, "'alpha'")) << msg;
+}
+
 TEST(OnnxReaderErrors, DanglingTensorName) {
   std::string msg = expect_error("GRAPH-DANGLING", [] { load_onnx(fixture("bad_dangling.onnx")); });
   EXPECT_TRUE(has(msg, "'nowhere'") && has(msg, "'relu'")) << msg;

@@ -1,10 +1,11 @@
 // The fast structured propagator against linalg's hardware-model reconstruction and direct 2x2 products:
 // exactness, power conservation, the special cases of its compiler (bar/cross folding, dark modes, scale
 // renormalization), thread independence and its errors.
+#include "holo/sim/fast_path.h"
+
 #include <gtest/gtest.h>
 
 #include "holo/linalg/mesh.h"
-#include "holo/sim/fast_path.h"
 #include "holo/sim/realize.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
@@ -90,7 +91,8 @@ TEST(FastPath, BarAndCrossStatesCostNoWork) {
   // theta = pi (bar) and theta = 0 (cross) are folded into scales and row relabeling.
   linalg::Mesh mesh;
   mesh.n = 4;
-  mesh.mzis = {{0, 0, linalg::kPi, 0.3}, {2, 0, 0.0, 1.1}, {1, 1, 0.0, 0.2}, {0, 2, linalg::kPi, 2.0}, {2, 2, 0.0, 0.0}};
+  mesh.mzis = {
+      {0, 0, linalg::kPi, 0.3}, {2, 0, 0.0, 1.1}, {1, 1, 0.0, 0.2}, {0, 2, linalg::kPi, 2.0}, {2, 2, 0.0, 0.0}};
   mesh.output_phase_rad = {0.1, 0.2, 0.3, 0.4};
   linalg::assign_columns(mesh);
   const FastProgram p = FastProgram::compile(mesh_path({mesh, {}}));
@@ -111,7 +113,8 @@ TEST(FastPath, RenormalizesScalesOfLongLossyPaths) {
   OpticalPath path;
   path.modes = path.inputs = path.outputs = 3;
   linalg::Rng rng(3);
-  for (int k = 0; k < 600; ++k) path.mix(k % 2, 0.5 * linalg::mzi_matrix(0.3 + 2.5 * rng.uniform(), 6.0 * rng.uniform()));
+  for (int k = 0; k < 600; ++k)
+    path.mix(k % 2, 0.5 * linalg::mzi_matrix(0.3 + 2.5 * rng.uniform(), 6.0 * rng.uniform()));
   const FastProgram p = FastProgram::compile(path);
   const Eigen::MatrixXcd ref = direct_matrix(path);
   const Eigen::MatrixXcd t = p.matrix();

@@ -1,8 +1,9 @@
 // Impairment draws: determinism, DAC quantization, coupler errors and their correction, phase noise.
+#include "holo/sim/realize.h"
+
 #include <gtest/gtest.h>
 
 #include "holo/sim/fast_path.h"
-#include "holo/sim/realize.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
 
@@ -43,7 +44,9 @@ TileModel moderate_tile(int rows, int cols, uint64_t seed) {
   return t;
 }
 
-Eigen::MatrixXcd matrix_of(const TileState& s) { return FastProgram::compile(tile_path(s)).matrix(); }
+Eigen::MatrixXcd matrix_of(const TileState& s) {
+  return FastProgram::compile(tile_path(s)).matrix();
+}
 
 bool same_state(const TileState& a, const TileState& b) {
   auto same_mesh = [](const MeshState& x, const MeshState& y) {
@@ -125,7 +128,8 @@ TEST(Realize, DacErrorShrinksWithBits) {
 
 TEST(Realize, CorrectionRestoresATileWithinRange) {
   const TileModel t = moderate_tile(6, 5, 5);
-  const Eigen::MatrixXcd nominal = matrix_of(nominal_state(t, test::test_pdk(), true));
+  const Eigen::MatrixXcd nominal =
+      matrix_of(nominal_state(t, test::test_pdk(), true, true));  // default options: balanced
   SimOptions o;
   o.coupler_sigma_rad = 0.02;
   o.seed = 11;

@@ -17,7 +17,9 @@
 
 namespace holo::sim::test {
 
-inline std::string idx(const char* prefix, int64_t k) { return std::string(prefix) + std::to_string(k); }
+inline std::string idx(const char* prefix, int64_t k) {
+  return std::string(prefix) + std::to_string(k);
+}
 
 inline const pdk::Pdk& test_pdk() {
   static const pdk::Pdk p = pdk::load_pdk(holo::test::source_path("pdk/generic_soi220.json"));
@@ -56,14 +58,13 @@ inline circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh
   std::vector<circuit::CellPort> outs;
   for (int32_t i = 0; i < mesh.n; ++i) {
     const std::string inst = idx("ps", i);
-    c.instances.push_back({inst, "phase_shifter", {{"phi_rad", mesh.output_phase_rad[static_cast<size_t>(i)]}},
-                           mesh.columns, i});
+    c.instances.push_back(
+        {inst, "phase_shifter", {{"phi_rad", mesh.output_phase_rad[static_cast<size_t>(i)]}}, mesh.columns, i});
     enter(i, {inst, "o1"});
     outs.push_back({idx("out", i), "optical", {inst, "o2"}});
   }
-  std::sort(ins.begin(), ins.end(), [](const auto& a, const auto& b) {
-    return std::stoi(a.name.substr(2)) < std::stoi(b.name.substr(2));
-  });
+  std::sort(ins.begin(), ins.end(),
+            [](const auto& a, const auto& b) { return std::stoi(a.name.substr(2)) < std::stoi(b.name.substr(2)); });
   c.ports = ins;
   c.ports.insert(c.ports.end(), outs.begin(), outs.end());
   return c;
@@ -83,8 +84,11 @@ inline circuit::Cell attenuator_cell(const std::string& name, const std::vector<
   for (size_t k = 0; k < t.size(); ++k) {
     double th = 0, ph = 0;
     attenuator_phases(t[k], th, ph);
-    c.instances.push_back({idx("a", static_cast<int64_t>(k)), "attenuator",
-                           {{"theta_rad", th}, {"phi_rad", ph}, {"transmission", t[k]}}, 0, static_cast<int32_t>(k)});
+    c.instances.push_back({idx("a", static_cast<int64_t>(k)),
+                           "attenuator",
+                           {{"theta_rad", th}, {"phi_rad", ph}, {"transmission", t[k]}},
+                           0,
+                           static_cast<int32_t>(k)});
   }
   for (size_t k = 0; k < t.size(); ++k) {
     c.ports.push_back({idx("in", static_cast<int64_t>(k)), "optical", {idx("a", static_cast<int64_t>(k)), "o1"}});
@@ -180,6 +184,8 @@ inline circuit::Netlist stage_netlist(const Eigen::MatrixXd& w, int k, circuit::
   return n;
 }
 
-inline double max_abs(const Eigen::MatrixXcd& a) { return a.size() ? a.cwiseAbs().maxCoeff() : 0.0; }
+inline double max_abs(const Eigen::MatrixXcd& a) {
+  return a.size() ? a.cwiseAbs().maxCoeff() : 0.0;
+}
 
 }  // namespace holo::sim::test

@@ -1,11 +1,12 @@
 // The general S-matrix solver: agreement with the structured simulator on tiles (lossless, lossy, with
 // coupler errors and phase noise), reciprocity, unitarity, non-mesh netlists (an MZI built from couplers,
 // hierarchy, a ring with feedback) against closed forms, and its errors.
+#include "holo/sim/smatrix.h"
+
 #include <gtest/gtest.h>
 
 #include "holo/sim/fast_path.h"
 #include "holo/sim/realize.h"
-#include "holo/sim/smatrix.h"
 #include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
@@ -33,7 +34,8 @@ Eigen::MatrixXcd transfer(const NetworkSMatrix& s, int64_t rows, int64_t cols) {
   return t;
 }
 
-const std::vector<std::pair<int, int>> kShapes = {{1, 1}, {2, 2}, {3, 3}, {8, 8}, {16, 16}, {3, 5}, {5, 3}, {2, 16}, {16, 2}};
+const std::vector<std::pair<int, int>> kShapes = {{1, 1}, {2, 2}, {3, 3},  {8, 8}, {16, 16},
+                                                  {3, 5}, {5, 3}, {2, 16}, {16, 2}};
 
 TEST(SMatrix, AgreesWithStructuredSimulatorOnTiles) {
   for (bool lossy : {false, true}) {
@@ -41,7 +43,8 @@ TEST(SMatrix, AgreesWithStructuredSimulatorOnTiles) {
       circuit::Netlist nl;
       test::add_tile(nl, "t", test::random_complex(rows, cols, 100 * rows + cols));
       const TileModel model = read_tile_cell(nl, "t");
-      const Eigen::MatrixXcd fast = FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), lossy))).matrix();
+      const Eigen::MatrixXcd fast =
+          FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), lossy))).matrix();
       SolverOptions so;
       so.use_pdk_loss = lossy;
       const NetworkSMatrix s = solve_cell(nl, test::test_pdk(), "t", so);
@@ -51,9 +54,25 @@ TEST(SMatrix, AgreesWithStructuredSimulatorOnTiles) {
       EXPECT_LE(max_abs(s.s - s.s.transpose()), 1e-12) << rows << "x" << cols;
       if (lossy) {
         // 0.4 dB per MZI: the lossy tile transmits strictly less than the lossless one.
-        EXPECT_LT(fast.norm(), FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), false))).matrix().norm() + 1e-15);
+        EXPECT_LT(
+            fast.norm(),
+            FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), false))).matrix().norm() + 1e-15);
       }
     }
+  }
+}
+
+TEST(SMatrix, AgreesOnReckTiles) {
+  for (auto [rows, cols] : {std::pair{8, 8}, {5, 3}, {3, 6}}) {
+    circuit::Netlist nl;
+    test::add_tile(nl, "t", test::random_complex(rows, cols, 31 * rows + cols), linalg::MeshMethod::Reck);
+    const TileModel model = read_tile_cell(nl, "t");
+    const Eigen::MatrixXcd fast =
+        FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), true))).matrix();
+    SolverOptions so;
+    so.use_pdk_loss = true;
+    // Triangular meshes have unbalanced paths; still the same physics in both simulators: 1e-10.
+    EXPECT_LE(max_abs(transfer(solve_cell(nl, test::test_pdk(), "t", so), rows, cols) - fast), 1e-10);
   }
 }
 
@@ -111,9 +130,14 @@ circuit::Netlist built_mzi(double theta, double phi) {
                  {"up", "arm", {}, -1, -1},
                  {"low", "waveguide", {{"length_um", 0.0}}, -1, -1},
                  {"dc2", "directional_coupler", {}, -1, -1}};
-  m.connections = {{{"ext", "o2"}, {"dc1", "o2"}}, {{"dc1", "o3"}, {"up", "a"}},    {{"up", "b"}, {"dc2", "o2"}},
-                   {{"dc1", "o4"}, {"low", "o1"}}, {{"low", "o2"}, {"dc2", "o1"}}};
-  m.ports = {{"o1", "optical", {"dc1", "o1"}}, {"o2", "optical", {"ext", "o1"}}, {"o3", "optical", {"dc2", "o3"}},
+  m.connections = {{{"ext", "o2"}, {"dc1", "o2"}},
+                   {{"dc1", "o3"}, {"up", "a"}},
+                   {{"up", "b"}, {"dc2", "o2"}},
+                   {{"dc1", "o4"}, {"low", "o1"}},
+                   {{"low", "o2"}, {"dc2", "o1"}}};
+  m.ports = {{"o1", "optical", {"dc1", "o1"}},
+             {"o2", "optical", {"ext", "o1"}},
+             {"o3", "optical", {"dc2", "o3"}},
              {"o4", "optical", {"dc2", "o4"}}};
   nl.cells = {arm, m};
   nl.top = "mzi_built";
@@ -131,7 +155,7 @@ TEST(SMatrix, MziFromCouplersMatchesTheConvention) {
     EXPECT_LE(std::abs(s.s(o4, o2) - m(1, 0)), 1e-14);
     EXPECT_LE(std::abs(s.s(o4, o1) - m(1, 1)), 1e-14);
     EXPECT_LE(std::abs(s.s(o2, o3) - m(0, 0)), 1e-14);  // reciprocal
-    EXPECT_EQ(s.s(o1, o2), cdouble(0.0, 0.0));         // no reflection between inputs
+    EXPECT_EQ(s.s(o1, o2), cdouble(0.0, 0.0));          // no reflection between inputs
   }
 }
 
@@ -156,7 +180,8 @@ TEST(SMatrix, RingWithFeedbackMatchesAllPassFormula) {
     const double c = loss * std::cos(std::asin(std::sqrt(dc.number("coupling_power"))));
     const double sn = loss * std::sin(std::asin(std::sqrt(dc.number("coupling_power"))));
     const cdouble tau = std::pow(10.0, -wg.number("loss_db_per_cm") * length * 1e-4 / 20.0) *
-                        std::polar(1.0, 2.0 * linalg::kPi * wg.number("n_eff") * length / (test::test_pdk().wavelength_nm.value * 1e-3));
+                        std::polar(1.0, 2.0 * linalg::kPi * wg.number("n_eff") * length /
+                                            (test::test_pdk().wavelength_nm.value * 1e-3));
     // Lossy coupler: b3 = c a2 + i s a1, b4 = i s a2 + c a1, a1 = tau b4.
     const cdouble expect = c + (cdouble(0, sn) * tau * cdouble(0, sn)) / (1.0 - c * tau);
     // One 4 x 4 sparse solve: rounding ~1e-16, amplified by 1/|1 - c tau| <= ~4.

@@ -1,8 +1,9 @@
 // Stage simulation: the ideal chip computes W x, the lossy chip after gain calibration, detector noise
 // against its formula, determinism (threads, seeds, batch splits), the Monte-Carlo API, errors.
+#include "holo/sim/stage.h"
+
 #include <gtest/gtest.h>
 
-#include "holo/sim/stage.h"
 #include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
@@ -23,7 +24,9 @@ struct Fixture {
   Eigen::MatrixXd w;
   circuit::Stage stage;
   circuit::Netlist nl;
-  Fixture(int out, int in, int k, uint64_t seed) : w(test::random_real(out, in, seed)) { nl = test::stage_netlist(w, k, stage); }
+  Fixture(int out, int in, int k, uint64_t seed) : w(test::random_real(out, in, seed)) {
+    nl = test::stage_netlist(w, k, stage);
+  }
 };
 
 double rel_max(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
@@ -61,7 +64,7 @@ TEST(Stage, LossyChipWithUnbalancedMeshesKeepsTheImbalanceError) {
   const PreparedStage p = prepare_stage(f.nl, f.stage, test::test_pdk(), o, 0);
   double bound = 0.0;
   for (const PreparedTile& t : p.tiles) {
-    EXPECT_GT(t.loss_calibration, 1.0);      // the gain makes up for the loss
+    EXPECT_GT(t.loss_calibration, 1.0);       // the gain makes up for the loss
     EXPECT_GT(t.calibration_residual, 1e-3);  // edge modes skip every other column: paths differ by dBs
     const Eigen::MatrixXd wb = f.w.block(t.tile.row0, t.tile.col0, t.tile.rows, t.tile.cols);
     const Eigen::MatrixXd xb = x.middleRows(t.tile.col0, t.tile.cols);
@@ -159,14 +162,21 @@ void check_noise(bool shot, bool thermal, bool loss) {
     // 4000 samples: the sample sd is within 1.1% (1 sigma) of the truth; 6% is > 5 sigma.
     EXPECT_NEAR(sd / predicted, 1.0, 0.06) << "output " << i;
     // The mean is the clean output up to 5 standard errors (plus the loss-imbalance residual when lossy).
-    const double tol = 5.0 * predicted / std::sqrt(n) + (loss ? t.calibration_residual * f.w.norm() * x0.norm() : 1e-12);
+    const double tol =
+        5.0 * predicted / std::sqrt(n) + (loss ? t.calibration_residual * f.w.norm() * x0.norm() : 1e-12);
     EXPECT_NEAR(mean, clean(i), tol) << "output " << i;
   }
 }
 
-TEST(Stage, ThermalNoiseMatchesFormula) { check_noise(false, true, false); }
-TEST(Stage, ShotNoiseMatchesFormula) { check_noise(true, false, false); }
-TEST(Stage, BothNoisesWithLossesMatchFormula) { check_noise(true, true, true); }
+TEST(Stage, ThermalNoiseMatchesFormula) {
+  check_noise(false, true, false);
+}
+TEST(Stage, ShotNoiseMatchesFormula) {
+  check_noise(true, false, false);
+}
+TEST(Stage, BothNoisesWithLossesMatchFormula) {
+  check_noise(true, true, true);
+}
 
 TEST(Stage, ZeroInputContributesNothingEvenWithNoise) {
   Fixture f(5, 16, 8, 13);

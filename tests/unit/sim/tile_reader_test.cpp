@@ -1,8 +1,9 @@
 // Reading meshes, attenuators and tiles back from netlist cells written per the compiled-chip contract,
 // and the SIM-* errors for cells that break it.
+#include "holo/sim/tile_reader.h"
+
 #include <gtest/gtest.h>
 
-#include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
 

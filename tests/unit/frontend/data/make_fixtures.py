@@ -314,6 +314,14 @@ save(relu_model([ok_w, init("w", weights(2, 2))]), "bad_duplicate_initializer.on
 save(model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], [fvi("x", [2, 2])], [fvi("y", [2, 5])],
            [init("w", weights(2, 3))]), "bad_output_shape.onnx")
 
+# Structurally invalid: a Constant node without a value; the same attribute twice on one node.
+save(relu_model([ok_w], [helper.make_node("Constant", [], ["c"], name="empty_const"),
+                         helper.make_node("Add", ["x", "c"], ["s"], name="add"),
+                         helper.make_node("Relu", ["s"], ["y"], name="relu")]), "bad_constant_no_value.onnx")
+twice = helper.make_node("LeakyRelu", ["s"], ["y"], name="leaky_twice", alpha=0.5)
+twice.attribute.append(helper.make_attribute("alpha", 0.25))
+save(relu_model([ok_w], [helper.make_node("Add", ["x", "w"], ["s"], name="add"), twice]), "bad_attr_twice.onnx")
+
 # Tensor payload problems.
 save(relu_model([external("w", weights(2, 2), "does_not_exist.bin", 0)]), "bad_external_missing.onnx")
 save(relu_model([external("w", weights(2, 2), "../escape.bin", 0)]), "bad_external_escape.onnx")
