@@ -47,7 +47,8 @@ Library flat_library(int64_t n, int vertices) {
       Polygon p;
       for (int k = 0; k < vertices; ++k) {
         double a = 2 * 3.141592653589793 * k / vertices;
-        p.push_back({x + static_cast<Coord>(std::lround(500 * std::cos(a))), y + static_cast<Coord>(std::lround(500 * std::sin(a)))});
+        p.push_back({x + static_cast<Coord>(std::lround(500 * std::cos(a))),
+                     y + static_cast<Coord>(std::lround(500 * std::sin(a)))});
       }
       wg.push_back(std::move(p));
     }

@@ -28,7 +28,12 @@ void BM_Decompose(benchmark::State& state, MeshMethod method) {
   for (auto _ : state) benchmark::DoNotOptimize(decompose(u, o));
   state.counters["mzis"] = static_cast<double>(n) * (n - 1) / 2;
 }
-BENCHMARK_CAPTURE(BM_Decompose, clements, MeshMethod::Clements)->Arg(64)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Decompose, clements, MeshMethod::Clements)
+    ->Arg(64)
+    ->Arg(256)
+    ->Arg(512)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decompose, reck, MeshMethod::Reck)->Arg(64)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
 
 // Baseline: one complex N x N matrix product.

@@ -18,6 +18,8 @@ REGRESSION = 1.25
 BENCHES = {
     "decompose": [str(HOLO), "bench", "decompose", "--json"],
     "model": [str(HOLO), "bench", "model", "--json"],
+    "compile_mnist_mlp": [str(HOLO), "bench", "compile", "--sizes", "784,128,10", "--json"],
+    "compile_50x256": [str(HOLO), "bench", "compile", "--sizes", ",".join(["256"] * 51), "--json"],
 }
 
 
@@ -32,6 +34,9 @@ def ratios(name, result):
     if name == "decompose":
         for r in result.get("results", []):
             flat[f"decompose n={r['n']} / gemm"] = r["ratio"]
+    elif name.startswith("compile"):
+        flat[f"{name} seconds (no in-run baseline)"] = result["compile_s"]
+        flat[f"{name} peak MB"] = result["peak_mb"]
     elif name == "model":
         flat["forward / eigen baseline"] = result["forward_over_baseline"]
         flat["import peak / weight bytes"] = result["import_peak_over_weight_bytes"]

@@ -35,5 +35,6 @@ void register_decompose(CLI::App& app, CommonFlags& flags);
 void register_bench(CLI::App& app, CommonFlags& flags);
 void register_compile(CLI::App& app, CommonFlags& flags);
 void register_simulate(CLI::App& app, CommonFlags& flags);
+void register_drc(CLI::App& app, CommonFlags& flags);
 
 }  // namespace holo::cli

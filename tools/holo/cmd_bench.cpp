@@ -12,9 +12,7 @@ void register_bench_decompose(CLI::App& bench, CommonFlags& flags) {
   auto* sub = bench.add_subcommand(
       "decompose", "Mesh decomposition time vs one complex N x N matrix product (one thread), and tiled speed-up");
   auto opts = std::make_shared<driver::BenchDecomposeOptions>();
-  sub->add_option("--sizes", opts->sizes, "Unitary sizes N, comma separated")
-      ->delimiter(',')
-      ->capture_default_str();
+  sub->add_option("--sizes", opts->sizes, "Unitary sizes N, comma separated")->delimiter(',')->capture_default_str();
   sub->add_option("--repeats", opts->repeats, "Samples per measurement (the median is reported)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -47,6 +45,18 @@ void register_bench_model(CLI::App& bench, CommonFlags& flags) {
   set_action(*sub, [opts](const CommonFlags&) { return driver::bench_model(*opts); });
 }
 
+void register_bench_compile(CLI::App& bench, CommonFlags& flags) {
+  auto* sub = bench.add_subcommand("compile", "End-to-end holo compile of a generated MLP: time and peak memory");
+  auto opts = std::make_shared<driver::BenchCompileOptions>();
+  sub->add_option("--sizes", opts->sizes, "Layer widths from input to output, comma separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--mesh-size", opts->mesh_size, "Mesh size K")->capture_default_str();
+  sub->add_option("--seed", opts->seed, "Seed of the generated weights")->capture_default_str();
+  add_common_flags(*sub, flags);
+  set_action(*sub, [opts](const CommonFlags&) { return driver::bench_compile(*opts); });
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app, CommonFlags& flags) {
@@ -54,6 +64,7 @@ void register_bench(CLI::App& app, CommonFlags& flags) {
   bench->require_subcommand(1);
   register_bench_decompose(*bench, flags);
   register_bench_model(*bench, flags);
+  register_bench_compile(*bench, flags);
 }
 
 }  // namespace holo::cli

@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "holo/driver/compile.h"
 #include "holo/driver/model.h"
 #include "holo/frontend/onnx_writer.h"
 #include "holo/graph/executor.h"
@@ -53,20 +54,23 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-graph::Graph make_mlp(const BenchModelOptions& o) {
+// A Gemm(transB)+ReLU MLP through the given widths, weights uniform in +-1/sqrt(fan-in).
+graph::Graph make_mlp(const std::vector<int64_t>& sizes, uint64_t seed) {
   graph::Graph g;
-  g.name = fmt::format("mlp_{}x{}", o.layers, o.width);
+  g.name = fmt::format("mlp_{}", fmt::join(sizes, "_"));
   auto x = g.intern("x");
-  g.tensor(x).shape = {-1, o.width};
+  g.tensor(x).shape = {-1, sizes.front()};
   g.tensor(x).shape_known = true;
   g.inputs.push_back(x);
-  Uniform u{std::mt19937_64(o.seed)};
-  const double a = 1.0 / std::sqrt(static_cast<double>(o.width));  // keeps activations O(1) over depth
+  Uniform u{std::mt19937_64(seed)};
   std::string prev = "x";
-  for (int l = 0; l < o.layers; ++l) {
-    Array w({o.width, o.width});
+  const size_t layers = sizes.size() - 1;
+  for (size_t l = 0; l < layers; ++l) {
+    const int64_t in = sizes[l], out = sizes[l + 1];
+    const double a = 1.0 / std::sqrt(static_cast<double>(in));  // keeps activations O(1) over depth
+    Array w({out, in});
     for (auto& v : w.data) v = u(a);
-    Array b({o.width});
+    Array b({out});
     for (auto& v : b.data) v = u(0.1);
     std::string wn = fmt::format("fc{}.weight", l), bn = fmt::format("fc{}.bias", l);
     g.add_constant(wn, std::move(w));
@@ -80,7 +84,7 @@ graph::Graph make_mlp(const BenchModelOptions& o) {
     n.outputs = {g.intern(h)};
     g.nodes.push_back(std::move(n));
     prev = h;
-    if (l + 1 < o.layers) {
+    if (l + 1 < layers) {
       graph::Node r;
       r.name = fmt::format("relu{}", l);
       r.op = "Relu";
@@ -103,7 +107,7 @@ Result bench_model(const BenchModelOptions& o) {
   fs::path path = fs::temp_directory_path() / fmt::format("holo-bench-mlp-{}.onnx", ::getpid());
   const int64_t weights = int64_t{o.layers} * o.width * (o.width + 1);
   {
-    graph::Graph g = make_mlp(o);
+    graph::Graph g = make_mlp(std::vector<int64_t>(static_cast<size_t>(o.layers) + 1, o.width), o.seed);
     frontend::write_onnx(g, path.string());
   }
   const auto file_bytes = static_cast<int64_t>(fs::file_size(path));
@@ -183,6 +187,57 @@ Result bench_model(const BenchModelOptions& o) {
       j["import_peak_over_weight_bytes"].get<double>(), o.batch, median(fwd), o.repeats, median(base),
       median(fwd) / median(base), max_diff);
   return res;
+}
+
+}  // namespace holo::driver
+
+namespace holo::driver {
+
+Result bench_compile(const BenchCompileOptions& o) {
+  namespace fs = std::filesystem;
+  if (o.sizes.size() < 2) fail("CLI-BAD-OPTION", "bench compile: --sizes needs at least an input and an output width");
+  for (int64_t v : o.sizes)
+    if (v < 1 || v > 65536) fail("CLI-BAD-OPTION", fmt::format("bench compile: width {} is outside 1..65536", v));
+  fs::path dir = fs::temp_directory_path() / fmt::format("holo-bench-compile-{}", ::getpid());
+  fs::create_directories(dir);
+  const std::string model = (dir / "mlp.onnx").string();
+  int64_t weights = 0;
+  {
+    graph::Graph g = make_mlp(o.sizes, o.seed);
+    for (const auto& t : g.tensors)
+      if (t.value) weights += t.value->numel();
+    frontend::write_onnx(g, model);
+  }
+  ::malloc_trim(0);
+  const bool peak_reset = reset_peak_rss();
+  const int64_t rss0_kb = status_kb("VmRSS:");
+  CompileOptions co;
+  co.mesh_size = o.mesh_size;
+  auto t0 = std::chrono::steady_clock::now();
+  Result inner = compile(model, (dir / "out").string(), co);
+  const double compile_s = seconds_since(t0);
+  const double peak_mb = static_cast<double>(status_kb("VmHWM:") - rss0_kb) / 1024.0;
+  int64_t out_bytes = 0;
+  for (const auto& e : fs::directory_iterator(dir / "out")) out_bytes += static_cast<int64_t>(e.file_size());
+  fs::remove_all(dir);
+
+  Result r;
+  r.json["sizes"] = o.sizes;
+  r.json["weights"] = weights;
+  r.json["mesh_size"] = o.mesh_size;
+  r.json["compile_s"] = compile_s;
+  r.json["peak_mb"] = peak_mb;
+  r.json["output_bytes"] = out_bytes;
+  r.json["tiles"] = inner.json["counts"]["tiles"];
+  r.json["mzis"] = inner.json["counts"]["mzis"];
+  r.json["peak_measurement"] = peak_reset ? "VmHWM after resetting it minus VmRSS before the compile"
+                                          : "VmHWM minus VmRSS before the compile (peak reset unavailable: an upper bound)";
+  r.text = fmt::format("compile of a generated MLP {} ({} weights, mesh {}): {:.3f} s, peak memory +{:.1f} MB, "
+                       "{} tiles, {} MZIs, {:.1f} MB written\n",
+                       fmt::join(o.sizes, "-"), weights, o.mesh_size, compile_s, peak_mb,
+                       inner.json["counts"]["tiles"].get<int64_t>(), inner.json["counts"]["mzis"].get<int64_t>(),
+                       static_cast<double>(out_bytes) / 1e6);
+  return r;
 }
 
 }  // namespace holo::driver

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "holo/driver/result.h"
 
@@ -17,5 +18,14 @@ struct BenchModelOptions {
 };
 
 Result bench_model(const BenchModelOptions& opts);
+
+// End-to-end compile of a generated MLP with random weights: `sizes` are the layer widths from input to
+// output (e.g. 784,128,10); time and peak memory of holo compile (import, map, verify, analyze, write).
+struct BenchCompileOptions {
+  std::vector<int64_t> sizes{784, 128, 10};
+  int mesh_size = 64;
+  uint64_t seed = 1;
+};
+Result bench_compile(const BenchCompileOptions& opts);
 
 }  // namespace holo::driver

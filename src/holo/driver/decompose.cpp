@@ -24,7 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -136,7 +138,8 @@ linalg::Mesh mesh_from_json_text(const std::string& text, const std::string& wha
       }
       linalg::MziSetting s{z[0].get<int32_t>(), z[1].get<int32_t>(), z[2].get<double>(), z[3].get<double>()};
       if (s.mode < 0 || s.mode + 1 >= mesh.n) {
-        bad_phases(what, fmt::format("mzis[{}] acts on modes ({}, {}) outside {} modes", k, s.mode, s.mode + 1, mesh.n));
+        bad_phases(what,
+                   fmt::format("mzis[{}] acts on modes ({}, {}) outside {} modes", k, s.mode, s.mode + 1, mesh.n));
       }
       if (s.column < 0 || s.column >= mesh.columns) {
         bad_phases(what, fmt::format("mzis[{}] column {} outside [0, {})", k, s.column, mesh.columns));
@@ -154,7 +157,8 @@ linalg::Mesh mesh_from_json_text(const std::string& text, const std::string& wha
     bad_phases(what, e.what());
   }
   if (!mesh.output_phase_rad.empty() && static_cast<int32_t>(mesh.output_phase_rad.size()) != mesh.n) {
-    bad_phases(what, fmt::format("\"output_phase_rad\" has {} entries for n = {}", mesh.output_phase_rad.size(), mesh.n));
+    bad_phases(what,
+               fmt::format("\"output_phase_rad\" has {} entries for n = {}", mesh.output_phase_rad.size(), mesh.n));
   }
   return mesh;
 }
@@ -163,8 +167,8 @@ Result decompose_unitary(const DecomposeCommandOptions& o) {
   const linalg::MeshMethod method = linalg::parse_method(o.method);
   const ComplexArray a = read_npy_complex(o.input_path);
   if (a.shape.size() != 2 || a.shape[0] != a.shape[1] || a.shape[0] < 1) {
-    fail("DECOMPOSE-BAD-SHAPE",
-         fmt::format("{}: expected a square 2-D array (N, N) with N >= 1, got shape {}", o.input_path, shape_str(a.shape)));
+    fail("DECOMPOSE-BAD-SHAPE", fmt::format("{}: expected a square 2-D array (N, N) with N >= 1, got shape {}",
+                                            o.input_path, shape_str(a.shape)));
   }
   const Eigen::Index n = a.shape[0];
   // .npy is C order: row-major.
@@ -183,11 +187,11 @@ Result decompose_unitary(const DecomposeCommandOptions& o) {
     mesh = linalg::decompose(u, d, &info);
   } catch (const Error& e) {
     const bool hint = e.code() == "LINALG-NOT-UNITARY";
-    throw Error(e.code(),
-                fmt::format("{}: {}{}", o.input_path, e.what(),
-                            hint ? " (--reorthonormalize decomposes its nearest unitary; --tolerance raises the bound)"
-                                 : ""),
-                e.kind());
+    throw Error(
+        e.code(),
+        fmt::format("{}: {}{}", o.input_path, e.what(),
+                    hint ? " (--reorthonormalize decomposes its nearest unitary; --tolerance raises the bound)" : ""),
+        e.kind());
   }
   const double decompose_s = seconds_since(t0);
 
@@ -228,8 +232,9 @@ Result decompose_unitary(const DecomposeCommandOptions& o) {
 
 Result bench_decompose(const BenchDecomposeOptions& o) {
   if (o.sizes.empty() || o.repeats < 1 || o.tiling_size < 0 || o.tile < 1 || o.threads < 1) {
-    fail("CLI-BAD-OPTION", "bench decompose: --sizes must be non-empty; --repeats, --tile and --threads >= 1; "
-                           "--tiling-size >= 0");
+    fail("CLI-BAD-OPTION",
+         "bench decompose: --sizes must be non-empty; --repeats, --tile and --threads >= 1; "
+         "--tiling-size >= 0");
   }
   for (int n : o.sizes) {
     if (n < 1 || n > 8192) fail("CLI-BAD-OPTION", fmt::format("bench decompose: size {} outside 1..8192", n));
@@ -239,9 +244,10 @@ Result bench_decompose(const BenchDecomposeOptions& o) {
   r.json["method"] = linalg::method_name(method);
   r.json["repeats"] = o.repeats;
   r.json["results"] = nlohmann::json::array();
-  r.text = fmt::format("{:>6} {:>12} {:>12} {:>8}   ({} decomposition of a Haar unitary vs one complex NxN "
-                       "Eigen product, one thread, median of {})\n",
-                       "N", "decompose_s", "gemm_s", "ratio", linalg::method_name(method), o.repeats);
+  r.text = fmt::format(
+      "{:>6} {:>12} {:>12} {:>8}   ({} decomposition of a Haar unitary vs one complex NxN "
+      "Eigen product, one thread, median of {})\n",
+      "N", "decompose_s", "gemm_s", "ratio", linalg::method_name(method), o.repeats);
   volatile double sink = 0.0;
   for (int n : o.sizes) {
     const Eigen::MatrixXcd u = linalg::haar_unitary(n, o.seed + static_cast<uint64_t>(n));
@@ -253,10 +259,12 @@ Result bench_decompose(const BenchDecomposeOptions& o) {
       linalg::DecomposeOptions d;
       d.method = method;
       dec_s = median_seconds([&] { sink = sink + linalg::decompose(u, d).mzis.size(); }, o.repeats);
-      gemm_s = median_seconds([&] {
-        c.noalias() = u * b;
-        sink = sink + c(0, 0).real();
-      }, o.repeats);
+      gemm_s = median_seconds(
+          [&] {
+            c.noalias() = u * b;
+            sink = sink + c(0, 0).real();
+          },
+          o.repeats);
     }
     const double ratio = dec_s / gemm_s;
     r.json["results"].push_back({{"n", n}, {"decompose_s", dec_s}, {"gemm_s", gemm_s}, {"ratio", ratio}});
@@ -275,10 +283,17 @@ Result bench_decompose(const BenchDecomposeOptions& o) {
     t.threads = o.threads;
     const double parallel_s = median_seconds([&] { parallel = linalg::map_tiled(w, t); }, o.repeats);
     const std::string bytes1 = tiled_bytes(serial), bytes2 = tiled_bytes(parallel);
-    const int64_t tiles = static_cast<int64_t>((o.tiling_size + o.tile - 1) / o.tile) * ((o.tiling_size + o.tile - 1) / o.tile);
-    r.json["tiling"] = {{"rows", o.tiling_size},   {"cols", o.tiling_size},        {"tile", o.tile},
-                        {"tiles", tiles},          {"threads", o.threads},         {"serial_s", serial_s},
-                        {"parallel_s", parallel_s}, {"speedup", serial_s / parallel_s}, {"identical", bytes1 == bytes2}};
+    const int64_t tiles =
+        static_cast<int64_t>((o.tiling_size + o.tile - 1) / o.tile) * ((o.tiling_size + o.tile - 1) / o.tile);
+    r.json["tiling"] = {{"rows", o.tiling_size},
+                        {"cols", o.tiling_size},
+                        {"tile", o.tile},
+                        {"tiles", tiles},
+                        {"threads", o.threads},
+                        {"serial_s", serial_s},
+                        {"parallel_s", parallel_s},
+                        {"speedup", serial_s / parallel_s},
+                        {"identical", bytes1 == bytes2}};
     r.text += fmt::format(
         "tiled {0}x{0} layer, {1}x{1} tiles ({2}): {3:.4g} s on 1 thread, {4:.4g} s on {5} threads, speed-up "
         "{6:.2f}, results {7}\n",

@@ -15,9 +15,9 @@
 namespace holo::driver {
 
 struct DecomposeCommandOptions {
-  std::string input_path;   // complex (or real) N x N unitary, .npy
+  std::string input_path;  // complex (or real) N x N unitary, .npy
   std::string method = "clements";
-  std::string out_path;     // phases file (JSON), written atomically; empty: not written
+  std::string out_path;  // phases file (JSON), written atomically; empty: not written
   bool reorthonormalize = false;
   double tolerance = linalg::kDefaultUnitarityTolerance;  // on ||U^H U - I||_F
 };

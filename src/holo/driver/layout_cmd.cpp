@@ -1,13 +1,14 @@
 #include "holo/driver/layout_cmd.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
-#include <fmt/format.h>
 
-#include "holo/layout/drc.h"
 #include "holo/layout/demo.h"
+#include "holo/layout/drc.h"
 #include "holo/layout/export.h"
 #include "holo/layout/extract.h"
 #include "holo/layout/gds.h"
@@ -19,7 +20,9 @@
 namespace holo::driver {
 namespace {
 
-pdk::Pdk load(const std::string& path) { return pdk::load_pdk(path.empty() ? pdk::default_pdk_path() : path); }
+pdk::Pdk load(const std::string& path) {
+  return pdk::load_pdk(path.empty() ? pdk::default_pdk_path() : path);
+}
 
 std::optional<layout::LayerSpec> port_layer(const pdk::Pdk& p) {
   for (const pdk::Layer& l : p.layers)
@@ -27,7 +30,9 @@ std::optional<layout::LayerSpec> port_layer(const pdk::Pdk& p) {
   return std::nullopt;
 }
 
-double um(double nm) { return nm / 1000.0; }
+double um(double nm) {
+  return nm / 1000.0;
+}
 
 nlohmann::json counts_json(const std::map<layout::LayerSpec, int64_t>& counts) {
   nlohmann::json j = nlohmann::json::object();
@@ -64,10 +69,12 @@ Result drc(const DrcCommandOptions& opts) {
                                {"layer", v.layer},
                                {"x_um", um(static_cast<double>(v.where.x0 + v.where.x1) / 2)},
                                {"y_um", um(static_cast<double>(v.where.y0 + v.where.y1) / 2)},
-                               {"bbox_um", {um(static_cast<double>(v.where.x0)), um(static_cast<double>(v.where.y0)),
-                                            um(static_cast<double>(v.where.x1)), um(static_cast<double>(v.where.y1))}},
+                               {"bbox_um",
+                                {um(static_cast<double>(v.where.x0)), um(static_cast<double>(v.where.y0)),
+                                 um(static_cast<double>(v.where.x1)), um(static_cast<double>(v.where.y1))}},
                                {"measured_um", um(v.measured_nm)},
-                               {"min_um", um(static_cast<double>(v.min_nm))}});
+                               {"min_um", um(static_cast<double>(v.min_nm))},
+                               {"detail", v.detail}});
   }
   if (!opts.deck_path.empty()) j["deck"] = opts.deck_path;
   r.text = fmt::format("DRC of {} (top cell {}, {} polygons) against PDK {} ({} rules): ", opts.gds_path, top,
@@ -78,13 +85,10 @@ Result drc(const DrcCommandOptions& opts) {
     r.text += fmt::format("{} violation(s)\n", rep.total);
     for (const auto& [rule, n] : rep.counts)
       if (n) r.text += fmt::format("  {:<10} {}\n", rule, n);
-    for (const layout::Violation& v : rep.violations) {
-      const char* what = v.kind == "bend_radius" ? "radius" : v.kind == "enclosure" ? "enclosure" : v.kind.c_str();
-      r.text += fmt::format("  {:<10} {:<7} at ({:.3f}, {:.3f}) um: {} {:.3f} um < {:.3f} um\n", v.rule, v.layer,
+    for (const layout::Violation& v : rep.violations)
+      r.text += fmt::format("  {:<10} {:<7} at ({:.3f}, {:.3f}) um: {}\n", v.rule, v.layer,
                             um(static_cast<double>(v.where.x0 + v.where.x1) / 2),
-                            um(static_cast<double>(v.where.y0 + v.where.y1) / 2), what, um(v.measured_nm),
-                            um(static_cast<double>(v.min_nm)));
-    }
+                            um(static_cast<double>(v.where.y0 + v.where.y1) / 2), v.detail);
     if (static_cast<int64_t>(rep.violations.size()) < rep.total)
       r.text += fmt::format("  ({} listed; at most {} per rule)\n", rep.violations.size(), opts.max_listed);
     r.exit_code = 2;
@@ -132,7 +136,8 @@ Result layout_demo(const LayoutDemoOptions& opts) {
       for (const layout::Ref& ref : lib.cell(c).refs) walk(ref.cell, times * ref.cols * ref.rows);
     };
     walk(top, 1);
-    for (const auto& [c, n] : placements) counts[*gopt.port_layer] += n * static_cast<int64_t>(lib.cell(c).ports.size());
+    for (const auto& [c, n] : placements)
+      counts[*gopt.port_layer] += n * static_cast<int64_t>(lib.cell(c).ports.size());
     if (counts[*gopt.port_layer] == 0) counts.erase(*gopt.port_layer);
   }
   j["shapes"] = counts_json(counts);
@@ -143,9 +148,9 @@ Result layout_demo(const LayoutDemoOptions& opts) {
   for (const auto& op : conn.open) j["open_ports"].push_back(op.instance + "." + op.port.name);
   j["mismatches"] = static_cast<int64_t>(conn.mismatches.size());
   j["broken"] = nlohmann::json::array();
-  std::string text = fmt::format("wrote {} (top {}, {} cells, {} polygons flat; holo DRC: {} violations; {} optical links)\n",
-                                 (out / "demo.gds").string(), top, lib.size(), flat.polygon_count(), rep.total,
-                                 conn.links.size());
+  std::string text =
+      fmt::format("wrote {} (top {}, {} cells, {} polygons flat; holo DRC: {} violations; {} optical links)\n",
+                  (out / "demo.gds").string(), top, lib.size(), flat.polygon_count(), rep.total, conn.links.size());
   for (const layout::BrokenLayout& b : layout::broken_layouts(p)) {
     std::string path = (out / "broken" / (b.name + ".gds")).string();
     layout::write_gds_file(b.lib, path, gopt);

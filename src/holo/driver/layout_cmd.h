@@ -10,8 +10,8 @@ namespace holo::driver {
 
 struct DrcCommandOptions {
   std::string gds_path;
-  std::string pdk_path;    // empty: the bundled default PDK
-  std::string deck_path;   // when set, also write the same rules as a KLayout deck (.drc) here
+  std::string pdk_path;     // empty: the bundled default PDK
+  std::string deck_path;    // when set, also write the same rules as a KLayout deck (.drc) here
   size_t max_listed = 200;  // violations listed per rule (all are counted)
 };
 

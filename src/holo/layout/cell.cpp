@@ -1,6 +1,7 @@
 #include "holo/layout/cell.h"
 
 #include <fmt/format.h>
+
 #include <functional>
 #include <set>
 
@@ -8,7 +9,9 @@
 
 namespace holo::layout {
 
-const char* to_string(PortKind k) { return k == PortKind::Optical ? "optical" : "electrical"; }
+const char* to_string(PortKind k) {
+  return k == PortKind::Optical ? "optical" : "electrical";
+}
 
 Port Port::transformed(const Trans& t) const {
   Port p = *this;
@@ -35,7 +38,8 @@ Trans Ref::element(int32_t i, int32_t j) const {
 void Cell::add_polygon(LayerSpec l, Polygon p) {
   compress(p);
   if (p.size() < 3)
-    fail("LAYOUT-POLYGON", fmt::format("cell '{}': polygon on layer {} has fewer than 3 distinct corners", name, to_string(l)));
+    fail("LAYOUT-POLYGON",
+         fmt::format("cell '{}': polygon on layer {} has fewer than 3 distinct corners", name, to_string(l)));
   polygons[l].push_back(std::move(p));
 }
 
@@ -45,7 +49,9 @@ void Cell::add_box(LayerSpec l, const Box& b) {
   polygons[l].push_back(box_polygon(b));
 }
 
-void Cell::add_text(LayerSpec l, std::string text, Point at) { texts.push_back({std::move(text), at, l}); }
+void Cell::add_text(LayerSpec l, std::string text, Point at) {
+  texts.push_back({std::move(text), at, l});
+}
 
 Ref& Cell::add_ref(const std::string& c, const Trans& t, std::string n) {
   Ref r;
@@ -59,8 +65,8 @@ Ref& Cell::add_ref(const std::string& c, const Trans& t, std::string n) {
 Ref& Cell::add_array(const std::string& c, const Trans& t, int32_t cols, int32_t rows, Point col_step, Point row_step,
                      std::string n) {
   if (cols < 1 || rows < 1 || cols > 32767 || rows > 32767)
-    fail("LAYOUT-ARRAY", fmt::format("cell '{}': array of '{}' needs 1..32767 columns and rows, got {} x {}", name, c,
-                                     cols, rows));
+    fail("LAYOUT-ARRAY",
+         fmt::format("cell '{}': array of '{}' needs 1..32767 columns and rows, got {} x {}", name, c, cols, rows));
   Ref& r = add_ref(c, t, std::move(n));
   r.cols = cols;
   r.rows = rows;
@@ -72,7 +78,8 @@ Ref& Cell::add_array(const std::string& c, const Trans& t, int32_t cols, int32_t
 void Cell::add_port(Port p) {
   if (find_port(p.name)) fail("LAYOUT-DUPLICATE-PORT", fmt::format("cell '{}' already has a port '{}'", name, p.name));
   if (p.angle_deg % 90 != 0)
-    fail("LAYOUT-ANGLE", fmt::format("cell '{}': port '{}' direction {} is not a multiple of 90", name, p.name, p.angle_deg));
+    fail("LAYOUT-ANGLE",
+         fmt::format("cell '{}': port '{}' direction {} is not a multiple of 90", name, p.name, p.angle_deg));
   p.angle_deg = ((p.angle_deg % 360) + 360) % 360;
   ports.push_back(std::move(p));
 }
@@ -101,9 +108,7 @@ Cell& Library::add_cell(const std::string& n) {
   for (char c : n)
     ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
                 c == '.' || c == '?' || c == '-');
-  if (!ok)
-    fail("LAYOUT-CELL-NAME",
-         fmt::format("cell name '{}' must be 1..64 characters of A-Z a-z 0-9 _ $ . ? -", n));
+  if (!ok) fail("LAYOUT-CELL-NAME", fmt::format("cell name '{}' must be 1..64 characters of A-Z a-z 0-9 _ $ . ? -", n));
   if (index_.count(n)) fail("LAYOUT-DUPLICATE-CELL", fmt::format("library '{}' already has a cell '{}'", name_, n));
   index_[n] = cells_.size();
   cells_.emplace_back();
@@ -122,7 +127,9 @@ const Cell& Library::cell(const std::string& n) const {
   return *c;
 }
 
-Cell& Library::cell(const std::string& n) { return const_cast<Cell&>(static_cast<const Library&>(*this).cell(n)); }
+Cell& Library::cell(const std::string& n) {
+  return const_cast<Cell&>(static_cast<const Library&>(*this).cell(n));
+}
 
 std::vector<std::string> Library::top_cells() const {
   std::set<std::string> referenced;

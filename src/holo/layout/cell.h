@@ -65,8 +65,8 @@ struct Cell {
   void add_box(LayerSpec l, const Box& b);
   void add_text(LayerSpec l, std::string text, Point at);
   Ref& add_ref(const std::string& cell, const Trans& t, std::string name = "");
-  Ref& add_array(const std::string& cell, const Trans& t, int32_t cols, int32_t rows, Point col_step,
-                 Point row_step, std::string name = "");
+  Ref& add_array(const std::string& cell, const Trans& t, int32_t cols, int32_t rows, Point col_step, Point row_step,
+                 std::string name = "");
   void add_port(Port p);  // LAYOUT-DUPLICATE-PORT when the name exists
 
   const Port& port(const std::string& name) const;  // LAYOUT-MISSING-PORT

@@ -1,8 +1,9 @@
 #include "holo/layout/cells.h"
 
-#include <cmath>
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "holo/support/error.h"
 
@@ -12,9 +13,13 @@ Port CellFactory::optical(const std::string& name, Point at, int angle) const {
   return Port{name, at, angle, p_.wg_width, p_.layers.wg, PortKind::Optical};
 }
 
-Cell* CellFactory::existing(const std::string& name) { return lib_.has(name) ? &lib_.cell(name) : nullptr; }
+Cell* CellFactory::existing(const std::string& name) {
+  return lib_.has(name) ? &lib_.cell(name) : nullptr;
+}
 
-void CellFactory::add_label(Cell& cell, const std::string& text, Point at) const { cell.add_text(p_.layers.text, text, at); }
+void CellFactory::add_label(Cell& cell, const std::string& text, Point at) const {
+  cell.add_text(p_.layers.text, text, at);
+}
 
 std::string CellFactory::straight(Coord length) {
   if (length <= 0) fail("LAYOUT-PARAM", fmt::format("straight waveguide length {} nm must be positive", length));
@@ -29,14 +34,16 @@ std::string CellFactory::straight(Coord length) {
 
 namespace {
 void check_angle(int a) {
-  if (a != 90 && a != 180) fail("LAYOUT-PARAM", fmt::format("bend angle {} degrees: only 90 and 180 keep ports on the grid", a));
+  if (a != 90 && a != 180)
+    fail("LAYOUT-PARAM", fmt::format("bend angle {} degrees: only 90 and 180 keep ports on the grid", a));
 }
 }  // namespace
 
 std::string CellFactory::bend_circular(Coord radius, int angle) {
   check_angle(angle);
   if (radius < p_.min_bend_radius)
-    fail("LAYOUT-BEND-RADIUS", fmt::format("bend radius {} nm is below the PDK minimum {} nm", radius, p_.min_bend_radius));
+    fail("LAYOUT-BEND-RADIUS",
+         fmt::format("bend radius {} nm is below the PDK minimum {} nm", radius, p_.min_bend_radius));
   std::string name = fmt::format("bend_R{}_A{}", radius, angle);
   if (existing(name)) return name;
   Centerline cl({0, 0}, 0, static_cast<double>(p_.wg_width), p_.arc_tolerance_nm);
@@ -55,7 +62,8 @@ std::string CellFactory::bend_circular(Coord radius, int angle) {
 std::string CellFactory::bend_euler(Coord radius, int angle) {
   check_angle(angle);
   if (radius < p_.min_bend_radius)
-    fail("LAYOUT-BEND-RADIUS", fmt::format("Euler bend radius {} nm is below the PDK minimum {} nm", radius, p_.min_bend_radius));
+    fail("LAYOUT-BEND-RADIUS",
+         fmt::format("Euler bend radius {} nm is below the PDK minimum {} nm", radius, p_.min_bend_radius));
   std::string name = fmt::format("euler_R{}_A{}_P{}", radius, angle, static_cast<int>(std::lround(p_.euler_p * 100)));
   if (existing(name)) return name;
   Centerline cl({0, 0}, 0, static_cast<double>(p_.wg_width), p_.arc_tolerance_nm);
@@ -124,8 +132,11 @@ std::string CellFactory::heater_contact() {
   c.add_box(p_.layers.heater, Box::centered({0, 0}, s, s));
   c.add_box(p_.layers.m2, Box::centered({0, 0}, s, s));
   const Coord first = -(k - 1) * pitch / 2;
-  if (k == 1) c.add_ref(via_cell, Trans{}, "via");
-  else c.add_array(via_cell, Trans::translate({first, first}), static_cast<int32_t>(k), static_cast<int32_t>(k), {pitch, 0}, {0, pitch}, "vias");
+  if (k == 1)
+    c.add_ref(via_cell, Trans{}, "via");
+  else
+    c.add_array(via_cell, Trans::translate({first, first}), static_cast<int32_t>(k), static_cast<int32_t>(k),
+                {pitch, 0}, {0, pitch}, "vias");
   c.add_port(Port{"e1", {0, s / 2}, 90, s, p_.layers.m2, PortKind::Electrical});
   return name;
 }

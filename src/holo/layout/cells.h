@@ -27,13 +27,13 @@ class CellFactory {
   // Bends from o1 (0,0) heading east, turning left (counter-clockwise) by angle_deg (90 or 180), with a
   // straight stub of params().end_stub at both ends; place with a mirror to turn right.
   // LAYOUT-BEND-RADIUS below the PDK's minimum radius.
-  std::string bend_circular(Coord radius, int angle_deg = 90);  // "bend_R<r>_A<a>"
+  std::string bend_circular(Coord radius, int angle_deg = 90);   // "bend_R<r>_A<a>"
   std::string bend_euler(Coord min_radius, int angle_deg = 90);  // "euler_R<r>_A<a>_P<p%>"
   // 50:50 directional coupler: S-bends from the port pitch to the coupling gap, coupling length.
   std::string directional_coupler();  // "dc_G<gap>_L<length>_P<pitch>"
   // One via (VIA square) and the heater contact (HEATER + M2 squares with an AREF of vias).
-  std::string via();              // "via_<size>"
-  std::string heater_contact();   // "htr_contact_<size>"
+  std::string via();             // "via_<size>"
+  std::string heater_contact();  // "htr_contact_<size>"
   // Thermal phase shifter: straight waveguide with a heater over it between two contacts.
   // Ports o1, o2 (optical), e1, e2 (M2, pointing north from each contact).  "ps_L<heater length>"
   std::string phase_shifter();

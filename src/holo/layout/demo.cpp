@@ -1,7 +1,8 @@
 #include "holo/layout/demo.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "holo/layout/cells.h"
 #include "holo/layout/params.h"
@@ -101,7 +102,9 @@ const pdk::Rule* find_rule(const pdk::Pdk& p, const std::string& kind, const std
   return nullptr;
 }
 
-Coord even(Coord v) { return v + (v & 1); }
+Coord even(Coord v) {
+  return v + (v & 1);
+}
 
 }  // namespace
 
@@ -139,7 +142,8 @@ std::vector<BrokenLayout> broken_layouts(const pdk::Pdk& pdk) {
     if (std::string(lname) == "WG") w = lp.wg_width;
     Coord len = std::max<Coord>(20 * w, 20000);
     std::string name = fmt::format("close_{}", lname);
-    BrokenLayout b{name, fmt::format("two {} shapes {} nm apart (rule {} nm)", lname, gap, s), {r->name}, Library(name)};
+    BrokenLayout b{
+        name, fmt::format("two {} shapes {} nm apart (rule {} nm)", lname, gap, s), {r->name}, Library(name)};
     Cell& piece = b.lib.add_cell(name + "_piece");
     piece.add_box(layer(lname), Box{0, -w / 2, len, w / 2});
     Cell& top = b.lib.add_cell(name);

@@ -17,8 +17,8 @@ namespace holo::layout {
 Library demo_chip(const pdk::Pdk& pdk);
 
 struct BrokenLayout {
-  std::string name;         // also the top cell name
-  std::string description;  // what is wrong
+  std::string name;                // also the top cell name
+  std::string description;         // what is wrong
   std::vector<std::string> rules;  // the rule names a correct DRC reports (sorted)
   Library lib;
 };

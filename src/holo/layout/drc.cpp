@@ -1,8 +1,9 @@
 #include "holo/layout/drc.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <memory>
 #include <numbers>
 
@@ -41,7 +42,7 @@ constexpr double kEps = 1e-6;  // nm: below the grid, above double rounding of n
 
 struct Seg {
   double ax, ay, bx, by;
-  int poly = -1;  // polygon the segment came from (merged boundaries)
+  int poly = -1;      // polygon the segment came from (merged boundaries)
   double length = 0;  // set by merged_boundary (not updated by clip)
   double minx() const { return std::min(ax, bx); }
   double maxx() const { return std::max(ax, bx); }
@@ -89,7 +90,8 @@ class Grid {
     for (size_t id = 0; id < boxes.size(); ++id) {
       const BoxD& b = boxes[id];
       for (int64_t ix = kx(b.x0); ix <= kx(b.x1); ++ix)
-        for (int64_t iy = ky(b.y0); iy <= ky(b.y1); ++iy) ids_[fill[static_cast<size_t>(ix * ny_ + iy)]++] = static_cast<int>(id);
+        for (int64_t iy = ky(b.y0); iy <= ky(b.y1); ++iy)
+          ids_[fill[static_cast<size_t>(ix * ny_ + iy)]++] = static_cast<int>(id);
     }
   }
 
@@ -110,8 +112,12 @@ class Grid {
   }
 
  private:
-  int64_t kx(double v) const { return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - x0_) / cell_)), 0, nx_ - 1); }
-  int64_t ky(double v) const { return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - y0_) / cell_)), 0, ny_ - 1); }
+  int64_t kx(double v) const {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - x0_) / cell_)), 0, nx_ - 1);
+  }
+  int64_t ky(double v) const {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - y0_) / cell_)), 0, ny_ - 1);
+  }
   double cell_;
   double x0_ = 0, y0_ = 0;
   int64_t nx_ = 1, ny_ = 1;
@@ -139,7 +145,8 @@ struct PolySet {
       make_ccw(p);
       boxes.push_back(bbox(p));
       const Box& b = boxes.back();
-      bd.push_back({static_cast<double>(b.x0), static_cast<double>(b.y0), static_cast<double>(b.x1), static_cast<double>(b.y1)});
+      bd.push_back(
+          {static_cast<double>(b.x0), static_cast<double>(b.y0), static_cast<double>(b.x1), static_cast<double>(b.y1)});
       polys.push_back(std::move(p));
     }
     return Grid(20000.0, bd);
@@ -236,7 +243,9 @@ std::vector<Seg> merged_boundary_raw(PolySet& set) {
             break;
           }
         }
-        if (keep) out.push_back({ax + ts[k] * ex, ay + ts[k] * ey, ax + ts[k + 1] * ex, ay + ts[k + 1] * ey, static_cast<int>(pi)});
+        if (keep)
+          out.push_back(
+              {ax + ts[k] * ex, ay + ts[k] * ey, ax + ts[k + 1] * ex, ay + ts[k + 1] * ey, static_cast<int>(pi)});
       }
     }
   }
@@ -282,7 +291,8 @@ double seg_dist(const Seg& a, const Seg& b) {
   double o1 = orient(a.ax, a.ay, a.bx, a.by, b.ax, b.ay), o2 = orient(a.ax, a.ay, a.bx, a.by, b.bx, b.by);
   double o3 = orient(b.ax, b.ay, b.bx, b.by, a.ax, a.ay), o4 = orient(b.ax, b.ay, b.bx, b.by, a.bx, a.by);
   if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) return 0.0;
-  return std::min({point_seg(a.ax, a.ay, b), point_seg(a.bx, a.by, b), point_seg(b.ax, b.ay, a), point_seg(b.bx, b.by, a)});
+  return std::min(
+      {point_seg(a.ax, a.ay, b), point_seg(a.bx, a.by, b), point_seg(b.ax, b.ay, a), point_seg(b.bx, b.by, a)});
 }
 
 Box seg_box(const Seg& a, const Seg& b) {
@@ -295,18 +305,24 @@ Box seg_box(const Seg& a, const Seg& b) {
   return box;
 }
 
-double cos_angle(const Seg& a, const Seg& b) { return (a.dx() * b.dx() + a.dy() * b.dy()) / (a.length * b.length); }
+double cos_angle(const Seg& a, const Seg& b) {
+  return (a.dx() * b.dx() + a.dy() * b.dy()) / (a.length * b.length);
+}
 
 class Checker {
  public:
-  Checker(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts) : flat_(flat), deck_(deck), opts_(opts) {}
+  Checker(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts)
+      : flat_(flat), deck_(deck), opts_(opts) {}
 
   DrcReport run() {
     for (const DrcRule& r : deck_.rules) {
       report_.counts[r.name] += 0;
-      if (r.kind == "width" || r.kind == "space") pair_check(r);
-      else if (r.kind == "enclosure") enclosure_check(r);
-      else if (r.kind == "bend_radius") bend_check(r);
+      if (r.kind == "width" || r.kind == "space")
+        pair_check(r);
+      else if (r.kind == "enclosure")
+        enclosure_check(r);
+      else if (r.kind == "bend_radius")
+        bend_check(r);
     }
     return std::move(report_);
   }
@@ -330,11 +346,17 @@ class Checker {
     return it->second;
   }
 
-  void add(const DrcRule& r, Box where, double measured) {
+  void add(const DrcRule& r, Box where, double measured, bool uncovered = false) {
     report_.counts[r.name] += 1;
     report_.total += 1;
     if (++stored_[r.name] > opts_.max_per_rule) return;
-    report_.violations.push_back({r.name, r.kind, r.layer_name, where, measured, r.min_nm});
+    std::string what = r.kind == "bend_radius" ? "bend radius"
+                       : r.kind == "enclosure" ? r.layer_name + " enclosure of " + r.other_name
+                                               : r.kind;
+    std::string detail = uncovered ? fmt::format("{} not covered by {}", r.other_name, r.layer_name)
+                                   : fmt::format("{} {:.3f} um < {:.3f} um", what, measured / 1000,
+                                                 static_cast<double>(r.min_nm) / 1000);
+    report_.violations.push_back({r.name, r.kind, r.layer_name, where, measured, r.min_nm, std::move(detail)});
   }
 
   // Segment grid of a layer's merged boundary, built once per layer and cell size. Cells of at least
@@ -362,7 +384,8 @@ class Checker {
         size_t j = static_cast<size_t>(jd);
         if (j <= i) return;
         const Seg& b = segs[j];
-        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d) return;
+        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d)
+          return;
         if (cos_angle(a, b) >= -1e-9) return;  // enclose 90 degrees or more: not a facing pair
         Seg ca, cb;
         if (!clip(a, b, side, ca) || !clip(b, a, side, cb)) return;
@@ -380,7 +403,8 @@ class Checker {
     for (const Seg& a : inner) {
       g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
         const Seg& b = outer[static_cast<size_t>(jd)];
-        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d) return;
+        if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d)
+          return;
         if (cos_angle(a, b) <= 1e-9) return;  // only edges running the same way face each other here
         Seg ca, cb;
         if (!clip(b, a, -1, cb) || !clip(a, b, 1, ca)) return;
@@ -427,7 +451,7 @@ class Checker {
         }
       }
     }
-    for (const auto& [poly, box] : uncovered) add(r, box, 0.0);
+    for (const auto& [poly, box] : uncovered) add(r, box, 0.0, true);
   }
 
   void bend_check(const DrcRule& r) {
@@ -453,7 +477,8 @@ class Checker {
       std::vector<int> sign(n, 0);  // +1 / -1 on curve-like vertices
       for (size_t i = 0; i < n; ++i) {
         double lin = len[(i + n - 1) % n];
-        if (std::fabs(turn[i]) > 0 && std::fabs(turn[i]) <= max_turn && lin <= kBendMaxEdgeNm && len[i] <= kBendMaxEdgeNm)
+        if (std::fabs(turn[i]) > 0 && std::fabs(turn[i]) <= max_turn && lin <= kBendMaxEdgeNm &&
+            len[i] <= kBendMaxEdgeNm)
           sign[i] = turn[i] > 0 ? 1 : -1;
       }
       double best = std::numeric_limits<double>::infinity();
@@ -541,7 +566,9 @@ class Checker {
   std::map<std::string, size_t> stored_;
 };
 
-std::string um(Coord nm) { return fmt::format("{:g}", static_cast<double>(nm) / 1000.0); }
+std::string um(Coord nm) {
+  return fmt::format("{:g}", static_cast<double>(nm) / 1000.0);
+}
 
 std::string ruby_string(const std::string& s) {
   std::string o = "\"";
@@ -584,9 +611,11 @@ std::string klayout_deck(const DrcDeck& deck) {
   for (const DrcRule& r : deck.rules) {
     std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
     if (r.kind == "width") {
-      s += fmt::format("{}.width({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name), ruby_string(desc));
+      s += fmt::format("{}.width({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
+                       ruby_string(desc));
     } else if (r.kind == "space") {
-      s += fmt::format("{}.space({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name), ruby_string(desc));
+      s += fmt::format("{}.space({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
+                       ruby_string(desc));
     } else if (r.kind == "enclosure") {
       s += fmt::format("{}.enclosing({}, {}.um).output({}, {})\n", var(r.layer_name), var(r.other_name), um(r.min_nm),
                        ruby_string(r.name), ruby_string(desc));

@@ -53,14 +53,15 @@ inline constexpr double kBendSlack = 0.01;
 struct Violation {
   std::string rule;
   std::string kind;
-  std::string layer;  // layer name (enclosure: the enclosing layer)
-  Box where;          // nm, around the offending edges
-  double measured_nm = 0;  // distance or radius found
+  std::string layer;       // layer name (enclosure: the enclosing layer)
+  Box where;               // nm, around the offending edges
+  double measured_nm = 0;  // distance or radius found (0 for an uncovered enclosed shape)
   Coord min_nm = 0;
+  std::string detail;  // e.g. "width 0.300 um < 0.400 um", "VIA not covered by M2"
 };
 
 struct DrcReport {
-  std::vector<Violation> violations;    // at most max_per_rule per rule, rules in deck order
+  std::vector<Violation> violations;      // at most max_per_rule per rule, rules in deck order
   std::map<std::string, int64_t> counts;  // every rule of the deck, 0 when clean
   int64_t total = 0;
   bool clean() const { return total == 0; }

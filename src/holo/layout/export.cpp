@@ -1,6 +1,7 @@
 #include "holo/layout/export.h"
 
 #include <fmt/format.h>
+
 #include <map>
 
 namespace holo::layout {
@@ -14,9 +15,9 @@ struct Style {
 
 const std::map<std::string, Style>& styles() {
   static const std::map<std::string, Style> s = {
-      {"WG", {"#1f77b4", "I5", 0.75}},     {"SLAB", {"#9ecae1", "I9", 0.5}},   {"HEATER", {"#ff7f0e", "I3", 0.6}},
-      {"M2", {"#d4af37", "I7", 0.45}},     {"VIA", {"#202020", "I1", 0.9}},    {"PAD", {"#8c564b", "I11", 0.5}},
-      {"PD", {"#2ca02c", "I4", 0.6}},      {"TEXT", {"#7f7f7f", "I0", 0.0}},   {"DEVREC", {"#9467bd", "I0", 0.0}},
+      {"WG", {"#1f77b4", "I5", 0.75}},       {"SLAB", {"#9ecae1", "I9", 0.5}}, {"HEATER", {"#ff7f0e", "I3", 0.6}},
+      {"M2", {"#d4af37", "I7", 0.45}},       {"VIA", {"#202020", "I1", 0.9}},  {"PAD", {"#8c564b", "I11", 0.5}},
+      {"PD", {"#2ca02c", "I4", 0.6}},        {"TEXT", {"#7f7f7f", "I0", 0.0}}, {"DEVREC", {"#9467bd", "I0", 0.0}},
       {"FLOORPLAN", {"#000000", "I0", 0.0}}, {"PORT", {"#e377c2", "I0", 0.0}},
   };
   return s;
@@ -28,11 +29,20 @@ std::string xml_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -52,9 +62,11 @@ std::string layer_color(const std::string& name, size_t index) {
 }
 
 std::string layer_map_text(const pdk::Pdk& pdk) {
-  std::string s = fmt::format("# Layer map of PDK '{}' (KLayout layer-map format: layer/datatype : NAME (layer/datatype))\n", pdk.name);
+  std::string s = fmt::format(
+      "# Layer map of PDK '{}' (KLayout layer-map format: layer/datatype : NAME (layer/datatype))\n", pdk.name);
   for (const pdk::Layer& l : pdk.layers) s += fmt::format("# {}: {}\n", l.name, l.description);
-  for (const pdk::Layer& l : pdk.layers) s += fmt::format("{}/{} : {} ({}/{})\n", l.layer, l.datatype, l.name, l.layer, l.datatype);
+  for (const pdk::Layer& l : pdk.layers)
+    s += fmt::format("{}/{} : {} ({}/{})\n", l.layer, l.datatype, l.name, l.layer, l.datatype);
   return s;
 }
 
@@ -101,8 +113,10 @@ std::string svg_preview(const FlatLayout& flat, const pdk::Pdk& pdk, const SvgOp
   std::map<LayerSpec, bool> seen;
   for (const pdk::Layer& l : pdk.layers) {
     LayerSpec ls{l.layer, l.datatype};
-    if (l.name == "FLOORPLAN") order.insert(order.begin(), {l.name, ls});
-    else order.push_back({l.name, ls});
+    if (l.name == "FLOORPLAN")
+      order.insert(order.begin(), {l.name, ls});
+    else
+      order.push_back({l.name, ls});
     seen[ls] = true;
   }
   for (const auto& [l, v] : flat.polygons)
@@ -116,10 +130,11 @@ std::string svg_preview(const FlatLayout& flat, const pdk::Pdk& pdk, const SvgOp
     double opacity = st != styles().end() ? st->second.opacity : 0.5;
     std::string color = layer_color(order[k].first, k);
     if (opacity > 0)
-      s += fmt::format("<g id=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\">\n", xml_escape(order[k].first), color, opacity);
+      s += fmt::format("<g id=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\">\n", xml_escape(order[k].first),
+                       color, opacity);
     else
-      s += fmt::format("<g id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.4g}\">\n", xml_escape(order[k].first), color,
-                       stroke);
+      s += fmt::format("<g id=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.4g}\">\n",
+                       xml_escape(order[k].first), color, stroke);
     for (const Polygon& p : it->second) {
       if (written >= opts.max_polygons) {
         ++skipped;
@@ -133,7 +148,8 @@ std::string svg_preview(const FlatLayout& flat, const pdk::Pdk& pdk, const SvgOp
     s += "</g>\n";
   }
   s += "</g>\n";
-  if (skipped) s += fmt::format("<!-- {} polygons beyond the limit of {} were left out -->\n", skipped, opts.max_polygons);
+  if (skipped)
+    s += fmt::format("<!-- {} polygons beyond the limit of {} were left out -->\n", skipped, opts.max_polygons);
   s += "</svg>\n";
   return s;
 }

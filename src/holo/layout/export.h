@@ -16,8 +16,8 @@ std::string layer_map_text(const pdk::Pdk& pdk);
 std::string lyp_text(const pdk::Pdk& pdk);
 
 struct SvgOptions {
-  int width_px = 1600;              // longer side of the image
-  size_t max_polygons = 500000;     // the rest is left out (the SVG says how many)
+  int width_px = 1600;           // longer side of the image
+  size_t max_polygons = 500000;  // the rest is left out (the SVG says how many)
 };
 
 // SVG preview: layers coloured as in the .lyp, drawn in PDK order (die outline first), y pointing up.

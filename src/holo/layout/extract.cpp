@@ -1,7 +1,8 @@
 #include "holo/layout/extract.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -57,11 +58,16 @@ Connectivity extract_connectivity(const Library& lib, const std::string& cell_na
       const PlacedPort& a = placed[rest[0]];
       const PlacedPort& b = placed[rest[1]];
       std::string reason;
-      if ((a.port.angle_deg - b.port.angle_deg + 360) % 360 != 180) reason = "direction";
-      else if (a.port.width != b.port.width) reason = "width";
-      else if (a.port.layer != b.port.layer) reason = "layer";
-      if (reason.empty()) out.links.push_back({a, b});
-      else out.mismatches.push_back({a, b, reason});
+      if ((a.port.angle_deg - b.port.angle_deg + 360) % 360 != 180)
+        reason = "direction";
+      else if (a.port.width != b.port.width)
+        reason = "width";
+      else if (a.port.layer != b.port.layer)
+        reason = "layer";
+      if (reason.empty())
+        out.links.push_back({a, b});
+      else
+        out.mismatches.push_back({a, b, reason});
       continue;
     }
     for (size_t k = 0; k + 1 < rest.size(); ++k)  // three or more ports on one spot
@@ -69,7 +75,8 @@ Connectivity extract_connectivity(const Library& lib, const std::string& cell_na
   }
   std::sort(out.links.begin(), out.links.end(),
             [&](const PortLink& x, const PortLink& y) { return key(x.a) < key(y.a); });
-  std::sort(out.open.begin(), out.open.end(), [&](const PlacedPort& x, const PlacedPort& y) { return key(x) < key(y); });
+  std::sort(out.open.begin(), out.open.end(),
+            [&](const PlacedPort& x, const PlacedPort& y) { return key(x) < key(y); });
   return out;
 }
 

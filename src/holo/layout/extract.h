@@ -32,8 +32,8 @@ struct Connectivity {
   std::vector<PortLink> links;  // sorted by (a.instance, a.port)
   // Cell port name -> the instance port at the same position pointing the same way.
   std::vector<std::pair<std::string, PlacedPort>> exposed;
-  std::vector<PlacedPort> open;  // instance ports meeting nothing and not exposed
-  std::vector<PortMismatch> mismatches;  // ports at one position that do not meet cleanly
+  std::vector<PlacedPort> open;                   // instance ports meeting nothing and not exposed
+  std::vector<PortMismatch> mismatches;           // ports at one position that do not meet cleanly
   std::vector<std::string> unexposed_cell_ports;  // cell ports with no instance port under them
 };
 

@@ -1,12 +1,12 @@
 #include "holo/layout/gds.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -44,7 +44,7 @@ enum : uint16_t {
   kPropValue = 0x2C06,
 };
 
-constexpr size_t kBlock = 1 << 20;  // flush granularity
+constexpr size_t kBlock = 1 << 20;     // flush granularity
 constexpr size_t kMaxXyPoints = 8191;  // (65535 - 4) / 8
 
 class Writer {
@@ -291,9 +291,12 @@ std::optional<Port> parse_port_label(const std::string& text, Point at) {
   Port p;
   p.name = f[0];
   p.position = at;
-  if (f[1] == "optical") p.kind = PortKind::Optical;
-  else if (f[1] == "electrical") p.kind = PortKind::Electrical;
-  else return std::nullopt;
+  if (f[1] == "optical")
+    p.kind = PortKind::Optical;
+  else if (f[1] == "electrical")
+    p.kind = PortKind::Electrical;
+  else
+    return std::nullopt;
   int angle = 0, l = 0, d = 0;
   long long width = 0;
   char tail = 0;
@@ -415,7 +418,8 @@ class Reader {
       };
       auto i16 = [&](size_t i) { return static_cast<int16_t>((d[2 * i] << 8) | d[2 * i + 1]); };
       auto i32 = [&](size_t i) {
-        uint32_t u = (uint32_t{d[4 * i]} << 24) | (uint32_t{d[4 * i + 1]} << 16) | (uint32_t{d[4 * i + 2]} << 8) | d[4 * i + 3];
+        uint32_t u =
+            (uint32_t{d[4 * i]} << 24) | (uint32_t{d[4 * i + 1]} << 16) | (uint32_t{d[4 * i + 2]} << 8) | d[4 * i + 3];
         return static_cast<int32_t>(u);
       };
       auto str = [&]() {
@@ -424,21 +428,31 @@ class Reader {
         return s;
       };
       switch (type) {
-        case 0x00: break;  // HEADER
-        case 0x01: have_lib = true; break;
-        case 0x02: libname = str(); break;
+        case 0x00:
+          break;  // HEADER
+        case 0x01:
+          have_lib = true;
+          break;
+        case 0x02:
+          libname = str();
+          break;
         case 0x03: {  // UNITS
           need(16, "UNITS");
           double dbu_m = decode_real8(d + 8);
           double k = dbu_m / 1e-9;
           double kr = std::round(k);
           if (!(kr >= 1) || std::fabs(k - kr) > 1e-6 * kr)
-            fail("GDS-UNSUPPORTED", fmt::format("{}: database unit {} m is not a whole number of nanometres", what_, dbu_m));
+            fail("GDS-UNSUPPORTED",
+                 fmt::format("{}: database unit {} m is not a whole number of nanometres", what_, dbu_m));
           scale_ = static_cast<Coord>(kr);
           break;
         }
-        case 0x04: ended = true; break;
-        case 0x05: cell = nullptr; break;
+        case 0x04:
+          ended = true;
+          break;
+        case 0x05:
+          cell = nullptr;
+          break;
         case 0x06: {
           std::string name = str();
           if (lib.has(name)) corrupt(fmt::format("structure '{}' is defined twice", name));
@@ -449,18 +463,46 @@ class Reader {
           }
           break;
         }
-        case 0x07: cell = nullptr; break;
-        case 0x08: case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x2D: case 0x15:
+        case 0x07:
+          cell = nullptr;
+          break;
+        case 0x08:
+        case 0x09:
+        case 0x0A:
+        case 0x0B:
+        case 0x0C:
+        case 0x2D:
+        case 0x15:
           if (!cell) corrupt(fmt::format("element at offset {} outside a structure", at));
           el = Element{};
           el->kind = type;
           break;
-        case 0x0D: need(2, "LAYER"); if (el) el->layer = static_cast<uint16_t>(i16(0)); break;
-        case 0x0E: case 0x16: case 0x2E: need(2, "DATATYPE"); if (el) el->datatype = static_cast<uint16_t>(i16(0)); break;
-        case 0x0F: need(4, "WIDTH"); if (el) el->width = std::abs(static_cast<Coord>(i32(0))) * scale_; break;
-        case 0x21: need(2, "PATHTYPE"); if (el) el->pathtype = i16(0); break;
-        case 0x30: need(4, "BGNEXTN"); if (el) el->bgnextn = static_cast<Coord>(i32(0)) * scale_; break;
-        case 0x31: need(4, "ENDEXTN"); if (el) el->endextn = static_cast<Coord>(i32(0)) * scale_; break;
+        case 0x0D:
+          need(2, "LAYER");
+          if (el) el->layer = static_cast<uint16_t>(i16(0));
+          break;
+        case 0x0E:
+        case 0x16:
+        case 0x2E:
+          need(2, "DATATYPE");
+          if (el) el->datatype = static_cast<uint16_t>(i16(0));
+          break;
+        case 0x0F:
+          need(4, "WIDTH");
+          if (el) el->width = std::abs(static_cast<Coord>(i32(0))) * scale_;
+          break;
+        case 0x21:
+          need(2, "PATHTYPE");
+          if (el) el->pathtype = i16(0);
+          break;
+        case 0x30:
+          need(4, "BGNEXTN");
+          if (el) el->bgnextn = static_cast<Coord>(i32(0)) * scale_;
+          break;
+        case 0x31:
+          need(4, "ENDEXTN");
+          if (el) el->endextn = static_cast<Coord>(i32(0)) * scale_;
+          break;
         case 0x10: {
           if (!el) corrupt(fmt::format("XY at offset {} outside an element", at));
           if (n % 8) corrupt(fmt::format("XY record at offset {} has {} bytes, not a multiple of 8", at, n));
@@ -469,21 +511,46 @@ class Reader {
             el->xy.push_back({static_cast<Coord>(i32(2 * i)) * scale_, static_cast<Coord>(i32(2 * i + 1)) * scale_});
           break;
         }
-        case 0x12: if (el) el->sname = str(); break;
-        case 0x13: need(4, "COLROW"); if (el) { el->cols = i16(0); el->rows = i16(1); } break;
-        case 0x19: if (el) el->string = str(); break;
-        case 0x1A: need(2, "STRANS"); if (el) el->strans = static_cast<uint16_t>(i16(0)); break;
-        case 0x1B: need(8, "MAG"); if (el) el->mag = decode_real8(d); break;
-        case 0x1C: need(8, "ANGLE"); if (el) el->angle = decode_real8(d); break;
-        case 0x2B: need(2, "PROPATTR"); if (el) el->propattr = i16(0); break;
-        case 0x2C: if (el && el->propattr == 1) el->name = str(); break;
+        case 0x12:
+          if (el) el->sname = str();
+          break;
+        case 0x13:
+          need(4, "COLROW");
+          if (el) {
+            el->cols = i16(0);
+            el->rows = i16(1);
+          }
+          break;
+        case 0x19:
+          if (el) el->string = str();
+          break;
+        case 0x1A:
+          need(2, "STRANS");
+          if (el) el->strans = static_cast<uint16_t>(i16(0));
+          break;
+        case 0x1B:
+          need(8, "MAG");
+          if (el) el->mag = decode_real8(d);
+          break;
+        case 0x1C:
+          need(8, "ANGLE");
+          if (el) el->angle = decode_real8(d);
+          break;
+        case 0x2B:
+          need(2, "PROPATTR");
+          if (el) el->propattr = i16(0);
+          break;
+        case 0x2C:
+          if (el && el->propattr == 1) el->name = str();
+          break;
         case 0x11: {  // ENDEL
           if (!el || !cell) corrupt(fmt::format("ENDEL at offset {} without an element", at));
           finish(*el, *cell, pending, texts);
           el.reset();
           break;
         }
-        default: break;  // records without geometric meaning (PRESENTATION, ELFLAGS, ...)
+        default:
+          break;  // records without geometric meaning (PRESENTATION, ELFLAGS, ...)
       }
       (void)dt;
     }
@@ -495,8 +562,10 @@ class Reader {
     for (auto& [c, t] : texts) {
       std::optional<Port> p;
       if (opts_.port_layer && t.layer == *opts_.port_layer) p = parse_port_label(t.text, t.position);
-      if (p && !c->find_port(p->name)) c->ports.push_back(std::move(*p));
-      else c->texts.push_back(std::move(t));
+      if (p && !c->find_port(p->name))
+        c->ports.push_back(std::move(*p));
+      else
+        c->texts.push_back(std::move(t));
     }
     Library out(libname);
     for (Cell& c : lib.cells()) out.add_cell(c.name) = std::move(c);
@@ -515,8 +584,8 @@ class Reader {
       fail("GDS-UNSUPPORTED", fmt::format("{}: reference to '{}' with magnification {}", what_, e.sname, e.mag));
     double q = e.angle / 90.0;
     if (std::fabs(q - std::round(q)) > 1e-9)
-      fail("GDS-UNSUPPORTED", fmt::format("{}: reference to '{}' rotated by {} degrees (only multiples of 90)", what_,
-                                          e.sname, e.angle));
+      fail("GDS-UNSUPPORTED",
+           fmt::format("{}: reference to '{}' rotated by {} degrees (only multiples of 90)", what_, e.sname, e.angle));
     return Trans::make(static_cast<int>(std::lround(q)) * 90, (e.strans & 0x8000) != 0, at);
   }
 
@@ -524,7 +593,8 @@ class Reader {
               std::vector<std::tuple<Cell*, Text>>& texts) {
     LayerSpec l{e.layer, e.datatype};
     switch (e.kind) {
-      case 0x08: case 0x2D: {  // BOUNDARY, BOX
+      case 0x08:
+      case 0x2D: {  // BOUNDARY, BOX
         Polygon p = e.xy;
         if (p.size() >= 2 && p.front() == p.back()) p.pop_back();
         compress(p);
@@ -564,7 +634,8 @@ class Reader {
       }
       case 0x0B: {  // AREF
         if (e.xy.size() != 3) corrupt(fmt::format("cell '{}': AREF with {} points", c.name, e.xy.size()));
-        if (e.cols < 1 || e.rows < 1) corrupt(fmt::format("cell '{}': AREF with {} x {} elements", c.name, e.cols, e.rows));
+        if (e.cols < 1 || e.rows < 1)
+          corrupt(fmt::format("cell '{}': AREF with {} x {} elements", c.name, e.cols, e.rows));
         Ref r;
         r.cell = e.sname;
         r.trans = ref_trans(e, e.xy[0]);
@@ -572,14 +643,16 @@ class Reader {
         r.rows = e.rows;
         Point dc = e.xy[1] - e.xy[0], dr = e.xy[2] - e.xy[0];
         if (dc.x % e.cols || dc.y % e.cols || dr.x % e.rows || dr.y % e.rows)
-          fail("GDS-UNSUPPORTED", fmt::format("{}: cell '{}': AREF pitch is not a whole number of database units", what_, c.name));
+          fail("GDS-UNSUPPORTED",
+               fmt::format("{}: cell '{}': AREF pitch is not a whole number of database units", what_, c.name));
         r.col_step = {dc.x / e.cols, dc.y / e.cols};
         r.row_step = {dr.x / e.rows, dr.y / e.rows};
         r.name = e.name;
         pending.emplace_back(c.name, std::move(r));
         break;
       }
-      default: break;  // NODE: no geometry
+      default:
+        break;  // NODE: no geometry
     }
   }
 

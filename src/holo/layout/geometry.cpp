@@ -1,8 +1,9 @@
 #include "holo/layout/geometry.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <numbers>
 
@@ -13,13 +14,17 @@ namespace {
 __extension__ typedef __int128 Wide;  // exact products of two 64-bit coordinates
 }  // namespace
 
-std::string to_string(LayerSpec l) { return fmt::format("{}/{}", l.layer, l.datatype); }
+std::string to_string(LayerSpec l) {
+  return fmt::format("{}/{}", l.layer, l.datatype);
+}
 
 Box Box::of(Coord ax, Coord ay, Coord bx, Coord by) {
   return Box{std::min(ax, bx), std::min(ay, by), std::max(ax, bx), std::max(ay, by)};
 }
 
-Box Box::centered(Point c, Coord w, Coord h) { return Box{c.x - w / 2, c.y - h / 2, c.x - w / 2 + w, c.y - h / 2 + h}; }
+Box Box::centered(Point c, Coord w, Coord h) {
+  return Box{c.x - w / 2, c.y - h / 2, c.x - w / 2 + w, c.y - h / 2 + h};
+}
 
 void Box::add(Point p) {
   if (empty()) {
@@ -55,7 +60,9 @@ double signed_area2(const Polygon& p) {
   return static_cast<double>(s);
 }
 
-Polygon box_polygon(const Box& b) { return {{b.x0, b.y0}, {b.x1, b.y0}, {b.x1, b.y1}, {b.x0, b.y1}}; }
+Polygon box_polygon(const Box& b) {
+  return {{b.x0, b.y0}, {b.x1, b.y0}, {b.x1, b.y1}, {b.x0, b.y1}};
+}
 
 void compress(Polygon& p) {
   // Repeat until stable: removing one point can make its neighbours collinear.
@@ -73,8 +80,8 @@ void compress(Polygon& p) {
         changed = true;
         continue;
       }
-      Wide cross = static_cast<Wide>(cur.x - prev.x) * (next.y - cur.y) -
-                       static_cast<Wide>(cur.y - prev.y) * (next.x - cur.x);
+      Wide cross =
+          static_cast<Wide>(cur.x - prev.x) * (next.y - cur.y) - static_cast<Wide>(cur.y - prev.y) * (next.x - cur.x);
       if (cross == 0) {
         changed = true;
         continue;
@@ -139,16 +146,20 @@ Polygon path_polygon(const std::vector<Point>& in, Coord width, Coord begin_ext,
 }
 
 Coord round_nm(double v) {
-  if (!std::isfinite(v) || std::fabs(v) >= 4.6e18) fail("LAYOUT-RANGE", fmt::format("coordinate {} nm is out of range", v));
+  if (!std::isfinite(v) || std::fabs(v) >= 4.6e18)
+    fail("LAYOUT-RANGE", fmt::format("coordinate {} nm is out of range", v));
   return static_cast<Coord>(std::llround(v));
 }
 
-Coord um_to_nm(double um) { return round_nm(um * 1000.0); }
+Coord um_to_nm(double um) {
+  return round_nm(um * 1000.0);
+}
 
 // ---------------------------------------------------------------------------------------------
 Trans Trans::make(int angle_deg, bool mirror, Point d) {
   if (angle_deg % 90 != 0)
-    fail("LAYOUT-ANGLE", fmt::format("rotation {} degrees is not a multiple of 90 (only Manhattan placement)", angle_deg));
+    fail("LAYOUT-ANGLE",
+         fmt::format("rotation {} degrees is not a multiple of 90 (only Manhattan placement)", angle_deg));
   int r = ((angle_deg / 90) % 4 + 4) % 4;
   return Trans{r, mirror, d};
 }
@@ -156,14 +167,20 @@ Trans Trans::make(int angle_deg, bool mirror, Point d) {
 Point Trans::apply_vector(Point v) const {
   if (mirror) v.y = -v.y;
   switch (rot & 3) {
-    case 0: return v;
-    case 1: return {-v.y, v.x};
-    case 2: return {-v.x, -v.y};
-    default: return {v.y, -v.x};
+    case 0:
+      return v;
+    case 1:
+      return {-v.y, v.x};
+    case 2:
+      return {-v.x, -v.y};
+    default:
+      return {v.y, -v.x};
   }
 }
 
-Point Trans::apply(Point p) const { return apply_vector(p) + disp; }
+Point Trans::apply(Point p) const {
+  return apply_vector(p) + disp;
+}
 
 int Trans::apply_angle(int a) const {
   if (mirror) a = -a;
@@ -211,7 +228,9 @@ Box transformed(const Box& b, const Trans& t) {
 // ---------------------------------------------------------------------------------------------
 namespace {
 constexpr double kPi = std::numbers::pi;
-double rad(double deg) { return deg * kPi / 180.0; }
+double rad(double deg) {
+  return deg * kPi / 180.0;
+}
 }  // namespace
 
 int arc_segments(double radius_nm, double angle_rad, double tolerance_nm) {
@@ -231,7 +250,8 @@ double sbend_radius(double length_nm, double offset_nm) {
 
 Coord sbend_min_length(double offset_nm, double radius_nm) {
   double h = std::fabs(offset_nm);
-  if (h > 2 * radius_nm) fail("LAYOUT-PARAM", fmt::format("S-bend offset {} nm exceeds twice the radius {} nm", h, radius_nm));
+  if (h > 2 * radius_nm)
+    fail("LAYOUT-PARAM", fmt::format("S-bend offset {} nm exceeds twice the radius {} nm", h, radius_nm));
   // (L/2)^2 = R h - h^2/4
   double half = std::sqrt(std::max(0.0, radius_nm * h - h * h / 4));
   Coord half_nm = static_cast<Coord>(std::ceil(half - 1e-9));
@@ -245,7 +265,9 @@ Centerline::Centerline(Point start, double angle_deg, double width_nm, double to
   push(static_cast<double>(start.x), static_cast<double>(start.y), rad(angle_deg), width_nm);
 }
 
-void Centerline::push(double x, double y, double angle, double width) { samples_.push_back({x, y, angle, width}); }
+void Centerline::push(double x, double y, double angle, double width) {
+  samples_.push_back({x, y, angle, width});
+}
 
 void Centerline::straight(double len) {
   if (len < 0) fail("LAYOUT-PARAM", fmt::format("straight length {} nm is negative", len));
@@ -291,8 +313,8 @@ void Centerline::euler(double r0, double angle_deg, double p) {
   const double sign = angle_deg > 0 ? 1.0 : -1.0;
   const double total = rad(std::fabs(angle_deg));
   const double k0 = 1.0 / r0;
-  const double te = total * p / 2;      // angle of each clothoid part
-  const double se = 2 * te * r0;        // its length
+  const double te = total * p / 2;         // angle of each clothoid part
+  const double se = 2 * te * r0;           // its length
   const double sc = total * (1 - p) * r0;  // circular part length
   const double s1 = se + sc, stot = 2 * se + sc;
   auto psi = [&](double t) {  // turned angle after arc length t
@@ -326,7 +348,8 @@ void Centerline::euler(double r0, double angle_deg, double p) {
 void Centerline::sbend(double len, double offset) {
   double h = std::fabs(offset);
   if (!(h > 0) || !(len >= h))
-    fail("LAYOUT-PARAM", fmt::format("S-bend offset {} nm must be non-zero and not exceed its length {} nm", offset, len));
+    fail("LAYOUT-PARAM",
+         fmt::format("S-bend offset {} nm must be non-zero and not exceed its length {} nm", offset, len));
   const CurveSample s = samples_.back();
   const double r = sbend_radius(len, h);
   const double a = std::atan2(len / 2, r - h / 2) * 180.0 / kPi;
@@ -346,9 +369,13 @@ void Centerline::snap_end() {
   e.y = std::round(e.y);
 }
 
-Point Centerline::end() const { return {round_nm(samples_.back().x), round_nm(samples_.back().y)}; }
+Point Centerline::end() const {
+  return {round_nm(samples_.back().x), round_nm(samples_.back().y)};
+}
 
-double Centerline::end_angle_deg() const { return samples_.back().angle * 180.0 / kPi; }
+double Centerline::end_angle_deg() const {
+  return samples_.back().angle * 180.0 / kPi;
+}
 
 Polygon Centerline::polygon() const {
   const size_t n = samples_.size();

@@ -23,8 +23,8 @@ struct Point {
 
 // Axis-aligned box [x0, x1] x [y0, y1]; empty when x0 > x1.
 struct Box {
-  Coord x0 = 1, y0 = 1, x1 = 0, y1 = 0;  // empty
-  static Box of(Coord x0, Coord y0, Coord x1, Coord y1);  // normalised corners
+  Coord x0 = 1, y0 = 1, x1 = 0, y1 = 0;                     // empty
+  static Box of(Coord x0, Coord y0, Coord x1, Coord y1);    // normalised corners
   static Box centered(Point c, Coord width, Coord height);  // width and height must be even for exactness
   bool empty() const { return x0 > x1 || y0 > y1; }
   Coord width() const { return empty() ? 0 : x1 - x0; }
@@ -77,8 +77,8 @@ struct Trans {
   static Trans translate(Point d) { return Trans{0, false, d}; }
   static Trans make(int angle_deg, bool mirror, Point d);  // LAYOUT-ANGLE unless angle is a multiple of 90
   Point apply(Point p) const;
-  Point apply_vector(Point v) const;  // without the displacement
-  int apply_angle(int angle_deg) const;  // direction angle in degrees, result in [0, 360)
+  Point apply_vector(Point v) const;          // without the displacement
+  int apply_angle(int angle_deg) const;       // direction angle in degrees, result in [0, 360)
   Trans operator*(const Trans& inner) const;  // (this * inner)(p) = this(inner(p))
   Trans inverted() const;
   int angle_deg() const { return rot * 90; }

@@ -1,7 +1,8 @@
 #include "holo/layout/params.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "holo/support/error.h"
 
@@ -71,7 +72,8 @@ LayoutParams layout_params(const pdk::Pdk& p) {
   lp.via_size = length("phase_shifter", "via_size_um", 2000, true);
   lp.via_pitch = length("phase_shifter", "via_pitch_um", 4000, true);
   for (const pdk::Rule& r : p.rules)
-    if (r.kind == "enclosure" && r.of_layer == "VIA") lp.via_enclosure_min = std::max(lp.via_enclosure_min, um_to_nm(r.min_um));
+    if (r.kind == "enclosure" && r.of_layer == "VIA")
+      lp.via_enclosure_min = std::max(lp.via_enclosure_min, um_to_nm(r.min_um));
 
   lp.gc_period = length("grating_coupler", "period_um", 630);
   lp.gc_fill = value("grating_coupler", "fill_factor", 0.5);

@@ -43,11 +43,11 @@ struct LayoutParams {
   Coord via_pitch = 4000;       // phase_shifter.via_pitch_um (4)
   Coord via_enclosure_min = 0;  // rule of kind enclosure of VIA (M2 around VIA); 0 when none
   // grating coupler
-  Coord gc_period = 630;          // grating_coupler.period_um (0.63)
-  double gc_fill = 0.5;           // grating_coupler.fill_factor (0.5)
-  int gc_teeth = 20;              // grating_coupler.teeth (20)
-  Coord gc_width = 10000;         // grating_coupler.width_um (10)
-  Coord gc_taper_length = 200000; // grating_coupler.taper_length_um (200)
+  Coord gc_period = 630;           // grating_coupler.period_um (0.63)
+  double gc_fill = 0.5;            // grating_coupler.fill_factor (0.5)
+  int gc_teeth = 20;               // grating_coupler.teeth (20)
+  Coord gc_width = 10000;          // grating_coupler.width_um (10)
+  Coord gc_taper_length = 200000;  // grating_coupler.taper_length_um (200)
   // photodetector
   Coord pd_length = 20000;          // photodetector.length_um (20)
   Coord pd_width = 4000;            // photodetector.width_um (4)

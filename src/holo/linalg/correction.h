@@ -18,9 +18,9 @@
 namespace holo::linalg {
 
 struct CorrectionResult {
-  Mesh mesh;                         // corrected phases, same MZI positions; always has an output screen
-  double fidelity_before = 0.0;      // F(ideal, mesh with errors and the original phases)
-  double fidelity_after = 0.0;       // F(ideal, mesh with errors and the corrected phases)
+  Mesh mesh;                          // corrected phases, same MZI positions; always has an output screen
+  double fidelity_before = 0.0;       // F(ideal, mesh with errors and the original phases)
+  double fidelity_after = 0.0;        // F(ideal, mesh with errors and the corrected phases)
   std::vector<int64_t> out_of_range;  // indices into mesh.mzis, ascending
 };
 

@@ -18,8 +18,8 @@ inline const double* atan_eighths() {
 // out[i] = atan2(y[i], x[i]) for i < n.
 inline void atan2_batch(const double* __restrict y, const double* __restrict x, double* __restrict out, size_t n) {
   const double* table = atan_eighths();
-  const double a0 = table[0], a1 = table[1], a2 = table[2], a3 = table[3], a4 = table[4], a5 = table[5],
-               a6 = table[6], a7 = table[7], a8 = table[8];
+  const double a0 = table[0], a1 = table[1], a2 = table[2], a3 = table[3], a4 = table[4], a5 = table[5], a6 = table[6],
+               a7 = table[7], a8 = table[8];
   constexpr double kHalfPi = 1.57079632679489661923;
   constexpr double kPiD = 3.14159265358979323846;
   for (size_t i = 0; i < n; ++i) {
@@ -33,8 +33,8 @@ inline void atan2_batch(const double* __restrict y, const double* __restrict x, 
     const double u = (t - b) / (1.0 + t * b);
     const double u2 = u * u;
     const double p =
-        u + u * u2 *
-                (-1.0 / 3 + u2 * (1.0 / 5 + u2 * (-1.0 / 7 + u2 * (1.0 / 9 + u2 * (-1.0 / 11 + u2 * (1.0 / 13))))));
+        u +
+        u * u2 * (-1.0 / 3 + u2 * (1.0 / 5 + u2 * (-1.0 / 7 + u2 * (1.0 / 9 + u2 * (-1.0 / 11 + u2 * (1.0 / 13))))));
     // atan(b) by selects: GCC does not emit gathers for this target, and a table lookup would stop vectorizing.
     double ab = a0;
     ab = k == 1.0 ? a1 : ab;

@@ -61,7 +61,9 @@ Eigen::MatrixXcd reconstruct_impl(const Mesh& mesh, MatrixOf matrix_of) {
 
 }  // namespace
 
-std::string method_name(MeshMethod m) { return m == MeshMethod::Clements ? "clements" : "reck"; }
+std::string method_name(MeshMethod m) {
+  return m == MeshMethod::Clements ? "clements" : "reck";
+}
 
 MeshMethod parse_method(const std::string& s) {
   if (s == "clements") return MeshMethod::Clements;
@@ -100,14 +102,17 @@ void apply_mesh(const Mesh& mesh, Eigen::MatrixXcd& x) {
     fail("LINALG-BAD-SHAPE", fmt::format("cannot apply a {}-mode mesh to {} rows", mesh.n, x.rows()));
   }
   RowMat r = x;
-  for (const MziSetting& z : mesh.mzis) rotate_rows(r, z.mode, z.mode + 1, mzi_matrix(z.theta_rad, z.phi_rad), 0, r.cols());
+  for (const MziSetting& z : mesh.mzis)
+    rotate_rows(r, z.mode, z.mode + 1, mzi_matrix(z.theta_rad, z.phi_rad), 0, r.cols());
   if (!mesh.output_phase_rad.empty()) {
     for (int m = 0; m < mesh.n; ++m) r.row(m) *= std::polar(1.0, mesh.output_phase_rad[m]);
   }
   x = r;
 }
 
-double frobenius_error(const Eigen::MatrixXcd& u, const Eigen::MatrixXcd& u_hat) { return (u - u_hat).norm(); }
+double frobenius_error(const Eigen::MatrixXcd& u, const Eigen::MatrixXcd& u_hat) {
+  return (u - u_hat).norm();
+}
 
 double unitarity_error(const Eigen::MatrixXcd& u) {
   SerialEigen serial;  // same bits for any thread count

@@ -14,7 +14,7 @@
 namespace holo::linalg {
 
 enum class MeshMethod { Clements, Reck };
-std::string method_name(MeshMethod m);       // "clements" / "reck"
+std::string method_name(MeshMethod m);          // "clements" / "reck"
 MeshMethod parse_method(const std::string& s);  // throws LINALG-BAD-METHOD
 
 struct MziSetting {
@@ -27,9 +27,9 @@ struct MziSetting {
 struct Mesh {
   int32_t n = 0;
   MeshMethod method = MeshMethod::Clements;
-  std::vector<MziSetting> mzis;           // optical order (the first one meets the light first)
-  std::vector<double> output_phase_rad;   // size n, or empty when the screen was pushed into a later stage
-  int32_t columns = 0;                    // number of physical MZI columns (optical depth)
+  std::vector<MziSetting> mzis;          // optical order (the first one meets the light first)
+  std::vector<double> output_phase_rad;  // size n, or empty when the screen was pushed into a later stage
+  int32_t columns = 0;                   // number of physical MZI columns (optical depth)
 
   // Tunable phase shifters: theta and phi of every MZI plus the output screen.
   int64_t phase_shifters() const {
@@ -51,7 +51,7 @@ void apply_mesh(const Mesh& mesh, Eigen::MatrixXcd& x);
 
 // Verification metrics (physics.md 1.5).
 double frobenius_error(const Eigen::MatrixXcd& u, const Eigen::MatrixXcd& u_hat);  // ||U - Uhat||_F
-double unitarity_error(const Eigen::MatrixXcd& u);                                // ||U^H U - I||_F
+double unitarity_error(const Eigen::MatrixXcd& u);                                 // ||U^H U - I||_F
 // F = |Tr(U^H Uhat)|^2 / (N Tr(Uhat^H Uhat)); 1 for a perfect (possibly lossy-free) match.
 double fidelity(const Eigen::MatrixXcd& u, const Eigen::MatrixXcd& u_hat);
 

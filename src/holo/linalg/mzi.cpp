@@ -36,8 +36,8 @@ double wrap_phase(double phase_rad) {
 
 MziFactor factor_mzi(const cdouble& e11, const cdouble& e12, const cdouble& e21, const cdouble& e22) {
   const MziFactorUnit u = factor_mzi_unit(e11, e12, e21, e22);
-  return {2.0 * std::atan2(u.sin_half, u.cos_half), wrap_phase(std::atan2(u.e_phi.imag(), u.e_phi.real())),
-          u.u_alpha, u.u_beta};
+  return {2.0 * std::atan2(u.sin_half, u.cos_half), wrap_phase(std::atan2(u.e_phi.imag(), u.e_phi.real())), u.u_alpha,
+          u.u_beta};
 }
 
 }  // namespace holo::linalg

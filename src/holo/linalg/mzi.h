@@ -92,6 +92,8 @@ struct MziFactor {
   cdouble u_beta{1.0, 0.0};
 };
 MziFactor factor_mzi(const cdouble& e11, const cdouble& e12, const cdouble& e21, const cdouble& e22);
-inline MziFactor factor_mzi(const Mat2& e) { return factor_mzi(e(0, 0), e(0, 1), e(1, 0), e(1, 1)); }
+inline MziFactor factor_mzi(const Mat2& e) {
+  return factor_mzi(e(0, 0), e(0, 1), e(1, 0), e(1, 1));
+}
 
 }  // namespace holo::linalg

@@ -1,14 +1,17 @@
 // Clements and Reck nulling on a split (real / imaginary) column-major work matrix.
 //
-// Performance (shared/performance-notes.md): both are O(N^3) sequences of 2x2 rotations. Column rotations
-// (right multiplications) run down two contiguous columns. Row rotations (left multiplications) of one
-// Clements anti-diagonal are consecutive overlapping row pairs; they are applied as one sweep down each
-// column (a chain carried in registers over a short contiguous window), several columns interleaved so the
-// chains overlap in the pipeline. Elements already nulled are exact zeros and are never touched again.
-// Rotations use explicit real arithmetic with a real cosine, so each pair costs 12 multiplies.
+// Performance (shared/performance-notes.md, docs/linalg.md section 9): both are O(N^3) sequences of 2x2
+// rotations, and the rotations of one Clements anti-diagonal (or one Reck row) act on consecutive overlapping
+// pairs, so they form a chain: each rotation shares a column (row) with the previous one.
+//  - Column rotations run as that chain across the columns, kBlock rows at a time held in registers: per
+//    rotation one block is loaded and one stored, all contiguous.
+//  - Row rotations run as the chain down each column, kBlock columns at a time, transposed by 8x8 in-register
+//    tiles so the chain works on contiguous row vectors. Right of the column-rotation frontier they are
+//    deferred and applied to each panel in one pass (see RowRotations).
+//  - Elements already nulled are exact zeros and are never touched again; each rotation is found inside the
+//    chain, from the block that holds its pair.
+//  - Explicit real arithmetic with a real cosine: 12 multiplies per pair, as FMAs on 8-wide vectors.
 #include "holo/linalg/nulling.h"
-
-#include "holo/linalg/fast_atan2.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +19,8 @@
 #include <cstring>
 #include <memory>
 #include <new>
+
+#include "holo/linalg/fast_atan2.h"
 
 namespace holo::linalg::detail {
 
@@ -34,20 +39,26 @@ Buffer make_buffer(size_t n) {
   return Buffer(static_cast<double*>(::operator new[](n * sizeof(double), std::align_val_t(64))));
 }
 
+constexpr int kW = 8;       // doubles per vector
 constexpr int kBlock = 16;  // rows per column-rotation chain, columns per row-rotation chain
 
-// Split complex column-major matrix, rows and columns zero-padded to a multiple of kBlock (rotations of
-// zero padding stay zero, so blocks never need masks).
+// Split complex column-major matrix, rows and columns zero-padded to np, a multiple of kBlock (rotations of
+// zero padding stay zero, so blocks never need masks). The leading dimension is np + 8: a power-of-two column
+// stride (4 KiB at N = 512) would map the columns of a panel to the same cache sets.
 struct Work {
   int n = 0;
-  size_t ld = 0;
+  int np = 0;     // padded extent (rows and columns)
+  size_t ld = 0;  // leading dimension (doubles between columns)
   Buffer re, im;
   explicit Work(const Eigen::MatrixXcd& u)
-      : n(static_cast<int>(u.rows())), ld((static_cast<size_t>(u.rows()) + kBlock - 1) / kBlock * kBlock) {
-    re = make_buffer(ld * ld);
-    im = make_buffer(ld * ld);
-    std::fill(re.get(), re.get() + ld * ld, 0.0);
-    std::fill(im.get(), im.get() + ld * ld, 0.0);
+      : n(static_cast<int>(u.rows())),
+        np(static_cast<int>((u.rows() + kBlock - 1) / kBlock * kBlock)),
+        ld(static_cast<size_t>(np) + kW) {
+    const size_t size = ld * static_cast<size_t>(np);
+    re = make_buffer(size);
+    im = make_buffer(size);
+    std::fill(re.get(), re.get() + size, 0.0);
+    std::fill(im.get(), im.get() + size, 0.0);
     for (int c = 0; c < n; ++c) {
       for (int r = 0; r < n; ++r) {
         re[c * ld + r] = u(r, c).real();
@@ -57,8 +68,6 @@ struct Work {
   }
   double* cr(int c) { return re.get() + static_cast<size_t>(c) * ld; }
   double* ci(int c) { return im.get() + static_cast<size_t>(c) * ld; }
-  cdouble at(int r, int c) const { return {re[c * ld + r], im[c * ld + r]}; }
-  void zero(int r, int c) { re[c * ld + r] = im[c * ld + r] = 0.0; }
 };
 
 // Rotation a' = c a + s b, b' = -conj(s) a + c b (c real).
@@ -66,37 +75,49 @@ struct Rot {
   double c = 1.0, sr = 0.0, si = 0.0;
 };
 
-// Nulls a' for the pair (x, y): c = |y| / rho, s = -x conj(y/|y|) / rho.
+// Nulls a' for the pair (x, y): c = |y| / rho, s = -x conj(y/|y|) / rho. One square root and one division on
+// the critical path (the next rotation of a chain waits for this one): with r = 1 / sqrt(|y|^2 rho^2),
+// c = |y|^2 r and s = -x conj(y) r.
 Rot null_first(cdouble x, cdouble y) {
-  const double ax = std::sqrt(std::norm(x)), ay = std::sqrt(std::norm(y));  // entries are O(1): no hypot needed
-  const double rho = std::sqrt(ax * ax + ay * ay);
-  if (!(rho > kDust)) return {};
-  const cdouble uy = ay > 0.0 ? y / ay : cdouble(1.0, 0.0);
-  const cdouble s = -x * std::conj(uy) / rho;
-  return {ay / rho, s.real(), s.imag()};
+  const double nx = std::norm(x), ny = std::norm(y), rho2 = nx + ny;
+  if (!(rho2 > kDust * kDust)) return {};
+  if (!(ny > 0.0)) {
+    const double r = 1.0 / std::sqrt(nx);  // y = 0: c = 0, s = -x / |x|
+    return {0.0, -x.real() * r, -x.imag() * r};
+  }
+  const double r = 1.0 / std::sqrt(ny * rho2);
+  const cdouble s = -x * std::conj(y) * r;
+  return {ny * r, s.real(), s.imag()};
 }
 
-// Nulls b' for the pair (x, y): c = |x| / rho, s = conj(y) (x/|x|) / rho.
+// Nulls b' for the pair (x, y): c = |x| / rho, s = conj(y) (x/|x|) / rho, i.e. c = |x|^2 r, s = conj(y) x r with
+// r = 1 / sqrt(|x|^2 rho^2).
 Rot null_second(cdouble x, cdouble y) {
-  const double ax = std::sqrt(std::norm(x)), ay = std::sqrt(std::norm(y));
-  const double rho = std::sqrt(ax * ax + ay * ay);
-  if (!(rho > kDust)) return {};
-  const cdouble ux = ax > 0.0 ? x / ax : cdouble(1.0, 0.0);
-  const cdouble s = std::conj(y) * ux / rho;
-  return {ax / rho, s.real(), s.imag()};
+  const double nx = std::norm(x), ny = std::norm(y), rho2 = nx + ny;
+  if (!(rho2 > kDust * kDust)) return {};
+  if (!(nx > 0.0)) {
+    const double r = 1.0 / std::sqrt(ny);  // x = 0: c = 0, s = conj(y) / |y|
+    return {0.0, y.real() * r, -y.imag() * r};
+  }
+  const double r = 1.0 / std::sqrt(nx * rho2);
+  const cdouble s = std::conj(y) * x * r;
+  return {nx * r, s.real(), s.imag()};
 }
 
 // ---- 8-wide vectors (GCC vector extensions; AVX-512 registers with -march=native, split otherwise) ----
 typedef double v8 __attribute__((vector_size(64)));
-constexpr int kW = 8;
 
 inline v8 load8(const double* p) {
   v8 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store8(double* p, const v8& v) { std::memcpy(p, &v, sizeof v); }
-inline v8 splat(double x) { return v8{} + x; }
+inline void store8(double* p, const v8& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+inline v8 splat(double x) {
+  return v8{} + x;
+}
 
 // In-register transpose of an 8x8 block of doubles (r[i][j] <- r[j][i]).
 inline void transpose8(v8* r) {
@@ -137,16 +158,13 @@ inline Blk load_blk(const double* pr, const double* pi) {
 inline void store_blk(double* pr, double* pi, const Blk& b) {
   store8(pr, b.r[0]), store8(pr + kW, b.r[1]), store8(pi, b.i[0]), store8(pi + kW, b.i[1]);
 }
-// Lane access with a run-time index goes through memory; keeping it out of line (arguments by value) lets
-// the chains keep their blocks in registers.
-[[gnu::noinline]] cdouble lane(Blk b, int q) {
-  double r[kBlock], i[kBlock];
-  std::memcpy(r, b.r, sizeof r);
-  std::memcpy(i, b.i, sizeof i);
-  return {r[q], i[q]};
+// Lane q (0..kBlock-1) of a block, picked by one two-source permute so the block stays in registers.
+typedef long long i8 __attribute__((vector_size(64)));
+inline cdouble lane(const Blk& b, int q) {
+  const i8 idx = i8{} + static_cast<long long>(q);
+  return {__builtin_shuffle(b.r[0], b.r[1], idx)[0], __builtin_shuffle(b.i[0], b.i[1], idx)[0]};
 }
 inline void clear_lane(Blk& b, int q) {
-  typedef long long i8 __attribute__((vector_size(64)));
   const i8 idx = {0, 1, 2, 3, 4, 5, 6, 7};
   for (int h = 0; h < 2; ++h) {
     const i8 hit = idx == static_cast<long long>(q - h * kW);
@@ -199,7 +217,7 @@ void chain_down(double* br, double* bi, int rs, int p0, const Rot* rot, int j0, 
 void clements_columns(Work& a, int k, std::vector<Rot>& rot, RawElements& input) {
   const int n = a.n;
   int known = 0;  // rotations [0, known) are found
-  for (int top = static_cast<int>(a.ld) - kBlock; top >= 0; top -= kBlock) {
+  for (int top = a.np - kBlock; top >= 0; top -= kBlock) {
     const int jend = std::min(k, n - 1 - top) + 1;  // rotations [0, jend) touch this block
     if (jend <= 0) continue;
     Blk carry = load_blk(a.cr(k + 1) + top, a.ci(k + 1) + top);
@@ -263,8 +281,8 @@ struct RowRotations {
   std::vector<std::vector<Rot>> by_diagonal;  // rotations of each odd anti-diagonal
   std::vector<int> applied;                   // per panel: last odd anti-diagonal applied (-1: none)
   Buffer buf_r, buf_i;
-  RowRotations(int n, size_t ld)
-      : by_diagonal(n), applied(ld / kBlock, -1), buf_r(make_buffer(ld * kBlock)), buf_i(make_buffer(ld * kBlock)) {}
+  RowRotations(int n, int np)
+      : by_diagonal(n), applied(np / kBlock, -1), buf_r(make_buffer(np * kBlock)), buf_i(make_buffer(np * kBlock)) {}
 };
 
 // Applies the pending anti-diagonals (odd k' <= kmax) to panel `panel` (first column > every k').
@@ -274,7 +292,7 @@ void catch_up(Work& a, RowRotations& rr, int panel, int kmax) {
   if (first > kmax) return;
   const int last = first + (kmax - first) / 2 * 2;  // the last pending anti-diagonal has the topmost window
   const int n = a.n, cb = panel * kBlock;
-  const int rs = (n - 2 - last) & ~(kW - 1), re = static_cast<int>(a.ld);
+  const int rs = (n - 2 - last) & ~(kW - 1), re = a.np;
   double* br = rr.buf_r.get();
   double* bi = rr.buf_i.get();
   panel_to_rows(a, cb, rs, re, br, bi);
@@ -345,7 +363,7 @@ void reck_row(Work& a, int i, std::vector<Rot>& rot, RawElements& input) {
     }
     store_blk(a.cr(i) + first, a.ci(i) + first, carry);
   }
-  for (int top = first + kBlock; top < static_cast<int>(a.ld); top += kBlock) {
+  for (int top = first + kBlock; top < a.np; top += kBlock) {
     Blk carry = load_blk(a.cr(n - 1) + top, a.ci(n - 1) + top);
     chain_left(a, top, n - 2, rot.data(), 0, count, carry);
     store_blk(a.cr(i) + top, a.ci(i) + top, carry);
@@ -412,8 +430,8 @@ RawMesh null_clements(const Eigen::MatrixXcd& u) {
   raw.input.reserve(total / 2 + n);
   raw.output.reserve(total / 2 + n);
   std::vector<Rot> rot(n);
-  RowRotations rr(n, a.ld);
-  const int panels = static_cast<int>(a.ld) / kBlock;
+  RowRotations rr(n, a.np);
+  const int panels = a.np / kBlock;
   for (int k = 0; k + 1 < n; ++k) {
     if (k % 2 == 0) {
       // Column rotations touch columns 0..k+1: bring their panels up to date first.
@@ -460,14 +478,14 @@ Mesh build_mesh(const RawMesh& raw, std::vector<cdouble>& phase) {
   prepare_elements(raw.input, sh.data(), ch.data(), uwr.data(), uwi.data());
   prepare_elements(raw.output, sh.data() + n_in, ch.data() + n_in, uwr.data() + n_in, uwi.data() + n_in);
   atan2_batch(sh.data(), ch.data(), theta.data(), count);
-  std::vector<double> pr(count), pi(count);
+  // Pass 2 overwrites sh / ch with Re / Im e^{i phi} once read (fewer fresh pages for large meshes).
   auto push = [&](size_t k) {
     const int m = k < n_in ? raw.input.mode[k] : raw.output.mode[k - n_in];
     mesh.mzis[k].mode = m;
     const cdouble dm = phase[m], dn = phase[m + 1];
     const cdouble uw(uwr[k], uwi[k]), g_conj(-sh[k], -ch[k]);
     const cdouble ephi = std::conj(uw) * dm * std::conj(dn);
-    pr[k] = ephi.real(), pi[k] = ephi.imag();
+    sh[k] = ephi.real(), ch[k] = ephi.imag();
     const cdouble gd = g_conj * dn;
     phase[m] = uw * gd;
     phase[m + 1] = -gd;
@@ -475,8 +493,8 @@ Mesh build_mesh(const RawMesh& raw, std::vector<cdouble>& phase) {
   for (size_t k = 0; k < n_in; ++k) push(k);
   for (int m = 0; m < raw.n; ++m) phase[m] *= raw.diag[m];
   for (size_t k = n_in; k < count; ++k) push(k);
-  std::vector<double> phi(count);
-  atan2_batch(pi.data(), pr.data(), phi.data(), count);
+  double* phi = uwr.data();
+  atan2_batch(ch.data(), sh.data(), phi, count);
   for (size_t k = 0; k < count; ++k) {
     const double p = phi[k] < 0.0 ? phi[k] + kTwoPi : phi[k];  // [0, 2 pi]; -0 stays 0
     phi[k] = p >= kTwoPi ? 0.0 : p;                            // -tiny + 2 pi may round to 2 pi

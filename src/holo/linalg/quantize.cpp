@@ -21,7 +21,9 @@ double circular_distance(double a, double b) {
 
 }  // namespace
 
-std::string dac_model_name(DacModel m) { return m == DacModel::LinearPhase ? "linear-phase" : "linear-voltage"; }
+std::string dac_model_name(DacModel m) {
+  return m == DacModel::LinearPhase ? "linear-phase" : "linear-voltage";
+}
 
 DacModel parse_dac_model(const std::string& s) {
   if (s == "linear-phase") return DacModel::LinearPhase;

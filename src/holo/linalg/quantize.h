@@ -15,7 +15,7 @@
 namespace holo::linalg {
 
 enum class DacModel { LinearPhase, LinearVoltage };
-std::string dac_model_name(DacModel m);           // "linear-phase" / "linear-voltage"
+std::string dac_model_name(DacModel m);          // "linear-phase" / "linear-voltage"
 DacModel parse_dac_model(const std::string& s);  // throws LINALG-BAD-OPTION
 
 struct QuantizeOptions {

@@ -12,8 +12,12 @@ namespace holo::linalg {
 class SerialEigen {
  public:
 #ifdef _OPENMP
-  SerialEigen() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~SerialEigen() { omp_set_num_threads(saved_); }
+  SerialEigen() : saved_(omp_get_max_threads()) {
+    omp_set_num_threads(1);
+  }
+  ~SerialEigen() {
+    omp_set_num_threads(saved_);
+  }
 #else
   SerialEigen() = default;
 #endif

@@ -27,9 +27,9 @@ struct SvdOptions {
 };
 
 struct SvdLayer {
-  int32_t rows = 0;  // M (outputs)
-  int32_t cols = 0;  // N (inputs)
-  Mesh v_mesh;       // N modes, output_phase_rad empty (pushed forward)
+  int32_t rows = 0;                          // M (outputs)
+  int32_t cols = 0;                          // N (inputs)
+  Mesh v_mesh;                               // N modes, output_phase_rad empty (pushed forward)
   std::vector<double> attenuator_theta_rad;  // min(M, N) entries: t_i = sin(theta_i / 2); phi = 0
   Mesh u_mesh;                               // M modes, with the output phase screen
   double gain = 0.0;                         // sigma_max

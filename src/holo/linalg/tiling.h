@@ -39,7 +39,7 @@ struct TilingPlan {
   int64_t mzis = 0;            // mesh MZIs + attenuator MZIs, all tiles
   int64_t phase_shifters = 0;  // tunable phases, all tiles
   int64_t attenuators = 0;
-  int32_t depth = 0;           // MZI columns along the longest tile path (V mesh + attenuators + U mesh)
+  int32_t depth = 0;  // MZI columns along the longest tile path (V mesh + attenuators + U mesh)
   int32_t block_rows = 0, block_cols = 0;
 };
 

@@ -30,7 +30,8 @@ TEST_P(EveryCell, IsCleanUnderThePdkRules) {
   std::string name = GetParam().make(f);
   DrcReport rep = run_drc(flatten(lib, name), drc_deck(soi()));
   for (const Violation& v : rep.violations)
-    ADD_FAILURE() << name << ": " << v.rule << " at " << v.where.x0 << "," << v.where.y0 << " measured " << v.measured_nm;
+    ADD_FAILURE() << name << ": " << v.rule << " at " << v.where.x0 << "," << v.where.y0 << " measured "
+                  << v.measured_nm;
   EXPECT_EQ(rep.total, 0);
   // Every optical port has the waveguide width on the WG layer.
   for (const Port& p : lib.cell(name).ports)
@@ -125,7 +126,8 @@ TEST(Cells, MziInternalConnectivity) {
   CellFactory f(lib, layout_params(soi()));
   Connectivity c = extract_connectivity(lib, f.mzi());
   std::vector<std::string> links;
-  for (const PortLink& l : c.links) links.push_back(l.a.instance + "." + l.a.port.name + "-" + l.b.instance + "." + l.b.port.name);
+  for (const PortLink& l : c.links)
+    links.push_back(l.a.instance + "." + l.a.port.name + "-" + l.b.instance + "." + l.b.port.name);
   EXPECT_EQ(links, (std::vector<std::string>{"dc_1.o1-wg_phi.o2", "dc_1.o2-ps_phi.o2", "dc_1.o3-ps_theta.o1",
                                              "dc_1.o4-wg_theta.o1", "dc_2.o1-wg_theta.o2", "dc_2.o2-ps_theta.o2"}));
   std::vector<std::string> exposed;

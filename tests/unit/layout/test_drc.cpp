@@ -85,7 +85,8 @@ TEST(Drc, ChecksMergedPolygons) {
 TEST(Drc, NotchInsideOneShapeIsASpaceViolation) {
   // A U shape whose arms are 100 nm apart.
   FlatLayout f;
-  f.polygons[kWg].push_back({{0, 0}, {5000, 0}, {5000, 3000}, {2550, 3000}, {2550, 1000}, {2450, 1000}, {2450, 3000}, {0, 3000}});
+  f.polygons[kWg].push_back(
+      {{0, 0}, {5000, 0}, {5000, 3000}, {2550, 3000}, {2550, 1000}, {2450, 1000}, {2450, 3000}, {0, 3000}});
   EXPECT_EQ(flagged(f), (std::set<std::string>{"WG.S.1"}));
 }
 

@@ -16,17 +16,18 @@ const pdk::Pdk& soi() {
 
 std::vector<std::string> link_names(const Connectivity& c) {
   std::vector<std::string> v;
-  for (const PortLink& l : c.links) v.push_back(l.a.instance + "." + l.a.port.name + "-" + l.b.instance + "." + l.b.port.name);
+  for (const PortLink& l : c.links)
+    v.push_back(l.a.instance + "." + l.a.port.name + "-" + l.b.instance + "." + l.b.port.name);
   return v;
 }
 
 TEST(Extract, DemoChainIsConnected) {
   Library lib = demo_chip(soi());
   Connectivity c = extract_connectivity(lib, lib.top_cell());
-  EXPECT_EQ(link_names(c), (std::vector<std::string>{
-                               "attenuator.o1-wg_mid.o2", "attenuator.o2-wg_out.o1", "bend_down.o1-mzi.o4",
-                               "bend_down.o2-bend_east.o1", "bend_east.o2-pd_cross.o1", "gc_in.o1-wg_in.o1",
-                               "mzi.o2-wg_in.o2", "mzi.o3-wg_mid.o1", "pd_bar.o1-wg_out.o2"}));
+  EXPECT_EQ(link_names(c),
+            (std::vector<std::string>{"attenuator.o1-wg_mid.o2", "attenuator.o2-wg_out.o1", "bend_down.o1-mzi.o4",
+                                      "bend_down.o2-bend_east.o1", "bend_east.o2-pd_cross.o1", "gc_in.o1-wg_in.o1",
+                                      "mzi.o2-wg_in.o2", "mzi.o3-wg_mid.o1", "pd_bar.o1-wg_out.o2"}));
   EXPECT_TRUE(c.mismatches.empty());
   // The MZI's lower input is the only open port of the chain (the rest are standalone copies).
   std::vector<std::string> open_chain;
@@ -88,10 +89,12 @@ TEST(Extract, SwappedInstancesChangeTheLinks) {
   Trans tb = connect(bend.port("o1"), end1);
   top.add_ref(ch.b, tb, "bend");
   top.add_ref(ch.a, connect(ch.lib.cell(ch.a).port("o1"), bend.port("o2").transformed(tb)), "w2");
-  EXPECT_EQ(link_names(extract_connectivity(ch.lib, "top")), (std::vector<std::string>{"bend.o1-w1.o2", "bend.o2-w2.o1"}));
+  EXPECT_EQ(link_names(extract_connectivity(ch.lib, "top")),
+            (std::vector<std::string>{"bend.o1-w1.o2", "bend.o2-w2.o1"}));
   // Swap the names of the two placements' cells: w2 now sits where the bend was.
   std::swap(top.refs[1].name, top.refs[2].name);
-  EXPECT_EQ(link_names(extract_connectivity(ch.lib, "top")), (std::vector<std::string>{"bend.o1-w2.o2", "w1.o2-w2.o1"}));
+  EXPECT_EQ(link_names(extract_connectivity(ch.lib, "top")),
+            (std::vector<std::string>{"bend.o1-w2.o2", "w1.o2-w2.o1"}));
 }
 
 TEST(Extract, ArraysNameTheirElements) {

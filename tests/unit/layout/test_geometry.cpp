@@ -107,7 +107,8 @@ TEST(Centerline, FirstAndLastBoundaryEdgesFollowTheEndTangents) {
   const size_t n = p.size();
   for (size_t i = 0; i < n; ++i) {
     Point a = p[(i + n - 1) % n], b = p[i], c = p[(i + 1) % n];
-    bool end_corner = (b == Point{0, 250}) || (b == Point{0, -250}) || (b == Point{4750, 5000}) || (b == Point{5250, 5000});
+    bool end_corner =
+        (b == Point{0, 250}) || (b == Point{0, -250}) || (b == Point{4750, 5000}) || (b == Point{5250, 5000});
     if (!end_corner) continue;
     int64_t dot = (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y);
     EXPECT_EQ(dot, 0) << "corner at " << b.x << "," << b.y;

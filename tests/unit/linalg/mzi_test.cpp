@@ -59,7 +59,8 @@ TEST(Mzi, FactorRoundTripsRandomAndDegenerateUnitaries) {
   Rng rng(2);
   std::vector<Mat2> cases;
   for (int t = 0; t < 100; ++t) {
-    const Mat2 d = Eigen::DiagonalMatrix<cdouble, 2>(std::polar(1.0, 7 * rng.uniform()), std::polar(1.0, 7 * rng.uniform()));
+    const Mat2 d =
+        Eigen::DiagonalMatrix<cdouble, 2>(std::polar(1.0, 7 * rng.uniform()), std::polar(1.0, 7 * rng.uniform()));
     cases.push_back(d * mzi_matrix(kPi * rng.uniform(), kTwoPi * rng.uniform()));
   }
   cases.push_back(Mat2::Identity());
@@ -97,8 +98,8 @@ TEST(Mzi, FastAtan2MatchesLibm) {
     y.push_back(std::sin(a)), x.push_back(std::cos(a));
     y.push_back(rng.uniform() - 0.5), x.push_back(rng.uniform() - 0.5);
   }
-  const double specials[][2] = {{0.0, 0.0}, {0.0, -0.0}, {-0.0, -1.0}, {0.0, -1.0}, {1.0, 0.0}, {-1.0, 0.0},
-                                {1.0, 1.0}, {1e-300, 1.0}, {1.0, 1e-300}, {0.3, -0.3}};
+  const double specials[][2] = {{0.0, 0.0},  {0.0, -0.0}, {-0.0, -1.0},  {0.0, -1.0},   {1.0, 0.0},
+                                {-1.0, 0.0}, {1.0, 1.0},  {1e-300, 1.0}, {1.0, 1e-300}, {0.3, -0.3}};
   for (const auto& s : specials) y.push_back(s[0]), x.push_back(s[1]);
   std::vector<double> out(y.size());
   detail::atan2_batch(y.data(), x.data(), out.data(), y.size());

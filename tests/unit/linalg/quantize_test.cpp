@@ -80,7 +80,7 @@ TEST(Quantize, SvdAndTiledLayers) {
   const TiledLayer t = map_tiled(w, o);
   const double e8 = relative_error(w.cast<cdouble>(), reconstruct(quantize(t, {8, DacModel::LinearPhase})));
   const double e12 = relative_error(w.cast<cdouble>(), reconstruct(quantize(t, {12, DacModel::LinearPhase})));
-  EXPECT_GT(e8, 1e-4);   // 8-bit steps of 0.025 rad leave a visible error
+  EXPECT_GT(e8, 1e-4);     // 8-bit steps of 0.025 rad leave a visible error
   EXPECT_LT(e12, e8 / 8);  // four more bits: ~16x smaller
   const SvdLayer l = quantize(map_svd(w), {10, DacModel::LinearVoltage});
   for (double th : l.attenuator_theta_rad) {

@@ -113,7 +113,8 @@ double max_phase_difference(const Mesh& a, const Mesh& b) {
   double worst = 0.0;
   EXPECT_EQ(a.mzis.size(), b.mzis.size());
   for (size_t k = 0; k < std::min(a.mzis.size(), b.mzis.size()); ++k) {
-    worst = std::max({worst, circ(a.mzis[k].theta_rad, b.mzis[k].theta_rad), circ(a.mzis[k].phi_rad, b.mzis[k].phi_rad)});
+    worst =
+        std::max({worst, circ(a.mzis[k].theta_rad, b.mzis[k].theta_rad), circ(a.mzis[k].phi_rad, b.mzis[k].phi_rad)});
   }
   for (size_t k = 0; k < std::min(a.output_phase_rad.size(), b.output_phase_rad.size()); ++k) {
     worst = std::max(worst, circ(a.output_phase_rad[k], b.output_phase_rad[k]));

@@ -1,0 +1,30 @@
+// holo drc: design-rule check of a GDS file; holo layout-demo (hidden): the KLayout test fixtures.
+#include <memory>
+
+#include "cli.h"
+#include "holo/driver/layout_cmd.h"
+
+namespace holo::cli {
+
+void register_drc(CLI::App& app, CommonFlags& flags) {
+  auto* sub = app.add_subcommand(
+      "drc", "Check a GDS file against the PDK's design rules (exit 0 when clean, 2 with a violation list)");
+  auto opts = std::make_shared<driver::DrcCommandOptions>();
+  sub->add_option("GDS", opts->gds_path, "GDSII file with one top cell")->required();
+  sub->add_option("--pdk", opts->pdk_path, "PDK file (default: the bundled generic_soi220)");
+  sub->add_option("--deck", opts->deck_path, "Also write the rules as a KLayout DRC deck (.drc) to this file");
+  sub->add_option("--max-listed", opts->max_listed, "Violations listed per rule (all are counted)");
+  add_common_flags(*sub, flags);
+  set_action(*sub, [opts](const CommonFlags&) { return driver::drc(*opts); });
+
+  // Hidden: writes the demonstration chip and the deliberately broken layouts (tests/e2e/test_layout_klayout.py).
+  auto* demo = app.add_subcommand("layout-demo", "Write the layout demonstration chip and broken layouts");
+  demo->group("");
+  auto dopts = std::make_shared<driver::LayoutDemoOptions>();
+  demo->add_option("OUT", dopts->out_dir, "Output directory")->required();
+  demo->add_option("--pdk", dopts->pdk_path, "PDK file (default: the bundled generic_soi220)");
+  add_common_flags(*demo, flags);
+  set_action(*demo, [dopts](const CommonFlags&) { return driver::layout_demo(*dopts); });
+}
+
+}  // namespace holo::cli
