@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
 
+#include "holo/layout/chip.h"
 #include "holo/layout/demo.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/export.h"
@@ -158,6 +160,120 @@ Result layout_demo(const LayoutDemoOptions& opts) {
     text += fmt::format("wrote {}: {}\n", path, b.description);
   }
   r.text = text;
+  return r;
+}
+
+nlohmann::json LayoutOutputs::to_json() const {
+  nlohmann::json j;
+  j["gds"] = gds_path;
+  j["lyp"] = lyp_path;
+  j["layermap"] = layermap_path;
+  j["drc_deck"] = drc_deck_path;
+  j["svg"] = svg_path;
+  j["gds_bytes"] = gds_bytes;
+  j["flat_polygons"] = flat_polygons;
+  j["die_width_um"] = figures.die_width_um;
+  j["die_height_um"] = figures.die_height_um;
+  j["die_area_mm2"] = figures.die_area_mm2;
+  j["waveguide_length_um"] = figures.waveguide_length_um;
+  j["bends"] = figures.bends;
+  j["crossings"] = figures.crossings;
+  j["worst_path_added_length_um"] = figures.worst_path_added_length_um;
+  j["worst_path_added_loss_db"] = figures.worst_path_added_loss_db;
+  j["mzi_instances"] = figures.mzi_instances;
+  j["heaters"] = figures.heaters;
+  j["bond_pads"] = figures.bond_pads;
+  j["heater_wiring"] = "not routed (pads placed only)";
+  j["layout_cells"] = figures.layout_cells;
+  j["tiles"] = figures.tiles;
+  j["drc_checked"] = drc_checked;
+  j["drc_violations"] = drc_violations;
+  nlohmann::json dv = nlohmann::json::array();
+  for (const layout::Violation& v : drc_listed)
+    dv.push_back({{"rule", v.rule},
+                  {"layer", v.layer},
+                  {"x_um", um(static_cast<double>(v.where.x0))},
+                  {"y_um", um(static_cast<double>(v.where.y0))},
+                  {"detail", v.detail}});
+  j["drc_listed"] = dv;
+  j["lvs_mismatches"] = lvs_mismatches;
+  nlohmann::json lv = nlohmann::json::array();
+  for (const layout::LvsMismatch& m : lvs_listed)
+    lv.push_back({{"cell", m.cell}, {"kind", m.kind}, {"detail", m.detail}});
+  j["lvs_listed"] = lv;
+  j["layout_seconds"] = layout_seconds;
+  j["drc_seconds"] = drc_seconds;
+  return j;
+}
+
+LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk& pdk, const std::string& out_dir,
+                                const ChipLayoutOptions& opts) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  std::error_code ec;
+  fs::create_directories(fs::path(out_dir), ec);
+  if (ec) fail("FILE-WRITE", fmt::format("{}: cannot create the directory: {}", out_dir, ec.message()));
+  const fs::path out(out_dir);
+  LayoutOutputs r;
+  auto t0 = clock::now();
+  layout::ChipLayout chip = layout::layout_chip(netlist, pdk);
+  r.layout_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  r.figures = chip.figures;
+
+  layout::GdsWriteOptions gopt;
+  gopt.port_layer = port_layer(pdk);
+  r.gds_path = (out / "chip.gds").string();
+  r.lyp_path = (out / "chip.lyp").string();
+  r.layermap_path = (out / "chip.layermap").string();
+  r.drc_deck_path = (out / "chip.drc").string();
+  r.svg_path = (out / "chip.svg").string();
+  const std::string bytes = layout::gds_bytes(chip.lib, gopt);
+  r.gds_bytes = static_cast<int64_t>(bytes.size());
+  write_file_atomic(r.gds_path, bytes);
+  write_file_atomic(r.lyp_path, layout::lyp_text(pdk));
+  write_file_atomic(r.layermap_path, layout::layer_map_text(pdk));
+  const layout::DrcDeck deck = layout::drc_deck(pdk);
+  write_file_atomic(r.drc_deck_path, layout::klayout_deck(deck));
+
+  int64_t flat_polygons = 0;
+  for (const auto& [l, n] : layout::flat_shape_counts(chip.lib, chip.top)) flat_polygons += n;
+  r.flat_polygons = flat_polygons;
+  const bool small = flat_polygons <= opts.drc_max_polygons;
+  // The DRC needs the flat geometry. The preview of a large chip draws every leaf cell (MZI, phase shifter,
+  // attenuator, straight) as its outline box on WG: the detail is below a pixel and the full SVG of the
+  // digits MLP would be ~200 MB.
+  const layout::FlatLayout flat = small ? layout::flatten(chip.lib, chip.top) : layout::FlatLayout{};
+  if (flat_polygons <= opts.svg_full_max_polygons) {
+    write_file_atomic(r.svg_path, layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top), pdk));
+  } else {
+    const layout::LayoutParams lp = layout::layout_params(pdk);
+    layout::Library coarse = chip.lib;
+    for (layout::Cell& c : coarse.cells()) {
+      const bool leaf = c.name.rfind("mzi", 0) == 0 || c.name.rfind("att_", 0) == 0 || c.name.rfind("ps_", 0) == 0 ||
+                        c.name.rfind("wg_", 0) == 0;
+      if (!leaf) continue;
+      const layout::Box b = chip.lib.bbox(c.name);
+      c.polygons.clear();
+      c.refs.clear();
+      c.texts.clear();
+      c.add_box(lp.layers.wg, b);
+    }
+    write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top), pdk));
+  }
+  if (small) {
+    auto t1 = clock::now();
+    layout::DrcOptions dopt;
+    dopt.max_per_rule = 20;
+    layout::DrcReport rep = layout::run_drc(flat, deck, dopt);
+    r.drc_seconds = std::chrono::duration<double>(clock::now() - t1).count();
+    r.drc_checked = true;
+    r.drc_violations = rep.total;
+    r.drc_listed = std::move(rep.violations);
+  }
+  std::vector<layout::LvsMismatch> lvs = layout::check_layout_vs_netlist(chip.lib, chip.cell_of, netlist);
+  r.lvs_mismatches = static_cast<int64_t>(lvs.size());
+  if (lvs.size() > 50) lvs.resize(50);
+  r.lvs_listed = std::move(lvs);
   return r;
 }
 

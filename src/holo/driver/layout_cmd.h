@@ -2,9 +2,15 @@
 // `holo layout-demo` (writes the demonstration chip and the broken layouts the KLayout tests use).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "holo/circuit/netlist.h"
 #include "holo/driver/result.h"
+#include "holo/layout/chip.h"
+#include "holo/layout/drc.h"
+#include "holo/pdk/pdk.h"
 
 namespace holo::driver {
 
@@ -28,5 +34,34 @@ struct LayoutDemoOptions {
 // OUT/broken/<name>.gds; the json lists the expected cell and shape counts and the rules each broken
 // layout violates.
 Result layout_demo(const LayoutDemoOptions& opts);
+
+// What write_chip_layout wrote and measured (for the compile report).
+struct LayoutOutputs {
+  std::string gds_path, lyp_path, layermap_path, drc_deck_path, svg_path;
+  layout::ChipFigures figures;
+  int64_t gds_bytes = 0;
+  int64_t flat_polygons = 0;
+  // holo's DRC on the flattened chip; skipped (drc_checked false, drc_violations -1) when the chip holds
+  // more than ChipLayoutOptions::drc_max_polygons polygons (the check is flat, ~18 us per polygon).
+  bool drc_checked = false;
+  int64_t drc_violations = -1;
+  std::vector<layout::Violation> drc_listed;  // the first violations, for the report
+  int64_t lvs_mismatches = 0;
+  std::vector<layout::LvsMismatch> lvs_listed;  // the first mismatches (at most 50)
+  double layout_seconds = 0, drc_seconds = 0;
+  nlohmann::json to_json() const;
+};
+
+struct ChipLayoutOptions {
+  int64_t drc_max_polygons = 400000;
+  // Above this many flat polygons the SVG preview draws leaf cells as outline boxes.
+  int64_t svg_full_max_polygons = 50000;
+};
+
+// Lays out the compiled netlist (layout::layout_chip) and writes OUT/chip.gds (with port labels), chip.lyp,
+// chip.layermap, chip.drc (KLayout deck) and chip.svg (preview); runs holo's DRC and the layout-versus-netlist
+// check. Creates out_dir when needed. Errors: FILE-WRITE, LAYOUT-*.
+LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk& pdk, const std::string& out_dir,
+                                const ChipLayoutOptions& opts = {});
 
 }  // namespace holo::driver

@@ -120,7 +120,7 @@ linalg::Mesh read_mesh_cell(const circuit::Netlist& n, const std::string& cell) 
   }
   const int64_t columns = info_int(c, "columns", 0);
 
-  std::map<int64_t, const circuit::Instance*> mzis, screen;
+  std::map<int64_t, const circuit::Instance*> mzis, screen, passes;
   for (const circuit::Instance& inst : c.instances) {
     if (int64_t k = indexed(inst.name, "mzi"); k >= 0) {
       if (inst.component != "mzi")
@@ -131,20 +131,29 @@ linalg::Mesh read_mesh_cell(const circuit::Netlist& n, const std::string& cell) 
         bad(cell, fmt::format("instance '{}' is a '{}', expected 'phase_shifter'", inst.name, inst.component));
       }
       screen[i] = &inst;
+    } else if (int64_t j = indexed(inst.name, "wg"); j >= 0) {
+      if (inst.component != "waveguide")
+        bad(cell, fmt::format("instance '{}' is a '{}', expected 'waveguide'", inst.name, inst.component));
+      if (inst.mode != j) bad(cell, fmt::format("instance '{}': mode is {}, expected {}", inst.name, inst.mode, j));
+      passes[j] = &inst;
     } else {
-      bad(cell, fmt::format("unexpected instance '{}' (a mesh cell holds mzi<k> and ps<i>)", inst.name));
+      bad(cell, fmt::format("unexpected instance '{}' (a mesh cell holds mzi<k>, ps<i> and wg<i>)", inst.name));
     }
   }
+  if (!screen.empty() && !passes.empty())
+    bad(cell, "a mesh cell has either an output screen (ps<i>) or pass-through waveguides (wg<i>), not both");
   // Optical order is the index order; indices are 0..K-1 without gaps, instances listed in that order.
   int64_t expect = 0;
   for (const auto& [k, inst] : mzis) {
     if (k != expect) bad(cell, fmt::format("MZI indices have a gap: no 'mzi{}'", expect));
     ++expect;
   }
-  if (static_cast<int64_t>(screen.size()) != modes || (!screen.empty() && screen.rbegin()->first != modes - 1)) {
+  // The screen is optional (linalg::map_svd pushes the V^H mesh's screen into the U mesh), but when present
+  // it covers every mode.
+  if (!screen.empty() && (static_cast<int64_t>(screen.size()) != modes || screen.rbegin()->first != modes - 1)) {
     bad(cell, fmt::format("the output screen must be ps0..ps{} ({} found)", modes - 1, screen.size()));
   }
-  for (size_t k = 0; k < c.instances.size(); ++k) {
+  for (size_t k = 0; k < mzis.size() + screen.size(); ++k) {
     const circuit::Instance& inst = c.instances[k];
     const int64_t idx = k < mzis.size() ? indexed(inst.name, "mzi") : indexed(inst.name, "ps");
     const int64_t want = k < mzis.size() ? static_cast<int64_t>(k) : static_cast<int64_t>(k - mzis.size());
@@ -204,9 +213,20 @@ linalg::Mesh read_mesh_cell(const circuit::Netlist& n, const std::string& cell) 
     cur[static_cast<size_t>(m + 1)] = {inst, "o4"};
   }
   for (int32_t i = 0; i < mesh.n; ++i) {
-    const std::string inst = fmt::format("ps{}", i);
-    link(i, {inst, "o1"});
-    w.ports[fmt::format("out{}", i)] = {inst, "o2"};
+    const auto m = static_cast<size_t>(i);
+    if (!screen.empty()) {
+      const std::string inst = fmt::format("ps{}", i);
+      link(i, {inst, "o1"});
+      w.ports[fmt::format("out{}", i)] = {inst, "o2"};
+    } else if (!seen[m]) {  // no MZI touches this mode: a pass-through waveguide carries it
+      if (!passes.count(i)) bad(cell, fmt::format("mode {} has no MZI, screen or pass-through waveguide 'wg{}'", i, i));
+      const std::string inst = fmt::format("wg{}", i);
+      link(i, {inst, "o1"});
+      w.ports[fmt::format("out{}", i)] = {inst, "o2"};
+    } else {
+      if (passes.count(i)) bad(cell, fmt::format("'wg{}' on mode {}, which MZIs already carry", i, i));
+      w.ports[fmt::format("out{}", i)] = cur[m];
+    }
   }
   compare_wiring(c, w);
   return mesh;
@@ -235,11 +255,13 @@ std::vector<AttenuatorSetting> read_attenuator_cell(const circuit::Netlist& n, c
     if (a.transmission < 0.0 || a.transmission > 1.0 + kAttenuatorCheckTolerance) {
       bad(cell, fmt::format("instance '{}': transmission {} outside [0, 1]", inst.name, a.transmission));
     }
+    // The bar factor M(theta, phi)[0][0] is complex (its phase is absorbed downstream); `transmission` declares
+    // its magnitude.
     const linalg::cdouble t = linalg::mzi_matrix(a.theta_rad, a.phi_rad)(0, 0);
-    if (std::abs(t - a.transmission) > kAttenuatorCheckTolerance) {
-      bad(cell, fmt::format("instance '{}': theta_rad/phi_rad realize the bar transmission {}{:+}i, but transmission "
-                            "is {}",
-                            inst.name, t.real(), t.imag(), a.transmission));
+    if (std::abs(std::abs(t) - a.transmission) > kAttenuatorCheckTolerance) {
+      bad(cell, fmt::format("instance '{}': theta_rad/phi_rad realize the bar transmission {}{:+}i of magnitude {}, "
+                            "but transmission is {}",
+                            inst.name, t.real(), t.imag(), std::abs(t), a.transmission));
     }
     out.push_back(a);
     w.ports[fmt::format("in{}", k)] = {inst.name, "o1"};

@@ -20,7 +20,7 @@ namespace holo::sim {
 struct AttenuatorSetting {
   double theta_rad = 0.0;
   double phi_rad = 0.0;
-  double transmission = 0.0;  // declared bar field transmission (checked against M(theta, phi)[0][0])
+  double transmission = 0.0;  // declared magnitude of the bar factor M(theta, phi)[0][0] (checked)
 };
 
 struct TileModel {

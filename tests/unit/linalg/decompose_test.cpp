@@ -73,7 +73,10 @@ TEST_P(HaarTest, ReconstructsFromHardwareModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, HaarTest,
-                         ::testing::Combine(::testing::Values(1, 2, 3, 4, 7, 16, 64, 256, 512),
+                         ::testing::Combine(::testing::Values(1, 2, 3, 4, 7, 16, 64, 256, 512,
+                                                              // sizes off the 16-wide blocks and
+                                                              // panels of the kernels
+                                                              17, 33, 100, 130),
                                             ::testing::Values(MeshMethod::Clements, MeshMethod::Reck)),
                          [](const auto& info) {
                            return method_name(std::get<1>(info.param)) + "_" + std::to_string(std::get<0>(info.param));

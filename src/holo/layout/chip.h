@@ -1,0 +1,65 @@
+// The chip layout of a compiled netlist (issue 5): per mesh cell of the netlist a layout cell with ONE MZI
+// cell referenced at every (column, mode) position (straight fillers where a mode has no MZI in a column, so
+// every path through a mesh has the same length), the output phase screen as phase-shifter cells, a column
+// of MZI attenuators, tile cells chaining vh -> att -> u, and a top cell stacking the tiles with straight
+// input / output waveguides to edge couplers on the die edge, a row block of bond pads per tile (heater
+// wiring NOT routed: see docs/layout.md), a die outline (FLOORPLAN) and labels (TEXT).
+// Layout-versus-netlist: check_layout_vs_netlist extracts the optical connectivity of each mesh, attenuator
+// and tile cell from the placed geometry (ports that meet, extract.h) and compares it with the netlist.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "holo/circuit/netlist.h"
+#include "holo/layout/cell.h"
+#include "holo/pdk/pdk.h"
+
+namespace holo::layout {
+
+struct ChipFigures {
+  double die_width_um = 0, die_height_um = 0, die_area_mm2 = 0;
+  // Waveguide length along the mode tracks (x extent of every placed optical element, summed over tracks):
+  // mesh components, fillers and I/O waveguides.
+  double waveguide_length_um = 0;
+  int64_t bends = 0;      // routing bends added by the layout (straight I/O: 0; coupler S-bends not counted)
+  int64_t crossings = 0;  // waveguide crossings (planar Clements meshes, straight I/O: 0)
+  // Worst (upper-bound) length a path gains from the layout: fillers plus I/O waveguides, and the loss
+  // that length, the bends and the crossings add (PDK waveguide loss_db_per_cm, bend_loss_db_per_90,
+  // crossing_loss_db).
+  double worst_path_added_length_um = 0;
+  double worst_path_added_loss_db = 0;
+  int64_t mzi_instances = 0;  // MZIs placed (mesh and attenuators)
+  int64_t heaters = 0;        // thermal phase shifters
+  int64_t bond_pads = 0;      // pads placed (heater wiring not routed)
+  int64_t layout_cells = 0;   // distinct cells in the library
+  int64_t tiles = 0;
+};
+
+struct ChipLayout {
+  Library lib{"holo_chip"};
+  std::string top;
+  std::map<std::string, std::string> cell_of;  // netlist cell name -> layout cell name (mesh, attenuators, tile)
+  ChipFigures figures;
+};
+
+// Errors: LAYOUT-NETLIST (a mesh / attenuator / tile cell that breaks the compiled-chip contract of
+// circuit/netlist.h), plus the generators' errors.
+ChipLayout layout_chip(const circuit::Netlist& netlist, const pdk::Pdk& pdk);
+
+struct LvsMismatch {
+  std::string cell;    // netlist / layout cell
+  std::string kind;    // missing_instance, extra_instance, missing_connection, extra_connection, port, open, bad_meet
+  std::string detail;  // e.g. "mzi3.o3 -- mzi7.o2"
+};
+
+// Compares the optical connectivity extracted from the layout cells with the netlist's connections and
+// ports, for every netlist cell of kind mesh, attenuators or tile that has a layout cell. Straight fillers
+// (instances named "fill_*") are transparent. Array elements of an MZI column ("zc<column>m<mode>" AREFs,
+// element <0.j>) stand for the netlist MZI at (column, mode + 2j). Empty when they agree.
+std::vector<LvsMismatch> check_layout_vs_netlist(const Library& lib, const std::map<std::string, std::string>& cell_of,
+                                                 const circuit::Netlist& netlist);
+
+}  // namespace holo::layout

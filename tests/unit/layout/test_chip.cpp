@@ -1,0 +1,206 @@
+// Chip layout of compiled netlists: hierarchy, DRC, layout-versus-netlist, determinism, size and speed.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "holo/layout/chip.h"
+#include "holo/layout/drc.h"
+#include "holo/layout/gds.h"
+#include "holo/linalg/decompose.h"
+#include "holo/linalg/random.h"
+#include "holo/mapping/cells.h"
+#include "holo/support/error.h"
+#include "test_support.h"
+
+namespace holo::layout {
+namespace {
+
+const pdk::Pdk& soi() {
+  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
+  return p;
+}
+
+// A netlist of tiles (rows x cols each) built with mapping's cell writers from Haar-random meshes; with
+// `screen` false the V^H mesh has no output phase screen (as when map_svd pushes it into the next stage).
+circuit::Netlist make_netlist(const std::vector<std::pair<int, int>>& tiles, bool screen = true) {
+  circuit::Netlist nl;
+  nl.name = "t";
+  nl.pdk = "generic_soi220";
+  circuit::Cell top;
+  top.name = "t_top";
+  top.kind = "top";
+  uint64_t seed = 1;
+  for (size_t t = 0; t < tiles.size(); ++t) {
+    const auto [rows, cols] = tiles[t];
+    const int rank = std::min(rows, cols);
+    linalg::Mesh vh = linalg::decompose(linalg::haar_unitary(cols, seed++));
+    linalg::Mesh u = linalg::decompose(linalg::haar_unitary(rows, seed++));
+    if (!screen) vh.output_phase_rad.clear();
+    std::vector<double> th;
+    for (int k = 0; k < rank; ++k) th.push_back(0.5 + 0.1 * k);
+    std::string b = "t" + std::to_string(t);
+    nl.cells.push_back(mapping::mesh_cell(b + "_vh", vh));
+    nl.cells.push_back(mapping::attenuator_cell(b + "_att", th));
+    nl.cells.push_back(mapping::mesh_cell(b + "_u", u));
+    nl.cells.push_back(mapping::tile_cell(b + "_tile", b + "_vh", b + "_att", b + "_u", rows, cols, rank));
+    top.instances.push_back({b, b + "_tile", {}, -1, -1});
+  }
+  nl.cells.push_back(top);
+  nl.top = top.name;
+  return nl;
+}
+
+TEST(Chip, SmallTileHierarchyAndFigures) {
+  circuit::Netlist nl = make_netlist({{4, 4}});
+  ChipLayout chip = layout_chip(nl, soi());
+  EXPECT_EQ(chip.lib.top_cells(), std::vector<std::string>{chip.top});
+  // One MZI cell, referenced at every mesh position: 2 meshes x 6 MZIs of Clements on 4 modes.
+  const Cell& vh = chip.lib.cell(chip.cell_of.at("t0_vh"));
+  EXPECT_EQ(chip.figures.mzi_instances, 6 + 6 + 4);
+  EXPECT_GT(vh.refs.size(), 0u);
+  for (const Ref& r : vh.refs)
+    EXPECT_TRUE(r.cell == "mzi_P20000" || r.cell.rfind("wg_L", 0) == 0 || r.cell == "ps_L61600") << r.cell;
+  // Equal path lengths: every in<m> at x = 0 and every out<m> at the same x.
+  std::set<Coord> out_x;
+  for (const Port& p : vh.ports)
+    if (p.name.rfind("out", 0) == 0) out_x.insert(p.position.x);
+  EXPECT_EQ(out_x.size(), 1u);
+  EXPECT_EQ(chip.figures.tiles, 1);
+  EXPECT_EQ(chip.figures.crossings, 0);
+  EXPECT_GT(chip.figures.die_area_mm2, 0.0);
+  // 2 heaters per mesh MZI, one per screen shifter and per attenuator; pads: heaters + 1 ground at least.
+  EXPECT_EQ(chip.figures.heaters, 2 * 12 + 4 + 4 + 4);
+  EXPECT_GE(chip.figures.bond_pads, chip.figures.heaters + 1);
+  // 2 dB/cm over the added length (no bends, no crossings).
+  HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4,
+                    test::Tol::Double);
+}
+
+TEST(Chip, DrcClean) {
+  for (bool screen : {true, false}) {
+    circuit::Netlist nl = make_netlist({{4, 3}, {2, 5}}, screen);
+    ChipLayout chip = layout_chip(nl, soi());
+    DrcReport r = run_drc(flatten(chip.lib, chip.top), drc_deck(soi()));
+    EXPECT_TRUE(r.clean()) << (r.violations.empty() ? "" : r.violations[0].rule + " " + r.violations[0].detail);
+  }
+}
+
+TEST(Chip, LvsClean) {
+  for (bool screen : {true, false}) {
+    circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}}, screen);
+    ChipLayout chip = layout_chip(nl, soi());
+    auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+    EXPECT_TRUE(mm.empty()) << mm[0].cell << " " << mm[0].kind << " " << mm[0].detail;
+  }
+}
+
+bool has(const std::vector<LvsMismatch>& mm, const std::string& kind, const std::string& detail_part) {
+  for (const LvsMismatch& m : mm)
+    if (m.kind == kind && m.detail.find(detail_part) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Chip, LvsCatchesMovedInstance) {
+  circuit::Netlist nl = make_netlist({{4, 4}});
+  ChipLayout chip = layout_chip(nl, soi());
+  Cell& u = chip.lib.cell(chip.cell_of.at("t0_u"));
+  // The phase screen shifter of mode 2 moved 1 um east: its connections break.
+  for (Ref& r : u.refs)
+    if (r.name == "ps2") r.trans.disp.x += 1000;
+  auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+  EXPECT_TRUE(has(mm, "missing_connection", "ps2.o1")) << mm.size();
+  EXPECT_TRUE(has(mm, "missing_connection", "<cell>.out2"));
+}
+
+TEST(Chip, LvsCatchesSwappedInstances) {
+  circuit::Netlist nl = make_netlist({{4, 4}});
+  ChipLayout chip = layout_chip(nl, soi());
+  Cell& a = chip.lib.cell(chip.cell_of.at("t0_att"));
+  // Two attenuators swapped: a0 sits on mode 1 and a1 on mode 0.
+  Ref* r0 = nullptr;
+  Ref* r1 = nullptr;
+  for (Ref& r : a.refs) {
+    if (r.name == "a0") r0 = &r;
+    if (r.name == "a1") r1 = &r;
+  }
+  ASSERT_TRUE(r0 && r1);
+  std::swap(r0->trans, r1->trans);
+  auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+  EXPECT_TRUE(has(mm, "missing_connection", "<cell>.in0 -- a0.o1") || has(mm, "missing_connection", "a0.o1"));
+  EXPECT_TRUE(has(mm, "extra_connection", "a1.o1"));
+}
+
+TEST(Chip, LvsCatchesSwappedMziInArray) {
+  circuit::Netlist nl = make_netlist({{6, 6}});
+  // The netlist says the first two MZIs of column 0 are swapped; the layout (from the original) disagrees.
+  ChipLayout chip = layout_chip(nl, soi());
+  circuit::Cell* vh = nl.find_cell("t0_vh");
+  circuit::Instance* x = nullptr;
+  circuit::Instance* y = nullptr;
+  for (circuit::Instance& in : vh->instances)
+    if (in.component == "mzi" && in.column == 0) {
+      if (!x)
+        x = &in;
+      else if (!y)
+        y = &in;
+    }
+  ASSERT_TRUE(x && y);
+  std::swap(x->name, y->name);  // the same geometry now stands for the other instance names
+  auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+  EXPECT_FALSE(mm.empty());
+}
+
+TEST(Chip, Deterministic) {
+  circuit::Netlist nl = make_netlist({{4, 3}, {3, 4}});
+  std::string a = gds_bytes(layout_chip(nl, soi()).lib);
+  std::string b = gds_bytes(layout_chip(nl, soi()).lib);
+  EXPECT_EQ(a, b);
+}
+
+TEST(Chip, BadNetlistIsRefused) {
+  circuit::Netlist nl = make_netlist({{3, 3}});
+  nl.find_cell("t0_vh")->instances[0].column = 99;
+  try {
+    layout_chip(nl, soi());
+    FAIL() << "no error";
+  } catch (const holo::Error& e) {
+    EXPECT_EQ(e.code(), "LAYOUT-NETLIST");
+  }
+}
+
+TEST(Chip, GdsGrowsWithCellsNotInstances) {
+  // A 256-mode mesh: 32640 MZIs, but the GDS holds one MZI cell and about one array reference per column.
+  circuit::Netlist big = make_netlist({{256, 256}});
+  circuit::Netlist small = make_netlist({{16, 16}});
+  auto t0 = std::chrono::steady_clock::now();
+  ChipLayout cb = layout_chip(big, soi());
+  std::string gb = gds_bytes(cb.lib);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string gs = gds_bytes(layout_chip(small, soi()).lib);
+  EXPECT_EQ(cb.figures.mzi_instances, 2 * 256 * 255 / 2 + 256);
+  // 256x more MZIs than the 16-mode tile costs far less than 256x the bytes (arrays per column; pads are
+  // one array). Bound: 16x, the growth of the number of columns and fillers (linear in N).
+  EXPECT_LT(gb.size(), 16 * gs.size()) << gb.size() << " vs " << gs.size();
+  std::printf("256-mode tile: %lld MZIs, %zu cells, GDS %zu bytes (16-mode: %zu), %.3f s\n",
+              static_cast<long long>(cb.figures.mzi_instances), cb.lib.size(), gb.size(), gs.size(), s);
+}
+
+TEST(Chip, DigitsSizedLayoutIsFast) {
+  // Three 64-mode tiles, as in the digits MLP.
+  circuit::Netlist nl = make_netlist({{64, 64}, {64, 64}, {64, 64}});
+  auto t0 = std::chrono::steady_clock::now();
+  ChipLayout chip = layout_chip(nl, soi());
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+  EXPECT_TRUE(mm.empty());
+  std::printf("3 x 64-mode tiles: layout %.3f s, die %.0f x %.0f um\n", s, chip.figures.die_width_um,
+              chip.figures.die_height_um);
+  // Bound: issue 5 asks for under 0.5 s; measured far below, so 0.5 s leaves room for a loaded machine.
+  EXPECT_LT(s, 0.5);
+}
+
+}  // namespace
+}  // namespace holo::layout
