@@ -29,7 +29,7 @@ Y = DIGITS / "y_test.npy"
 OUTPUTS = ["circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv", "report.json", "report.md", "model.onnx"]
 
 
-def holo(h, *args, env=None, rc=0):
+def call(h, *args, env=None, rc=0):
     e = dict(os.environ)
     if env:
         e.update(env)
@@ -44,7 +44,7 @@ def compiled(holo, tmp_path_factory):
     out = {}
     for name, (model, _) in MODELS.items():
         d = tmp_path_factory.mktemp(name)
-        holo(holo, "compile", model, "-o", d, "--quiet")
+        call(holo, "compile", model, "-o", d, "--quiet")
         out[name] = d
     return out
 
@@ -52,10 +52,10 @@ def compiled(holo, tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_ideal_chip_matches_reference(holo, compiled, name):
     _, x = MODELS[name]
-    j = json.loads(holo(holo, "simulate", compiled[name], "--input", x, "--labels", Y, "--ideal", "--json").stdout)
+    j = json.loads(call(holo, "simulate", compiled[name], "--input", x, "--labels", Y, "--ideal", "--json").stdout)
     assert j["agreement"] == 1.0
     assert j["accuracy"] == j["reference_accuracy"]
-    ref = json.loads(holo(holo, "eval", MODELS[name][0], "--input", x, "--labels", Y, "--json").stdout)
+    ref = json.loads(call(holo, "eval", MODELS[name][0], "--input", x, "--labels", Y, "--json").stdout)
     assert j["reference_accuracy"] == ref["accuracy"]
     # The ideal chip is the reference computation up to double rounding through O(100) MZIs per path:
     # 1e-9 of the output scale is far above that noise and far below any mapping error.
@@ -75,8 +75,8 @@ def sha(p):
 def test_compile_is_deterministic_across_threads(holo, tmp_path):
     model, _ = MODELS["mlp"]
     a, b = tmp_path / "a", tmp_path / "b"
-    holo(holo, "compile", model, "-o", a, "--quiet", "--mesh-size", "16", env={"OMP_NUM_THREADS": "1"})
-    holo(holo, "compile", model, "-o", b, "--quiet", "--mesh-size", "16", env={"OMP_NUM_THREADS": "2"})
+    call(holo, "compile", model, "-o", a, "--quiet", "--mesh-size", "16", env={"OMP_NUM_THREADS": "1"})
+    call(holo, "compile", model, "-o", b, "--quiet", "--mesh-size", "16", env={"OMP_NUM_THREADS": "2"})
     for f in OUTPUTS:
         assert sha(a / f) == sha(b / f), f
 
@@ -111,9 +111,9 @@ def test_tiled_model_is_exact(holo, tmp_path):
     """Mesh size 8 splits the 64x64 first layer into 64 tiles; the ideal chip must still be exact."""
     model, x = MODELS["mlp"]
     out = tmp_path / "tiled"
-    j = json.loads(holo(holo, "compile", model, "-o", out, "--mesh-size", "8", "--json").stdout)
+    j = json.loads(call(holo, "compile", model, "-o", out, "--mesh-size", "8", "--json").stdout)
     assert j["counts"]["tiles"] == 8 * 8 + 4 * 8 + 2 * 4
-    s = json.loads(holo(holo, "simulate", out, "--input", x, "--labels", Y, "--ideal", "--json").stdout)
+    s = json.loads(call(holo, "simulate", out, "--input", x, "--labels", Y, "--ideal", "--json").stdout)
     assert s["agreement"] == 1.0 and s["output_error"]["max_abs_over_output_scale"] < 1e-9
 
 
@@ -141,10 +141,10 @@ def test_json_model_compiles(holo, tmp_path):
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(model))
     out = tmp_path / "out"
-    holo(holo, "compile", path, "-o", out, "--quiet")
+    call(holo, "compile", path, "-o", out, "--quiet")
     x = rng.standard_normal((7, 3))
     np.save(tmp_path / "x.npy", x)
-    s = json.loads(holo(holo, "simulate", out, "--input", tmp_path / "x.npy", "--ideal", "--json").stdout)
+    s = json.loads(call(holo, "simulate", out, "--input", tmp_path / "x.npy", "--ideal", "--json").stdout)
     assert s["agreement"] == 1.0
     expected = np.tanh(x @ w1.T) @ w2.T
     assert s["output_error"]["output_scale"] == pytest.approx(np.abs(expected).max(), rel=1e-12)
@@ -169,35 +169,35 @@ def one_line_error(p, code=None):
     ],
 )
 def test_impossible_compile_options(holo, tmp_path, args, code):
-    one_line_error(holo(holo, "compile", MODELS["mlp"][0], "-o", tmp_path / "o", *args, rc=None), code)
+    one_line_error(call(holo, "compile", MODELS["mlp"][0], "-o", tmp_path / "o", *args, rc=None), code)
 
 
 def test_bad_pdk(holo, tmp_path):
     bad = tmp_path / "pdk.json"
     bad.write_text('{"format": "holo-pdk", "version": 1}')
-    one_line_error(holo(holo, "compile", MODELS["mlp"][0], "-o", tmp_path / "o", "--pdk", bad, rc=None), "PDK-SCHEMA")
+    one_line_error(call(holo, "compile", MODELS["mlp"][0], "-o", tmp_path / "o", "--pdk", bad, rc=None), "PDK-SCHEMA")
 
 
 def test_simulate_missing_compile_dir(holo, tmp_path):
-    one_line_error(holo(holo, "simulate", tmp_path / "nothing", "--input", MODELS["mlp"][1], rc=None), "FILE-NOT-FOUND")
+    one_line_error(call(holo, "simulate", tmp_path / "nothing", "--input", MODELS["mlp"][1], rc=None), "FILE-NOT-FOUND")
 
 
 def test_simulate_wrong_input_shape(holo, compiled, tmp_path):
     np.save(tmp_path / "x.npy", np.zeros((2, 63), dtype=np.float32))
-    one_line_error(holo(holo, "simulate", compiled["mlp"], "--input", tmp_path / "x.npy", rc=None), "GRAPH-INPUT-SHAPE")
+    one_line_error(call(holo, "simulate", compiled["mlp"], "--input", tmp_path / "x.npy", rc=None), "GRAPH-INPUT-SHAPE")
 
 
 def test_simulate_bad_option(holo, compiled):
     one_line_error(
-        holo(holo, "simulate", compiled["mlp"], "--input", MODELS["mlp"][1], "--coupler-sigma", "-1", rc=None), "SIM-BAD-OPTION"
+        call(holo, "simulate", compiled["mlp"], "--input", MODELS["mlp"][1], "--coupler-sigma", "-1", rc=None), "SIM-BAD-OPTION"
     )
 
 
 def test_simulate_seeded_noise_is_reproducible(holo, compiled):
     args = ["simulate", compiled["mlp"], "--input", MODELS["mlp"][1], "--labels", Y, "--coupler-sigma", "0.02",
             "--phase-noise", "0.01", "--shot-noise", "--thermal-noise", "--seed", "7", "--json"]
-    a = holo(holo, *args, env={"OMP_NUM_THREADS": "1"}).stdout
-    b = holo(holo, *args, env={"OMP_NUM_THREADS": "2"}).stdout
+    a = call(holo, *args, env={"OMP_NUM_THREADS": "1"}).stdout
+    b = call(holo, *args, env={"OMP_NUM_THREADS": "2"}).stdout
     assert a == b
     j = json.loads(a)
     assert 0.0 < j["agreement"] <= 1.0

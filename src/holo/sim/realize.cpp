@@ -93,9 +93,18 @@ TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions
     s.u.errors = linalg::random_coupler_errors(s.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
     if (o.correct_couplers) {
       for (MeshState* m : {&s.vh, &s.u}) {
+        const bool had_screen = !m->mesh.output_phase_rad.empty();
         linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
         s.out_of_range += static_cast<int64_t>(r.out_of_range.size());
         m->mesh = std::move(r.mesh);
+        if (!had_screen && m == &s.vh) {
+          // The V^H mesh has no screen on the chip: its corrected output phases go into the external phase
+          // shifter (phi, on the upper input) of the attenuator that follows each mode; modes >= rank are
+          // dropped, so their phase does not matter.
+          for (size_t k = 0; k < s.att.size() && k < m->mesh.output_phase_rad.size(); ++k)
+            s.att[k].phi_rad = linalg::wrap_phase(s.att[k].phi_rad + m->mesh.output_phase_rad[k]);
+          m->mesh.output_phase_rad.clear();
+        }
       }
       for (AttenuatorState& a : s.att) {
         const AttenuatorCorrection c = correct_attenuator(a.theta_rad, a.phi_rad, a.error);
