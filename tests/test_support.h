@@ -14,7 +14,9 @@ inline std::string source_dir() {
   const char* s = std::getenv("HOLO_SOURCE_DIR");
   return s ? s : ".";
 }
-inline std::string source_path(const std::string& rel) { return source_dir() + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return source_dir() + "/" + rel;
+}
 
 inline std::string binary_dir() {
   const char* s = std::getenv("HOLO_BINARY_DIR");
@@ -29,17 +31,20 @@ enum class Tol {
 };
 inline double tol_value(Tol t) {
   switch (t) {
-    case Tol::Exact: return 0.0;
-    case Tol::Double: return 1e-12;
-    case Tol::Float32In: return 1e-5;
+    case Tol::Exact:
+      return 0.0;
+    case Tol::Double:
+      return 1e-12;
+    case Tol::Float32In:
+      return 1e-5;
   }
   return 0.0;
 }
 
-#define HOLO_EXPECT_CLOSE(a, b, tol)                                                       \
-  do {                                                                                     \
-    double holo_a_ = (a), holo_b_ = (b);                                                   \
-    double holo_bound_ = ::holo::test::tol_value(tol) * std::max(1.0, std::fabs(holo_b_)); \
+#define HOLO_EXPECT_CLOSE(a, b, tol)                                                                         \
+  do {                                                                                                       \
+    double holo_a_ = (a), holo_b_ = (b);                                                                     \
+    double holo_bound_ = ::holo::test::tol_value(tol) * std::max(1.0, std::fabs(holo_b_));                   \
     EXPECT_LE(std::fabs(holo_a_ - holo_b_), holo_bound_) << #a " = " << holo_a_ << ", " #b " = " << holo_b_; \
   } while (0)
 

@@ -6,7 +6,8 @@
 namespace holo::cli {
 
 void register_compile(CLI::App& app, CommonFlags& flags) {
-  auto* sub = app.add_subcommand("compile", "Compile a trained model into a photonic circuit (netlist, program, report)");
+  auto* sub =
+      app.add_subcommand("compile", "Compile a trained model into a photonic circuit (netlist, program, report)");
   auto model = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto opts = std::make_shared<driver::CompileOptions>();
@@ -19,7 +20,8 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--activation", opts->activation,
                   "Nonlinearities: oeo (detect, apply electronically, re-modulate) or eo (Williamson electro-optic)")
       ->capture_default_str();
-  sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")->capture_default_str();
+  sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")
+      ->capture_default_str();
   sub->add_option("--rank-energy", opts->rank_energy,
                   "Keep the smallest SVD rank per tile holding this fraction of the energy (1 = full rank)")
       ->capture_default_str();

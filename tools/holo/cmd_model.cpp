@@ -6,8 +6,9 @@ namespace holo::cli {
 
 namespace {
 void add_load_flags(CLI::App& sub, driver::LoadOptions& load) {
-  sub.add_flag("--no-simplify", [&load](int64_t) { load.simplify = false; },
-               "Keep Identity/Dropout/BatchNorm and constant subgraphs as imported");
+  sub.add_flag(
+      "--no-simplify", [&load](int64_t) { load.simplify = false; },
+      "Keep Identity/Dropout/BatchNorm and constant subgraphs as imported");
 }
 }  // namespace
 

@@ -6,7 +6,8 @@
 namespace holo::cli {
 
 void register_simulate(CLI::App& app, CommonFlags& flags) {
-  auto* sub = app.add_subcommand("simulate", "Run a compiled chip on a batch: accuracy, agreement with the reference, error");
+  auto* sub =
+      app.add_subcommand("simulate", "Run a compiled chip on a batch: accuracy, agreement with the reference, error");
   auto out = std::make_shared<std::string>();
   auto opts = std::make_shared<driver::SimulateOptions>();
   auto no_loss = std::make_shared<bool>(false);
@@ -16,7 +17,8 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
   sub->add_option("-l,--labels", opts->labels_path, "Integer class labels .npy, for accuracy");
   sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the one the chip was compiled with)");
   sub->add_flag("--ideal", opts->sim.ideal, "Turn every non-ideality off");
-  sub->add_option("--dac-bits", opts->sim.dac_bits, "Quantize every phase to this many bits (0 = exact)")->capture_default_str();
+  sub->add_option("--dac-bits", opts->sim.dac_bits, "Quantize every phase to this many bits (0 = exact)")
+      ->capture_default_str();
   sub->add_flag("--no-loss", *no_loss, "Ignore the PDK's insertion losses");
   sub->add_flag("--unbalanced-loss", *unbalanced, "Only real components lose light (no loss-matched dummy slots)");
   sub->add_option("--coupler-sigma", opts->sim.coupler_sigma_rad,
@@ -26,7 +28,8 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
                 "Re-program phases for the coupler errors (Bandyopadhyay, Hamerly, Englund 2021)");
   sub->add_option("--phase-noise", opts->sim.phase_noise_rad, "Std. dev. of a static phase error per shifter (rad)")
       ->capture_default_str();
-  sub->add_option("--laser-power-mw", opts->sim.laser_power_mw, "Laser power per tile pass (mW)")->capture_default_str();
+  sub->add_option("--laser-power-mw", opts->sim.laser_power_mw, "Laser power per tile pass (mW)")
+      ->capture_default_str();
   sub->add_flag("--shot-noise", opts->sim.shot_noise, "Detector shot noise");
   sub->add_flag("--thermal-noise", opts->sim.thermal_noise, "Receiver (TIA) thermal noise");
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")->capture_default_str();

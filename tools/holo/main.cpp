@@ -22,7 +22,9 @@ void add_common_flags(CLI::App& sub, CommonFlags& flags) {
   sub.add_flag("--json", flags.json, "Print a machine-readable JSON object on stdout and nothing else there");
 }
 
-void set_action(CLI::App& sub, Action action) { actions()[&sub] = std::move(action); }
+void set_action(CLI::App& sub, Action action) {
+  actions()[&sub] = std::move(action);
+}
 
 }  // namespace holo::cli
 

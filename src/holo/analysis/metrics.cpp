@@ -1,8 +1,9 @@
 #include "holo/analysis/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <numbers>
 
 #include "holo/support/error.h"
@@ -18,8 +19,10 @@ void add_counts(const circuit::Netlist& n, const std::string& cell, int64_t mult
   const circuit::Cell* c = n.find_cell(cell);
   if (!c) internal_error("flattened_counts: no cell " + cell);
   for (const auto& inst : c->instances) {
-    if (n.find_cell(inst.component)) add_counts(n, inst.component, mult, out, depth + 1);
-    else out[inst.component] += mult;
+    if (n.find_cell(inst.component))
+      add_counts(n, inst.component, mult, out, depth + 1);
+    else
+      out[inst.component] += mult;
   }
 }
 
@@ -91,7 +94,8 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   const auto& wg = pdk.tmpl("waveguide");
   const auto& dac = pdk.tmpl("dac");
   const auto& adc = pdk.tmpl("adc");
-  const double gc_db = pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
+  const double gc_db =
+      pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
 
   // Static heater power: every programmed phase of every MZI, attenuator and screen shifter.
   double heater_mw = 0;
@@ -130,8 +134,9 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
         if (sub && sub->kind == "mesh") mzis += worst_path_mzis(*sub);
       }
       double len_um = static_cast<double>(mzis) * mzi.number("length_um");
-      double db = gc_db + mod.number("insertion_loss_db") + static_cast<double>(mzis) * mzi.number("insertion_loss_db") +
-                  2 * ps.number("insertion_loss_db") + att.number("insertion_loss_db") + rx.number("insertion_loss_db") +
+      double db = gc_db + mod.number("insertion_loss_db") +
+                  static_cast<double>(mzis) * mzi.number("insertion_loss_db") + 2 * ps.number("insertion_loss_db") +
+                  att.number("insertion_loss_db") + rx.number("insertion_loss_db") +
                   wg.number("loss_db_per_cm") * len_um * 1e-4;
       if (db > stage_db) stage_db = db, stage_len_um = len_um;
     }
@@ -141,7 +146,8 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
     latency_ps += sym_ps + flight_ps + adc_ps + static_cast<double>(st.positions - 1) * sym_ps;
     for (const auto& t : st.tiles) {
       const auto pos = static_cast<double>(st.positions);
-      energy_pj += pos * static_cast<double>(t.cols) * (dac.number("energy_pj_per_sample") + mod.number("energy_pj_per_symbol"));
+      energy_pj +=
+          pos * static_cast<double>(t.cols) * (dac.number("energy_pj_per_sample") + mod.number("energy_pj_per_symbol"));
       energy_pj += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
     }
     // Electronic accumulation: each output sums the partial results of the column blocks of its row block.
@@ -156,24 +162,28 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   const double total_pj = energy_pj + static_pj;
   const double per_mac = macs_per_sample > 0 ? total_pj / static_cast<double>(macs_per_sample) : 0.0;
 
-  m.figures.push_back({"worst_path_loss_db", "worst-path insertion loss", worst_db,
-                       fmt::format("max over optical stages and tiles of: grating coupler + modulator + (MZIs on the worst "
-                                   "path of the V^H and U meshes, counted column by column) x MZI loss + 2 screen phase "
-                                   "shifters + attenuator + receiver + waveguide loss over the MZI lengths; PDK figures. "
-                                   "Worst stage: {}. Layout (bends, crossings, routing) not included yet.",
-                                   worst_stage.empty() ? "none" : worst_stage)});
-  m.figures.push_back({"heater_power_mw", "static heater power", heater_mw,
-                       "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
-                       "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
+  m.figures.push_back(
+      {"worst_path_loss_db", "worst-path insertion loss", worst_db,
+       fmt::format("max over optical stages and tiles of: grating coupler + modulator + (MZIs on the worst "
+                   "path of the V^H and U meshes, counted column by column) x MZI loss + 2 screen phase "
+                   "shifters + attenuator + receiver + waveguide loss over the MZI lengths; PDK figures. "
+                   "Worst stage: {}. Layout (bends, crossings, routing) not included yet.",
+                   worst_stage.empty() ? "none" : worst_stage)});
+  m.figures.push_back(
+      {"heater_power_mw", "static heater power", heater_mw,
+       "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
+       "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
   m.figures.push_back({"laser_power_mw", "laser electrical power", laser_mw,
                        "modulator inputs x optical power per channel / wall-plug efficiency (PDK 'laser')"});
-  m.figures.push_back({"latency_ps", "latency per sample", latency_ps,
-                       "sum over stages: optical stages one DAC symbol + time of flight (worst path length x n_g / c) + one "
-                       "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
-                       "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
-  m.figures.push_back({"energy_per_sample_pj", "energy per sample", total_pj,
-                       "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
-                       "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
+  m.figures.push_back(
+      {"latency_ps", "latency per sample", latency_ps,
+       "sum over stages: optical stages one DAC symbol + time of flight (worst path length x n_g / c) + one "
+       "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
+       "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
+  m.figures.push_back(
+      {"energy_per_sample_pj", "energy per sample", total_pj,
+       "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
+       "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
   m.figures.push_back({"energy_per_mac_pj", "energy per MAC", per_mac,
                        fmt::format("energy per sample / {} MACs per sample", macs_per_sample)});
   m.figures.push_back({"tops_per_w", "throughput per watt", per_mac > 0 ? 2.0 / per_mac : 0.0,

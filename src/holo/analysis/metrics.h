@@ -14,8 +14,8 @@
 namespace holo::analysis {
 
 struct Figure {
-  std::string key;     // e.g. "worst_path_loss_db" (unit in the name)
-  std::string label;   // for people
+  std::string key;    // e.g. "worst_path_loss_db" (unit in the name)
+  std::string label;  // for people
   double value = 0;
   std::string method;  // how it was computed, and what is approximate
 };

@@ -93,18 +93,18 @@ struct Stage {
   // "optical": a linear layer on tiled meshes; "electronic": computed after detection;
   // "optical_activation": the electro-optic activation (Williamson) on the optical path.
   std::string domain;
-  std::string reason;  // for electronic stages: why light does not do it
-  std::string layer_cell;  // optical stages: the layer cell holding the tiles
+  std::string reason;                         // for electronic stages: why light does not do it
+  std::string layer_cell;                     // optical stages: the layer cell holding the tiles
   int64_t out_features = 0, in_features = 0;  // the weight matrix (out x in) of an optical stage
-  int64_t positions = 1;  // Conv: output positions time-multiplexed on the same mesh per sample
+  int64_t positions = 1;                      // Conv: output positions time-multiplexed on the same mesh per sample
   std::vector<Tile> tiles;
 };
 
 struct Netlist {
   std::string name;
-  std::string pdk;          // PDK name the templates come from
-  std::string top;          // name of the top cell
-  std::vector<Cell> cells;  // deterministic order: leaves first, top last
+  std::string pdk;            // PDK name the templates come from
+  std::string top;            // name of the top cell
+  std::vector<Cell> cells;    // deterministic order: leaves first, top last
   std::vector<Stage> stages;  // the compute program, in execution order
   std::map<std::string, std::string> info;
 

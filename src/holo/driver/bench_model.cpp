@@ -1,5 +1,6 @@
 #include "holo/driver/bench_model.h"
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <random>
 #include <string>
@@ -172,8 +172,9 @@ Result bench_model(const BenchModelOptions& o) {
   j["import_s"] = import_s;
   j["import_peak_mb"] = peak_mb;
   j["import_peak_over_weight_bytes"] = peak_mb * 1024 * 1024 / static_cast<double>(weights * 4);
-  j["peak_measurement"] = peak_reset ? "VmHWM after resetting it (/proc/self/clear_refs 5) minus VmRSS before the import"
-                                     : "VmHWM minus VmRSS before the import (peak reset unavailable: an upper bound)";
+  j["peak_measurement"] = peak_reset
+                              ? "VmHWM after resetting it (/proc/self/clear_refs 5) minus VmRSS before the import"
+                              : "VmHWM minus VmRSS before the import (peak reset unavailable: an upper bound)";
   j["forward_s"] = median(fwd);
   j["eigen_baseline_s"] = median(base);
   j["forward_over_baseline"] = median(fwd) / median(base);
@@ -230,13 +231,14 @@ Result bench_compile(const BenchCompileOptions& o) {
   r.json["output_bytes"] = out_bytes;
   r.json["tiles"] = inner.json["counts"]["tiles"];
   r.json["mzis"] = inner.json["counts"]["mzis"];
-  r.json["peak_measurement"] = peak_reset ? "VmHWM after resetting it minus VmRSS before the compile"
-                                          : "VmHWM minus VmRSS before the compile (peak reset unavailable: an upper bound)";
-  r.text = fmt::format("compile of a generated MLP {} ({} weights, mesh {}): {:.3f} s, peak memory +{:.1f} MB, "
-                       "{} tiles, {} MZIs, {:.1f} MB written\n",
-                       fmt::join(o.sizes, "-"), weights, o.mesh_size, compile_s, peak_mb,
-                       inner.json["counts"]["tiles"].get<int64_t>(), inner.json["counts"]["mzis"].get<int64_t>(),
-                       static_cast<double>(out_bytes) / 1e6);
+  r.json["peak_measurement"] = peak_reset
+                                   ? "VmHWM after resetting it minus VmRSS before the compile"
+                                   : "VmHWM minus VmRSS before the compile (peak reset unavailable: an upper bound)";
+  r.text = fmt::format(
+      "compile of a generated MLP {} ({} weights, mesh {}): {:.3f} s, peak memory +{:.1f} MB, "
+      "{} tiles, {} MZIs, {:.1f} MB written\n",
+      fmt::join(o.sizes, "-"), weights, o.mesh_size, compile_s, peak_mb, inner.json["counts"]["tiles"].get<int64_t>(),
+      inner.json["counts"]["mzis"].get<int64_t>(), static_cast<double>(out_bytes) / 1e6);
   return r;
 }
 

@@ -1,7 +1,8 @@
 #include "holo/driver/compile.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <memory>
 
 #include "holo/analysis/metrics.h"
@@ -55,12 +56,18 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   for (const auto& l : graph::layer_stats(g)) macs += l.macs;
   analysis::ChipMetrics metrics = analysis::analyze(net, platform, macs);
 
-  report::CompileInfo info{fs::path(model_path).filename().string(), pdk_path, opts.mesh_size, opts.method,
-                           opts.activation, opts.dac_bits, opts.rank_energy};
+  report::CompileInfo info{fs::path(model_path).filename().string(),
+                           pdk_path,
+                           opts.mesh_size,
+                           opts.method,
+                           opts.activation,
+                           opts.dac_bits,
+                           opts.rank_energy};
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir))
-    fail("FILE-WRITE", fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
+    fail("FILE-WRITE",
+         fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
   auto out = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
   // Every file is written whole (temp file + rename); the netlist goes last so a complete circuit.json
   // means a complete compile.
@@ -82,9 +89,10 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   j["counts"] = metrics.counts;
   for (const auto& f : metrics.figures) j["figures"][f.key] = f.value;
   j["macs_per_sample"] = macs;
-  r.text = fmt::format("compiled {} -> {}\n  {} optical stage(s), {} electronic stage(s), {} tile(s), {} MZIs, {} phase shifters\n",
-                       model_path, out_dir, summary.optical_stages, summary.electronic_stages, summary.tiles,
-                       metrics.counts.at("mzis"), metrics.counts.at("phase_shifters"));
+  r.text = fmt::format(
+      "compiled {} -> {}\n  {} optical stage(s), {} electronic stage(s), {} tile(s), {} MZIs, {} phase shifters\n",
+      model_path, out_dir, summary.optical_stages, summary.electronic_stages, summary.tiles, metrics.counts.at("mzis"),
+      metrics.counts.at("phase_shifters"));
   for (const auto& f : metrics.figures) r.text += fmt::format("  {}: {:.6g} ({})\n", f.label, f.value, f.key);
   return r;
 }

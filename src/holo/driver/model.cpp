@@ -1,8 +1,9 @@
 #include "holo/driver/model.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "holo/frontend/load.h"
 #include "holo/graph/dump.h"
@@ -16,21 +17,24 @@ namespace {
 nlohmann::json shape_json(const Shape& s) {
   nlohmann::json j = nlohmann::json::array();
   for (int64_t d : s) {
-    if (d < 0) j.push_back("N");
-    else j.push_back(d);
+    if (d < 0)
+      j.push_back("N");
+    else
+      j.push_back(d);
   }
   return j;
 }
 
 std::vector<Array> read_inputs(const graph::Graph& g, const std::vector<std::string>& paths) {
   if (paths.size() != g.inputs.size())
-    fail("CLI-INPUT-COUNT", fmt::format("{}: the model takes {} input(s) but {} --input file(s) were given",
-                                        g.source, g.inputs.size(), paths.size()));
+    fail("CLI-INPUT-COUNT", fmt::format("{}: the model takes {} input(s) but {} --input file(s) were given", g.source,
+                                        g.inputs.size(), paths.size()));
   std::vector<Array> in;
   for (size_t i = 0; i < paths.size(); ++i) {
     Array a = read_npy(paths[i]);
     for (double v : a.data)
-      if (!std::isfinite(v)) fail("NPY-NONFINITE", fmt::format("{}: input data holds {} (must be finite)", paths[i], v));
+      if (!std::isfinite(v))
+        fail("NPY-NONFINITE", fmt::format("{}: input data holds {} (must be finite)", paths[i], v));
     in.push_back(std::move(a));
   }
   try {
@@ -63,7 +67,8 @@ Result inspect(const std::string& model_path, const InspectOptions& opts) {
   j["name"] = g.name;
   j["opset"] = g.opset;
   j["inputs"] = nlohmann::json::array();
-  for (auto id : g.inputs) j["inputs"].push_back({{"name", g.tensor(id).name}, {"shape", shape_json(g.tensor(id).shape)}});
+  for (auto id : g.inputs)
+    j["inputs"].push_back({{"name", g.tensor(id).name}, {"shape", shape_json(g.tensor(id).shape)}});
   j["outputs"] = nlohmann::json::array();
   for (auto id : g.outputs)
     j["outputs"].push_back({{"name", g.tensor(id).name}, {"shape", shape_json(g.tensor(id).shape)}});
@@ -74,8 +79,12 @@ Result inspect(const std::string& model_path, const InspectOptions& opts) {
     nlohmann::json ins = nlohmann::json::array(), outs = nlohmann::json::array();
     for (auto& s : l.input_shapes) ins.push_back(shape_json(s));
     for (auto& s : l.output_shapes) outs.push_back(shape_json(s));
-    j["layers"].push_back({{"name", l.node}, {"op", l.op}, {"input_shapes", ins}, {"output_shapes", outs},
-                           {"params", l.params}, {"macs", l.macs}});
+    j["layers"].push_back({{"name", l.node},
+                           {"op", l.op},
+                           {"input_shapes", ins},
+                           {"output_shapes", outs},
+                           {"params", l.params},
+                           {"macs", l.macs}});
     total_macs += l.macs;
     table += fmt::format("{:<28} {:<20} {:<18} {:>10} {:>12}\n", l.node, l.op,
                          l.output_shapes.empty() ? "" : shape_str(l.output_shapes[0]), l.params, l.macs);
@@ -91,8 +100,9 @@ Result inspect(const std::string& model_path, const InspectOptions& opts) {
   for (auto id : g.inputs) ins += fmt::format(" {}:{}", g.tensor(id).name, shape_str(g.tensor(id).shape));
   std::string outs;
   for (auto id : g.outputs) outs += fmt::format(" {}:{}", g.tensor(id).name, shape_str(g.tensor(id).shape));
-  r.text = fmt::format("model {} (opset {}), {} nodes\ninputs:{}\noutputs:{}\n\n{}\ntotal: {} parameters, {} MACs per sample\n",
-                       model_path, g.opset, g.nodes.size(), ins, outs, table, g.parameter_count(), total_macs);
+  r.text = fmt::format(
+      "model {} (opset {}), {} nodes\ninputs:{}\noutputs:{}\n\n{}\ntotal: {} parameters, {} MACs per sample\n",
+      model_path, g.opset, g.nodes.size(), ins, outs, table, g.parameter_count(), total_macs);
   if (!stats.empty()) {
     r.text += "simplified:";
     for (auto& s : stats) r.text += fmt::format(" {}={}", s.pass, s.changed);
@@ -118,7 +128,8 @@ Result run(const std::string& model_path, const RunOptions& opts) {
 }
 
 std::vector<int64_t> argmax_rows(const Array& logits) {
-  if (logits.rank() != 2) fail("EVAL-OUTPUT-SHAPE", fmt::format("expected [batch, classes] scores, got {}", shape_str(logits.shape)));
+  if (logits.rank() != 2)
+    fail("EVAL-OUTPUT-SHAPE", fmt::format("expected [batch, classes] scores, got {}", shape_str(logits.shape)));
   std::vector<int64_t> pred(static_cast<size_t>(logits.dim(0)));
   const int64_t c = logits.dim(1);
   for (int64_t i = 0; i < logits.dim(0); ++i) {
@@ -148,8 +159,8 @@ Result eval(const std::string& model_path, const EvalOptions& opts) {
   for (size_t i = 0; i < pred.size(); ++i) {
     double l = labels.data[i];
     if (l != std::floor(l) || l < 0 || l >= static_cast<double>(logits.dim(1)))
-      fail("EVAL-LABELS", fmt::format("{}: label {} at index {} is not a class index in [0, {})", opts.labels_path, l, i,
-                                      logits.dim(1)));
+      fail("EVAL-LABELS", fmt::format("{}: label {} at index {} is not a class index in [0, {})", opts.labels_path, l,
+                                      i, logits.dim(1)));
     correct += static_cast<int64_t>(l) == pred[i];
   }
   double acc = pred.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(pred.size());

@@ -1,10 +1,11 @@
 #include "holo/driver/simulate.h"
 
+#include <fmt/format.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <memory>
 #include <set>
@@ -39,8 +40,9 @@ void add_broadcast(Array& y, const Array& c, double beta) {
 class ChipRunner {
  public:
   ChipRunner(const graph::Graph& g, const circuit::Netlist& net, const pdk::Pdk& pdk, const sim::SimOptions& so)
-      : g_(g), eo_(net.info.count("activation") && net.info.at("activation") == "eo" ? sim::eo_activation(pdk)
-                                                                                          : sim::EoActivation{}) {
+      : g_(g),
+        eo_(net.info.count("activation") && net.info.at("activation") == "eo" ? sim::eo_activation(pdk)
+                                                                              : sim::EoActivation{}) {
     eo_channel_w_ = pdk.templates.count("laser") ? pdk.tmpl("laser").number("power_per_channel_mw") * 1e-3 : 1e-3;
     int64_t index = 0;
     for (const auto& st : net.stages) {
@@ -67,10 +69,14 @@ class ChipRunner {
     auto it = prepared_.find(n.name);
     if (it == prepared_.end()) return false;
     const sim::PreparedStage& ps = it->second;
-    if (n.op == "Gemm") gemm(n, ps, in, out[0]);
-    else if (n.op == "MatMul") matmul(ps, *in[0], out[0]);
-    else if (n.op == "Conv") conv(n, ps, in, out[0]);
-    else internal_error("simulate: optical stage on op " + n.op);
+    if (n.op == "Gemm")
+      gemm(n, ps, in, out[0]);
+    else if (n.op == "MatMul")
+      matmul(ps, *in[0], out[0]);
+    else if (n.op == "Conv")
+      conv(n, ps, in, out[0]);
+    else
+      internal_error("simulate: optical stage on op " + n.op);
     return true;
   }
 
@@ -205,9 +211,8 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
     ChipRunner chip(g, net, platform, so);
     out_of_range = std::max(out_of_range, chip.out_of_range());
     residual = std::max(residual, chip.worst_calibration_residual());
-    graph::NodeOverride hook = [&chip](const graph::Node& n, const std::vector<const Array*>& in, std::vector<Array>& out) {
-      return chip(n, in, out);
-    };
+    graph::NodeOverride hook = [&chip](const graph::Node& n, const std::vector<const Array*>& in,
+                                       std::vector<Array>& out) { return chip(n, in, out); };
     const Array y = flat2(graph::execute(g, inputs, hook)[0]);
     const auto pred = argmax_rows(y);
     int64_t agree = 0, correct = 0;
@@ -247,22 +252,21 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   j["agreement"] = mean(agrees);
   if (!opts.labels_path.empty()) {
     int64_t ref_correct = 0;
-    for (int64_t i = 0; i < batch; ++i) ref_correct += ref_pred[static_cast<size_t>(i)] == static_cast<int64_t>(labels[i]);
+    for (int64_t i = 0; i < batch; ++i)
+      ref_correct += ref_pred[static_cast<size_t>(i)] == static_cast<int64_t>(labels[i]);
     j["accuracy"] = mean(accs);
     j["reference_accuracy"] = batch ? static_cast<double>(ref_correct) / static_cast<double>(batch) : 0.0;
   }
-  j["output_error"] = {{"max_abs", *std::max_element(max_errs.begin(), max_errs.end())},
-                       {"rms", mean(rms_errs)},
-                       {"max_abs_over_output_scale", scale > 0 ? *std::max_element(max_errs.begin(), max_errs.end()) / scale : 0.0},
-                       {"output_scale", scale},
-                       {"note", "chip output minus reference executor output over all samples and outputs"}};
+  j["output_error"] = {
+      {"max_abs", *std::max_element(max_errs.begin(), max_errs.end())},
+      {"rms", mean(rms_errs)},
+      {"max_abs_over_output_scale", scale > 0 ? *std::max_element(max_errs.begin(), max_errs.end()) / scale : 0.0},
+      {"output_scale", scale},
+      {"note", "chip output minus reference executor output over all samples and outputs"}};
   if (opts.monte_carlo > 1) {
-    j["monte_carlo"] = {{"draws", opts.monte_carlo},
-                        {"accuracy_mean", mean(accs)},
-                        {"accuracy_std", stdev(accs)},
-                        {"accuracy_min", *std::min_element(accs.begin(), accs.end())},
-                        {"agreement_mean", mean(agrees)},
-                        {"agreement_std", stdev(agrees)}};
+    j["monte_carlo"] = {{"draws", opts.monte_carlo},      {"accuracy_mean", mean(accs)},
+                        {"accuracy_std", stdev(accs)},    {"accuracy_min", *std::min_element(accs.begin(), accs.end())},
+                        {"agreement_mean", mean(agrees)}, {"agreement_std", stdev(agrees)}};
   }
   j["impairments"] = {{"ideal", opts.sim.ideal},
                       {"dac_bits", eff.dac_bits},
@@ -284,11 +288,11 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
                           j["reference_accuracy"].get<double>());
   r.text += fmt::format("  agreement with the reference executor {:.4f}\n", mean(agrees));
   r.text += fmt::format("  output error: max {:.3g} ({:.3g} of the output scale), rms {:.3g}\n",
-                        j["output_error"]["max_abs"].get<double>(), j["output_error"]["max_abs_over_output_scale"].get<double>(),
-                        mean(rms_errs));
+                        j["output_error"]["max_abs"].get<double>(),
+                        j["output_error"]["max_abs_over_output_scale"].get<double>(), mean(rms_errs));
   if (opts.monte_carlo > 1)
-    r.text += fmt::format("  monte carlo over {} draws: accuracy {:.4f} +- {:.4f} (min {:.4f})\n", opts.monte_carlo, mean(accs),
-                          stdev(accs), j["monte_carlo"]["accuracy_min"].get<double>());
+    r.text += fmt::format("  monte carlo over {} draws: accuracy {:.4f} +- {:.4f} (min {:.4f})\n", opts.monte_carlo,
+                          mean(accs), stdev(accs), j["monte_carlo"]["accuracy_min"].get<double>());
   if (out_of_range) r.text += fmt::format("  {} MZI(s) could not reach their corrected target\n", out_of_range);
   return r;
 }

@@ -1,7 +1,8 @@
 #include "holo/graph/dump.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "holo/graph/ops.h"
 

@@ -10,7 +10,8 @@ namespace holo::graph {
 void check_inputs(const Graph& g, const std::vector<Array>& inputs) {
   std::string src = g.source.empty() ? "" : g.source + ": ";
   if (inputs.size() != g.inputs.size())
-    fail("GRAPH-INPUT-COUNT", fmt::format("{}the model takes {} input(s), {} given", src, g.inputs.size(), inputs.size()));
+    fail("GRAPH-INPUT-COUNT",
+         fmt::format("{}the model takes {} input(s), {} given", src, g.inputs.size(), inputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = g.tensor(g.inputs[i]);
     const Shape& want = t.shape;
@@ -18,12 +19,15 @@ void check_inputs(const Graph& g, const std::vector<Array>& inputs) {
     bool ok = want.size() == have.size();
     for (size_t k = 0; ok && k < want.size(); ++k) ok = want[k] < 0 || want[k] == have[k];
     if (!ok)
-      fail("GRAPH-INPUT-SHAPE", fmt::format("{}input '{}' expects shape {} (N = any batch size) but the data has shape {}",
-                                            src, t.name, shape_str(want), shape_str(have)));
+      fail("GRAPH-INPUT-SHAPE",
+           fmt::format("{}input '{}' expects shape {} (N = any batch size) but the data has shape {}", src, t.name,
+                       shape_str(want), shape_str(have)));
   }
 }
 
-std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs) { return execute(g, inputs, nullptr); }
+std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs) {
+  return execute(g, inputs, nullptr);
+}
 
 std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs, std::map<std::string, Array>* keep) {
   return execute(g, inputs, NodeOverride(), keep);
@@ -60,7 +64,8 @@ std::vector<Array> execute(const Graph& g, const std::vector<Array>& inputs, con
     ConstInputs consts;
     for (TensorId id : n.inputs) {
       const Array* a = id >= 0 ? value[static_cast<size_t>(id)] : nullptr;
-      if (id >= 0 && !a) internal_error(fmt::format("execute: '{}' has no value before node '{}'", g.tensor(id).name, n.name));
+      if (id >= 0 && !a)
+        internal_error(fmt::format("execute: '{}' has no value before node '{}'", g.tensor(id).name, n.name));
       in.push_back(a);
       shapes.push_back(a ? a->shape : Shape{});
       consts.push_back(id >= 0 && g.tensor(id).value ? a : nullptr);

@@ -24,8 +24,8 @@ using Attributes = std::map<std::string, AttrValue>;
 
 struct Tensor {
   std::string name;
-  Shape shape;               // dims < 0 are dynamic (e.g. the batch dimension)
-  bool shape_known = false;  // false until declared by the model or inferred
+  Shape shape;                 // dims < 0 are dynamic (e.g. the batch dimension)
+  bool shape_known = false;    // false until declared by the model or inferred
   std::optional<Array> value;  // set for weights/constants; shape == value->shape then
 
   bool is_constant() const { return value.has_value(); }
@@ -49,12 +49,12 @@ struct Node {
 class Graph {
  public:
   std::string name;
-  int64_t opset = 13;      // the default-domain opset the model was written for
-  std::string source;      // file the graph came from, for messages
+  int64_t opset = 13;  // the default-domain opset the model was written for
+  std::string source;  // file the graph came from, for messages
 
   std::vector<Tensor> tensors;
-  std::vector<Node> nodes;  // topological order after verify()/topo_sort()
-  std::vector<TensorId> inputs;   // non-constant graph inputs, in model order
+  std::vector<Node> nodes;       // topological order after verify()/topo_sort()
+  std::vector<TensorId> inputs;  // non-constant graph inputs, in model order
   std::vector<TensorId> outputs;
 
   // Returns the id of the tensor with this name, creating it if it does not exist.

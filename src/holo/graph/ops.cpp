@@ -1,9 +1,10 @@
 #include "holo/graph/ops.h"
 
+#include <fmt/format.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -31,7 +32,9 @@ using Ins = std::vector<const Array*>;
   fail("GRAPH-UNSUPPORTED", fmt::format("{}: {}", where(g, n), msg));
 }
 
-bool known(int64_t d) { return d >= 0; }
+bool known(int64_t d) {
+  return d >= 0;
+}
 // Largest dimension / element count a shape may reach; beyond it inference reports an error rather
 // than overflow (graphs are checked before anything is allocated).
 constexpr int64_t kMaxDim = int64_t{1} << 31;
@@ -197,10 +200,14 @@ OpDef gemm() {
     MapC B(b.data.data(), b.dim(0), b.dim(1));
     Array& y = out[0];
     MapM Y(y.data.data(), y.dim(0), y.dim(1));
-    if (ta && tb) Y.noalias() = A.transpose() * B.transpose();
-    else if (ta) Y.noalias() = A.transpose() * B;
-    else if (tb) Y.noalias() = A * B.transpose();
-    else Y.noalias() = A * B;
+    if (ta && tb)
+      Y.noalias() = A.transpose() * B.transpose();
+    else if (ta)
+      Y.noalias() = A.transpose() * B;
+    else if (tb)
+      Y.noalias() = A * B.transpose();
+    else
+      Y.noalias() = A * B;
     if (alpha != 1.0) Y *= alpha;
     if (in.size() > 2 && in[2] && beta != 0.0) {
       const Array& c = *in[2];
@@ -325,7 +332,8 @@ OpDef flatten() {
     const Shape& x = s[0];
     int64_t r = static_cast<int64_t>(x.size());
     int64_t axis = norm_axis(g, n, n.attr_int("axis", 1), r, true);
-    return Shapes{{numel_or_dyn(x, 0, static_cast<size_t>(axis)), numel_or_dyn(x, static_cast<size_t>(axis), x.size())}};
+    return Shapes{
+        {numel_or_dyn(x, 0, static_cast<size_t>(axis)), numel_or_dyn(x, static_cast<size_t>(axis), x.size())}};
   };
   d.run = [](const Graph&, const Node&, const Ins& in, std::vector<Array>& out) { out[0].data = in[0]->data; };
   return d;
@@ -441,7 +449,8 @@ OpDef concat() {
     Shape y = s[0];
     int64_t axis = norm_axis(g, n, n.attr_int("axis", 0), static_cast<int64_t>(y.size()));
     for (size_t i = 1; i < s.size(); ++i) {
-      if (s[i].size() != y.size()) shape_error(g, n, fmt::format("input {} has rank {}, expected {}", i, s[i].size(), y.size()));
+      if (s[i].size() != y.size())
+        shape_error(g, n, fmt::format("input {} has rank {}, expected {}", i, s[i].size(), y.size()));
       for (size_t k = 0; k < y.size(); ++k) {
         if (static_cast<int64_t>(k) == axis) {
           y[k] = (known(y[k]) && known(s[i][k])) ? y[k] + s[i][k] : kDyn;
@@ -525,7 +534,8 @@ Spatial spatial_params(const Graph& g, const Node& n, const Shape& x, std::vecto
   auto strides = n.attr_ints("strides", {1, 1});
   auto dil = n.attr_ints("dilations", {1, 1});
   auto pads = n.attr_ints("pads", {0, 0, 0, 0});
-  if (strides.size() != 2 || strides[0] <= 0 || strides[1] <= 0) attr_error(g, n, "strides must hold two positive values");
+  if (strides.size() != 2 || strides[0] <= 0 || strides[1] <= 0)
+    attr_error(g, n, "strides must hold two positive values");
   if (dil.size() != 2 || dil[0] <= 0 || dil[1] <= 0) attr_error(g, n, "dilations must hold two positive values");
   if (pads.size() != 4) attr_error(g, n, "pads must hold 4 values [top, left, bottom, right]");
   for (int64_t p : pads)
@@ -558,7 +568,8 @@ OpDef conv() {
   d.infer = [](const Graph& g, const Node& n, const Shapes& s, const ConstInputs&) {
     const Shape& x = s[0];
     const Shape& w = s[1];
-    if (w.size() != 4) unsupported(g, n, fmt::format("only 2-D convolution is supported; weight shape {}", shape_str(w)));
+    if (w.size() != 4)
+      unsupported(g, n, fmt::format("only 2-D convolution is supported; weight shape {}", shape_str(w)));
     auto kernel = n.attr_ints("kernel_shape", {w[2], w[3]});
     Spatial sp = spatial_params(g, n, x, kernel);
     require_eq(g, n, kernel[0], w[2], "kernel_shape vs weight height");
@@ -612,7 +623,8 @@ OpDef pool(std::string_view name, bool is_max) {
   OpDef d{name, 1, 1, 1, 1, nullptr, nullptr, nullptr};
   d.infer = [is_max](const Graph& g, const Node& n, const Shapes& s, const ConstInputs&) {
     if (!n.has_attr("kernel_shape")) attr_error(g, n, "kernel_shape is required");
-    if (n.outputs.size() > 1 && n.outputs[1] != kNoTensor) unsupported(g, n, "the Indices output of MaxPool is not supported");
+    if (n.outputs.size() > 1 && n.outputs[1] != kNoTensor)
+      unsupported(g, n, "the Indices output of MaxPool is not supported");
     if (!is_max && n.has_attr("dilations")) {
       for (int64_t v : n.attr_ints("dilations", {}))
         if (v != 1) unsupported(g, n, "AveragePool dilations other than 1 are not supported");
@@ -761,14 +773,20 @@ OpDef pad() {
   return d;
 }
 
-double relu(double x, const Node&) { return x > 0 ? x : 0.0; }
-double leaky(double x, const Node& n) { return x >= 0 ? x : n.attr_float("alpha", 0.01) * x; }
+double relu(double x, const Node&) {
+  return x > 0 ? x : 0.0;
+}
+double leaky(double x, const Node& n) {
+  return x >= 0 ? x : n.attr_float("alpha", 0.01) * x;
+}
 double sigmoid(double x, const Node&) {
   if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
   double e = std::exp(x);
   return e / (1.0 + e);
 }
-double tanh_(double x, const Node&) { return std::tanh(x); }
+double tanh_(double x, const Node&) {
+  return std::tanh(x);
+}
 
 const std::map<std::string, OpDef, std::less<>>& table() {
   static const std::map<std::string, OpDef, std::less<>> t = [] {

@@ -1,7 +1,8 @@
 #include "holo/graph/passes.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "holo/graph/ops.h"
 #include "holo/graph/verify.h"
@@ -139,8 +140,10 @@ int fold_batchnorm(Graph& g) {
     TensorId bid = g.add_constant(fresh_name(g, p.name + "_bias_bnfold"), Array({C}, std::move(bias)));
     Node& pp = g.nodes[static_cast<size_t>(pi)];  // add_constant may not move nodes, but be explicit
     pp.inputs[1] = wid;
-    if (pp.inputs.size() > 2) pp.inputs[2] = bid;
-    else pp.inputs.push_back(bid);
+    if (pp.inputs.size() > 2)
+      pp.inputs[2] = bid;
+    else
+      pp.inputs.push_back(bid);
     pp.outputs[0] = g.nodes[i].outputs[0];
     g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
     --i;

@@ -14,9 +14,9 @@ struct PassStats {
   int changed = 0;  // nodes removed or rewritten
 };
 
-int remove_identities(Graph& g);      // Identity, Dropout (inference) -> rewire consumers
-int fold_batchnorm(Graph& g);         // BatchNormalization after Conv/Gemm with constant weights
-int fold_constants(Graph& g);         // nodes whose inputs are all constant -> constant tensors
+int remove_identities(Graph& g);  // Identity, Dropout (inference) -> rewire consumers
+int fold_batchnorm(Graph& g);     // BatchNormalization after Conv/Gemm with constant weights
+int fold_constants(Graph& g);     // nodes whose inputs are all constant -> constant tensors
 
 // Runs all passes to a fixed point, then verifies.
 std::vector<PassStats> simplify(Graph& g);

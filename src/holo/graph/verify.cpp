@@ -1,7 +1,8 @@
 #include "holo/graph/verify.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 #include <set>
 
 #include "holo/graph/ops.h"
@@ -10,7 +11,9 @@
 namespace holo::graph {
 namespace {
 
-std::string src(const Graph& g) { return g.source.empty() ? "" : g.source + ": "; }
+std::string src(const Graph& g) {
+  return g.source.empty() ? "" : g.source + ": ";
+}
 
 // Producer node index of every tensor (-1: graph input / constant / nothing).
 std::vector<int> producers(const Graph& g) {
@@ -64,8 +67,8 @@ void topo_sort(Graph& g) {
   if (order.size() != n) {
     for (size_t i = 0; i < n; ++i)
       if (pending[i] > 0)
-        fail("GRAPH-CYCLE", fmt::format("{}the graph has a cycle through node '{}' ({})", src(g), g.nodes[i].name,
-                                        g.nodes[i].op));
+        fail("GRAPH-CYCLE",
+             fmt::format("{}the graph has a cycle through node '{}' ({})", src(g), g.nodes[i].name, g.nodes[i].op));
   }
   std::vector<Node> sorted;
   sorted.reserve(n);
@@ -104,7 +107,8 @@ void infer_shapes(Graph& g) {
         if (d < 0) continue;
         if (d > (int64_t{1} << 31) || (d != 0 && numel > (int64_t{1} << 34) / d))
           fail("GRAPH-SHAPE-TOO-LARGE",
-               fmt::format("{}: produces shape {}, more than 2^31 per dimension or 2^34 elements", where(g, n), shape_str(sh)));
+               fmt::format("{}: produces shape {}, more than 2^31 per dimension or 2^34 elements", where(g, n),
+                           shape_str(sh)));
         numel *= d;
       }
     }
@@ -112,9 +116,8 @@ void infer_shapes(Graph& g) {
       if (n.outputs[i] < 0) continue;
       Tensor& t = g.tensor(n.outputs[i]);
       if (t.shape_known && !compatible(t.shape, out[i]))
-        fail("GRAPH-SHAPE-MISMATCH",
-             fmt::format("{}: output '{}' is declared {} but the op produces {}", where(g, n), t.name,
-                         shape_str(t.shape), shape_str(out[i])));
+        fail("GRAPH-SHAPE-MISMATCH", fmt::format("{}: output '{}' is declared {} but the op produces {}", where(g, n),
+                                                 t.name, shape_str(t.shape), shape_str(out[i])));
       Shape merged = out[i];
       if (t.shape_known)
         for (size_t k = 0; k < merged.size(); ++k)
@@ -130,17 +133,17 @@ void verify(Graph& g) {
   for (const Node& n : g.nodes) {
     const OpDef* def = find_op(n.op);
     if (!def)
-      fail("GRAPH-UNSUPPORTED-OP", fmt::format("{}: op '{}' is not supported; supported ops: {}", where(g, n), n.op,
-                                               supported_ops_list()));
+      fail("GRAPH-UNSUPPORTED-OP",
+           fmt::format("{}: op '{}' is not supported; supported ops: {}", where(g, n), n.op, supported_ops_list()));
     if (!names.insert(n.name).second)
       fail("GRAPH-DUPLICATE-NODE", fmt::format("{}two nodes are named '{}'", src(g), n.name));
     auto ni = static_cast<int>(n.inputs.size()), no = static_cast<int>(n.outputs.size());
     if (ni < def->min_inputs || ni > def->max_inputs)
-      fail("GRAPH-ARITY", fmt::format("{}: has {} inputs, expected {}..{}", where(g, n), ni, def->min_inputs,
-                                      def->max_inputs));
+      fail("GRAPH-ARITY",
+           fmt::format("{}: has {} inputs, expected {}..{}", where(g, n), ni, def->min_inputs, def->max_inputs));
     if (no < def->min_outputs || no > def->max_outputs)
-      fail("GRAPH-ARITY", fmt::format("{}: has {} outputs, expected {}..{}", where(g, n), no, def->min_outputs,
-                                      def->max_outputs));
+      fail("GRAPH-ARITY",
+           fmt::format("{}: has {} outputs, expected {}..{}", where(g, n), no, def->min_outputs, def->max_outputs));
     for (int i = 0; i < def->min_inputs; ++i)
       if (n.inputs[static_cast<size_t>(i)] < 0)
         fail("GRAPH-ARITY", fmt::format("{}: required input {} is missing", where(g, n), i));
@@ -154,8 +157,8 @@ void verify(Graph& g) {
       if (id < 0) continue;
       const Tensor& t = g.tensor(id);
       if (prod[static_cast<size_t>(id)] < 0 && !is_input[static_cast<size_t>(id)] && !t.is_constant())
-        fail("GRAPH-DANGLING", fmt::format("{}: input '{}' is not a graph input, a weight, or any node's output",
-                                           where(g, n), t.name));
+        fail("GRAPH-DANGLING",
+             fmt::format("{}: input '{}' is not a graph input, a weight, or any node's output", where(g, n), t.name));
     }
     for (TensorId id : n.outputs)
       if (id >= 0 && (is_input[static_cast<size_t>(id)] || g.tensor(id).is_constant()))
@@ -171,7 +174,8 @@ void verify(Graph& g) {
     if (!t.value) continue;
     for (double v : t.value->data)
       if (!std::isfinite(v))
-        fail("GRAPH-NONFINITE-WEIGHT", fmt::format("{}weight '{}' holds {} (weights must be finite)", src(g), t.name, v));
+        fail("GRAPH-NONFINITE-WEIGHT",
+             fmt::format("{}weight '{}' holds {} (weights must be finite)", src(g), t.name, v));
   }
   topo_sort(g);
   infer_shapes(g);

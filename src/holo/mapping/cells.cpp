@@ -1,16 +1,21 @@
 #include "holo/mapping/cells.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "holo/linalg/mzi.h"
 #include "holo/support/error.h"
 
 namespace holo::mapping {
 namespace {
-std::string in_port(int64_t i) { return fmt::format("in{}", i); }
-std::string out_port(int64_t i) { return fmt::format("out{}", i); }
+std::string in_port(int64_t i) {
+  return fmt::format("in{}", i);
+}
+std::string out_port(int64_t i) {
+  return fmt::format("out{}", i);
+}
 }  // namespace
 
 circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh) {
@@ -44,13 +49,14 @@ circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh) {
   }
   const bool screen = !mesh.output_phase_rad.empty();
   if (screen && static_cast<int32_t>(mesh.output_phase_rad.size()) != n)
-    internal_error(fmt::format("mesh_cell {}: output screen of {} phases for {} modes", name, mesh.output_phase_rad.size(), n));
+    internal_error(
+        fmt::format("mesh_cell {}: output screen of {} phases for {} modes", name, mesh.output_phase_rad.size(), n));
   for (int32_t i = 0; i < n; ++i) {
     auto m = static_cast<size_t>(i);
     if (screen) {
       std::string inst = fmt::format("ps{}", i);
-      c.instances.push_back({inst, "phase_shifter", {{"phi_rad", linalg::wrap_phase(mesh.output_phase_rad[m])}},
-                             mesh.columns, i});
+      c.instances.push_back(
+          {inst, "phase_shifter", {{"phi_rad", linalg::wrap_phase(mesh.output_phase_rad[m])}}, mesh.columns, i});
       link(i, {inst, "o1"});
       cur[m] = {inst, "o2"};
     } else if (!exposed_in[m]) {  // untouched mode: a plain waveguide carries it through
@@ -79,11 +85,12 @@ circuit::Cell attenuator_cell(const std::string& name, const std::vector<double>
   c.info["n"] = std::to_string(theta_rad.size());
   for (size_t k = 0; k < theta_rad.size(); ++k) {
     std::string inst = fmt::format("a{}", k);
-    c.instances.push_back({inst,
-                           "attenuator",
-                           {{"theta_rad", theta_rad[k]}, {"phi_rad", 0.0}, {"transmission", std::sin(0.5 * theta_rad[k])}},
-                           0,
-                           static_cast<int32_t>(k)});
+    c.instances.push_back(
+        {inst,
+         "attenuator",
+         {{"theta_rad", theta_rad[k]}, {"phi_rad", 0.0}, {"transmission", std::sin(0.5 * theta_rad[k])}},
+         0,
+         static_cast<int32_t>(k)});
   }
   for (size_t k = 0; k < theta_rad.size(); ++k)
     c.ports.push_back({in_port(static_cast<int64_t>(k)), "optical", {fmt::format("a{}", k), "o1"}});

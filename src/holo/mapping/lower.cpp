@@ -1,9 +1,10 @@
 #include "holo/mapping/lower.h"
 
+#include <fmt/format.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <map>
 #include <set>
 
@@ -28,10 +29,12 @@ std::string electronic_reason(const graph::Graph& g, const graph::Node& n) {
   if (op == "MaxPool") return "comparison (max) has no linear optical form: electronic";
   if (op == "AveragePool" || op == "GlobalAveragePool") return "pooling on detected values: electronic (cheap)";
   if (op == "BatchNormalization") return "per-channel affine on detected values: electronic";
-  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return "element-wise arithmetic on detected values: electronic";
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
+    return "element-wise arithmetic on detected values: electronic";
   if (op == "Flatten" || op == "Reshape" || op == "Transpose" || op == "Concat" || op == "Pad")
     return "data movement / re-indexing: no computation, done in the electronic buffer";
-  if (op == "Gemm" || op == "MatMul" || op == "Conv") return "no constant weight operand (both operands are data): electronic";
+  if (op == "Gemm" || op == "MatMul" || op == "Conv")
+    return "no constant weight operand (both operands are data): electronic";
   (void)g;
   return "not mappable to the coherent templates: electronic";
 }
@@ -104,7 +107,8 @@ bool weight_matrix(const graph::Graph& g, const graph::Node& n, int64_t& out, in
   return false;
 }
 
-circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const MappingOptions& opts, MappingSummary* summary) {
+circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const MappingOptions& opts,
+                       MappingSummary* summary) {
   if (opts.mesh_size < 1 || opts.mesh_size > 2048)
     fail("MAP-BAD-OPTION", fmt::format("mesh size {} is outside 1..2048", opts.mesh_size));
   if (opts.activation != "oeo" && opts.activation != "eo")

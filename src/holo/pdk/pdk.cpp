@@ -1,9 +1,10 @@
 #include "holo/pdk/pdk.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -56,16 +57,18 @@ Figure figure(const json& v, const std::string& what, const std::string& path) {
 
 const Figure& Template::figure(const std::string& key) const {
   auto it = figures.find(key);
-  if (it == figures.end())
-    fail("PDK-MISSING-FIGURE", fmt::format("PDK template '{}' has no figure '{}'", name, key));
+  if (it == figures.end()) fail("PDK-MISSING-FIGURE", fmt::format("PDK template '{}' has no figure '{}'", name, key));
   return it->second;
 }
 
-double Template::number(const std::string& key) const { return figure(key).value; }
+double Template::number(const std::string& key) const {
+  return figure(key).value;
+}
 
 const Template& Pdk::tmpl(const std::string& n) const {
   auto it = templates.find(n);
-  if (it == templates.end()) fail("PDK-MISSING-TEMPLATE", fmt::format("{}: PDK '{}' has no template '{}'", path, name, n));
+  if (it == templates.end())
+    fail("PDK-MISSING-TEMPLATE", fmt::format("{}: PDK '{}' has no template '{}'", path, name, n));
   return it->second;
 }
 
@@ -76,10 +79,9 @@ const Layer& Pdk::layer(const std::string& n) const {
 }
 
 const std::vector<std::string>& required_templates() {
-  static const std::vector<std::string> t = {"waveguide",     "directional_coupler", "phase_shifter", "mzi",
-                                             "attenuator",    "modulator",           "photodetector",
-                                             "homodyne_receiver", "dac",             "adc",
-                                             "nonlinearity",  "accumulator"};
+  static const std::vector<std::string> t = {
+      "waveguide",     "directional_coupler", "phase_shifter", "mzi", "attenuator",   "modulator",
+      "photodetector", "homodyne_receiver",   "dac",           "adc", "nonlinearity", "accumulator"};
   return t;
 }
 
@@ -150,7 +152,8 @@ Pdk parse_pdk(const std::string& text, const std::string& what) {
     for (size_t i = 0; i < ports.size(); ++i) {
       std::string pat = fmt::format("{}.ports[{}]", at, i);
       Port port{str(ports[i], "name", what, pat), str(ports[i], "kind", what, pat)};
-      if (port.kind != "optical" && port.kind != "electrical") schema(what, pat + ".kind", "expected optical or electrical");
+      if (port.kind != "optical" && port.kind != "electrical")
+        schema(what, pat + ".kind", "expected optical or electrical");
       t.ports.push_back(std::move(port));
     }
     const json& figs = field(*it, "figures", what, at);
@@ -160,11 +163,14 @@ Pdk parse_pdk(const std::string& text, const std::string& what) {
   }
   for (const std::string& need : required_templates())
     if (!p.templates.count(need))
-      fail("PDK-MISSING-TEMPLATE", fmt::format("{}: PDK '{}' lacks the template '{}' that compilation needs", what, p.name, need));
+      fail("PDK-MISSING-TEMPLATE",
+           fmt::format("{}: PDK '{}' lacks the template '{}' that compilation needs", what, p.name, need));
   return p;
 }
 
-Pdk load_pdk(const std::string& path) { return parse_pdk(read_file(path), path); }
+Pdk load_pdk(const std::string& path) {
+  return parse_pdk(read_file(path), path);
+}
 
 std::string default_pdk_path() {
   const char* dir = std::getenv("HOLO_PDK_DIR");

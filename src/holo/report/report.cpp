@@ -1,7 +1,8 @@
 #include "holo/report/report.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -43,8 +44,11 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
   nlohmann::ordered_json j;
   j["model"] = info.model;
   j["pdk"] = n.pdk;
-  j["options"] = {{"mesh_size", info.mesh_size}, {"method", info.method}, {"activation", info.activation},
-                  {"dac_bits", info.dac_bits}, {"rank_energy", info.rank_energy}};
+  j["options"] = {{"mesh_size", info.mesh_size},
+                  {"method", info.method},
+                  {"activation", info.activation},
+                  {"dac_bits", info.dac_bits},
+                  {"rank_energy", info.rank_energy}};
   j["counts"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : m.counts) j["counts"][k] = v;
   j["macs_per_sample"] = m.macs_per_sample;

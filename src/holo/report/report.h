@@ -15,7 +15,7 @@ namespace holo::report {
 std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits);
 
 struct CompileInfo {
-  std::string model;      // model file name
+  std::string model;  // model file name
   std::string pdk_path;
   int mesh_size = 0;
   std::string method;

@@ -1,6 +1,7 @@
 #include "holo/support/file_io.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "holo/support/error.h"
 
@@ -58,7 +58,9 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
   int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) fail("FILE-WRITE", fmt::format("{}: cannot create a temporary file in {}: {}", path, dir.string(), std::strerror(errno)));
+  if (fd < 0)
+    fail("FILE-WRITE",
+         fmt::format("{}: cannot create a temporary file in {}: {}", path, dir.string(), std::strerror(errno)));
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd, content.data() + off, content.size() - off);

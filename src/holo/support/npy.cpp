@@ -1,9 +1,10 @@
 #include "holo/support/npy.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
@@ -70,17 +71,23 @@ Header parse_header(std::string_view bytes, const std::string& what) {
 
   // descr
   size_t p = find_key(dict, "descr", what);
-  if (p >= dict.size() || (dict[p] != '\'' && dict[p] != '"')) bad(what, "'descr' is not a string (structured dtypes are not supported)");
+  if (p >= dict.size() || (dict[p] != '\'' && dict[p] != '"'))
+    bad(what, "'descr' is not a string (structured dtypes are not supported)");
   char q = dict[p];
   size_t e = dict.find(q, p + 1);
   if (e == std::string_view::npos) bad(what, "unterminated 'descr'");
   std::string descr(dict.substr(p + 1, e - p - 1));
   Header h{};
-  if (descr == "<f8" || descr == "=f8") h.dtype = NpyDtype::Float64;
-  else if (descr == "<f4" || descr == "=f4") h.dtype = NpyDtype::Float32;
-  else if (descr == "<i8" || descr == "=i8") h.dtype = NpyDtype::Int64;
-  else if (descr == "<c16" || descr == "=c16") h.dtype = NpyDtype::Complex128;
-  else if (descr == "<c8" || descr == "=c8") h.dtype = NpyDtype::Complex64;
+  if (descr == "<f8" || descr == "=f8")
+    h.dtype = NpyDtype::Float64;
+  else if (descr == "<f4" || descr == "=f4")
+    h.dtype = NpyDtype::Float32;
+  else if (descr == "<i8" || descr == "=i8")
+    h.dtype = NpyDtype::Int64;
+  else if (descr == "<c16" || descr == "=c16")
+    h.dtype = NpyDtype::Complex128;
+  else if (descr == "<c8" || descr == "=c8")
+    h.dtype = NpyDtype::Complex64;
   else
     fail("NPY-UNSUPPORTED-DTYPE",
          fmt::format("{}: dtype '{}' is not supported; expected float32 (<f4), float64 (<f8), int64 (<i8)"
@@ -90,7 +97,8 @@ Header parse_header(std::string_view bytes, const std::string& what) {
   // fortran_order
   p = find_key(dict, "fortran_order", what);
   if (dict.substr(p, 4) == "True")
-    fail("NPY-FORTRAN-ORDER", fmt::format("{}: array is in Fortran order; save it C-ordered (np.ascontiguousarray)", what));
+    fail("NPY-FORTRAN-ORDER",
+         fmt::format("{}: array is in Fortran order; save it C-ordered (np.ascontiguousarray)", what));
   if (dict.substr(p, 5) != "False") bad(what, "'fortran_order' is neither True nor False");
 
   // shape
@@ -123,9 +131,17 @@ Header parse_header(std::string_view bytes, const std::string& what) {
   h.data_offset = hstart + hlen;
   size_t esize = 0;
   switch (h.dtype) {
-    case NpyDtype::Float32: esize = 4; break;
-    case NpyDtype::Float64: case NpyDtype::Int64: case NpyDtype::Complex64: esize = 8; break;
-    case NpyDtype::Complex128: esize = 16; break;
+    case NpyDtype::Float32:
+      esize = 4;
+      break;
+    case NpyDtype::Float64:
+    case NpyDtype::Int64:
+    case NpyDtype::Complex64:
+      esize = 8;
+      break;
+    case NpyDtype::Complex128:
+      esize = 16;
+      break;
   }
   uint64_t need = static_cast<uint64_t>(n) * esize;
   uint64_t have = bytes.size() - h.data_offset;
@@ -153,10 +169,17 @@ Array parse_npy(std::string_view bytes, const std::string& what) {
   const char* d = bytes.data() + h.data_offset;
   for (int64_t i = 0; i < h.numel; ++i) {
     switch (h.dtype) {
-      case NpyDtype::Float32: a[i] = load<float>(d + 4 * i); break;
-      case NpyDtype::Float64: a[i] = load<double>(d + 8 * i); break;
-      case NpyDtype::Int64: a[i] = static_cast<double>(load<int64_t>(d + 8 * i)); break;
-      default: break;
+      case NpyDtype::Float32:
+        a[i] = load<float>(d + 4 * i);
+        break;
+      case NpyDtype::Float64:
+        a[i] = load<double>(d + 8 * i);
+        break;
+      case NpyDtype::Int64:
+        a[i] = static_cast<double>(load<int64_t>(d + 8 * i));
+        break;
+      default:
+        break;
     }
   }
   return a;
@@ -170,23 +193,38 @@ ComplexArray parse_npy_complex(std::string_view bytes, const std::string& what) 
   const char* d = bytes.data() + h.data_offset;
   for (int64_t i = 0; i < h.numel; ++i) {
     switch (h.dtype) {
-      case NpyDtype::Float32: a.data[i] = load<float>(d + 4 * i); break;
-      case NpyDtype::Float64: a.data[i] = load<double>(d + 8 * i); break;
-      case NpyDtype::Int64: a.data[i] = static_cast<double>(load<int64_t>(d + 8 * i)); break;
-      case NpyDtype::Complex64: a.data[i] = {load<float>(d + 8 * i), load<float>(d + 8 * i + 4)}; break;
-      case NpyDtype::Complex128: a.data[i] = {load<double>(d + 16 * i), load<double>(d + 16 * i + 8)}; break;
+      case NpyDtype::Float32:
+        a.data[i] = load<float>(d + 4 * i);
+        break;
+      case NpyDtype::Float64:
+        a.data[i] = load<double>(d + 8 * i);
+        break;
+      case NpyDtype::Int64:
+        a.data[i] = static_cast<double>(load<int64_t>(d + 8 * i));
+        break;
+      case NpyDtype::Complex64:
+        a.data[i] = {load<float>(d + 8 * i), load<float>(d + 8 * i + 4)};
+        break;
+      case NpyDtype::Complex128:
+        a.data[i] = {load<double>(d + 16 * i), load<double>(d + 16 * i + 8)};
+        break;
     }
   }
   return a;
 }
 
-Array read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
-ComplexArray read_npy_complex(const std::string& path) { return parse_npy_complex(read_file(path), path); }
+Array read_npy(const std::string& path) {
+  return parse_npy(read_file(path), path);
+}
+ComplexArray read_npy_complex(const std::string& path) {
+  return parse_npy_complex(read_file(path), path);
+}
 
 namespace {
 std::string make_header(const char* descr, const Shape& shape) {
   std::string sh = "(";
-  for (size_t i = 0; i < shape.size(); ++i) sh += std::to_string(shape[i]) + (shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
+  for (size_t i = 0; i < shape.size(); ++i)
+    sh += std::to_string(shape[i]) + (shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
   sh += ")";
   std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, sh);
   size_t total = 10 + dict.size() + 1;
@@ -212,15 +250,21 @@ void append(std::string& s, T v) {
 std::string encode_npy(const Array& a, NpyDtype dtype) {
   const char* descr = "<f8";
   size_t es = 8;
-  if (dtype == NpyDtype::Float32) descr = "<f4", es = 4;
-  else if (dtype == NpyDtype::Int64) descr = "<i8";
-  else if (dtype != NpyDtype::Float64) internal_error("encode_npy: complex dtype for a real array");
+  if (dtype == NpyDtype::Float32)
+    descr = "<f4", es = 4;
+  else if (dtype == NpyDtype::Int64)
+    descr = "<i8";
+  else if (dtype != NpyDtype::Float64)
+    internal_error("encode_npy: complex dtype for a real array");
   std::string out = make_header(descr, a.shape);
   out.reserve(out.size() + es * a.data.size());
   for (double v : a.data) {
-    if (dtype == NpyDtype::Float32) append(out, static_cast<float>(v));
-    else if (dtype == NpyDtype::Int64) append(out, static_cast<int64_t>(std::llround(v)));
-    else append(out, v);
+    if (dtype == NpyDtype::Float32)
+      append(out, static_cast<float>(v));
+    else if (dtype == NpyDtype::Int64)
+      append(out, static_cast<int64_t>(std::llround(v)));
+    else
+      append(out, v);
   }
   return out;
 }
@@ -234,7 +278,11 @@ std::string encode_npy(const ComplexArray& a) {
   return out;
 }
 
-void write_npy(const std::string& path, const Array& a, NpyDtype dtype) { write_file_atomic(path, encode_npy(a, dtype)); }
-void write_npy(const std::string& path, const ComplexArray& a) { write_file_atomic(path, encode_npy(a)); }
+void write_npy(const std::string& path, const Array& a, NpyDtype dtype) {
+  write_file_atomic(path, encode_npy(a, dtype));
+}
+void write_npy(const std::string& path, const ComplexArray& a) {
+  write_file_atomic(path, encode_npy(a));
+}
 
 }  // namespace holo

@@ -11,9 +11,13 @@ Progress::Progress(std::string label, int64_t total, bool enabled)
   last_ = std::chrono::steady_clock::now() - std::chrono::seconds(1);
 }
 
-Progress::~Progress() { done(); }
+Progress::~Progress() {
+  done();
+}
 
-bool Progress::terminal_attached() { return ::isatty(STDERR_FILENO) == 1; }
+bool Progress::terminal_attached() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 void Progress::advance(int64_t n) {
   count_ += n;

@@ -65,17 +65,32 @@ TEST(Ops, GemmTransANoC) {
 
 TEST(Ops, MatMulBatchedAndVector) {
   // x [2,1,2] @ w [2] (1-D) -> [2,1]: [1*1+2*2, 3*1+4*2] = [5, 11]
-  auto g = GraphBuilder().input("x", {2, 1, 2}).constant("w", {2}, {1, 2}).node("MatMul", {"x", "w"}, {"y"}).output("y").build();
+  auto g = GraphBuilder()
+               .input("x", {2, 1, 2})
+               .constant("w", {2}, {1, 2})
+               .node("MatMul", {"x", "w"}, {"y"})
+               .output("y")
+               .build();
   expect_array(run1(g, Array({2, 1, 2}, {1, 2, 3, 4})), {2, 1}, {5, 11});
   // broadcast batch: x [2,1,2] @ w [2,2] -> [2,1,2]
-  auto g2 = GraphBuilder().input("x", {2, 1, 2}).constant("w", {2, 2}, {1, 1, 0, 1}).node("MatMul", {"x", "w"}, {"y"}).output("y").build();
+  auto g2 = GraphBuilder()
+                .input("x", {2, 1, 2})
+                .constant("w", {2, 2}, {1, 1, 0, 1})
+                .node("MatMul", {"x", "w"}, {"y"})
+                .output("y")
+                .build();
   expect_array(run1(g2, Array({2, 1, 2}, {1, 2, 3, 4})), {2, 1, 2}, {1, 3, 3, 7});
 }
 
 TEST(Ops, BroadcastArithmetic) {
   // x [2,3] op c [3]
   auto mk = [](const char* op) {
-    return GraphBuilder().input("x", {-1, 3}).constant("c", {3}, {1, 2, 4}).node(op, {"x", "c"}, {"y"}).output("y").build();
+    return GraphBuilder()
+        .input("x", {-1, 3})
+        .constant("c", {3}, {1, 2, 4})
+        .node(op, {"x", "c"}, {"y"})
+        .output("y")
+        .build();
   };
   Array x({2, 3}, {1, 2, 3, 4, 5, 6});
   expect_array(run1(mk("Add"), x), {2, 3}, {2, 4, 7, 5, 7, 10});
@@ -83,7 +98,12 @@ TEST(Ops, BroadcastArithmetic) {
   expect_array(run1(mk("Mul"), x), {2, 3}, {1, 4, 12, 4, 10, 24});
   expect_array(run1(mk("Div"), x), {2, 3}, {1, 1, 0.75, 4, 2.5, 1.5});
   // column broadcast: c [2,1]
-  auto g = GraphBuilder().input("x", {2, 3}).constant("c", {2, 1}, {10, 20}).node("Add", {"x", "c"}, {"y"}).output("y").build();
+  auto g = GraphBuilder()
+               .input("x", {2, 3})
+               .constant("c", {2, 1}, {10, 20})
+               .node("Add", {"x", "c"}, {"y"})
+               .output("y")
+               .build();
   expect_array(run1(g, x), {2, 3}, {11, 12, 13, 24, 25, 26});
 }
 
@@ -105,11 +125,13 @@ TEST(Ops, SoftmaxAxisAndLegacy) {
   Array x({1, 2}, {0, std::log(3.0)});
   auto g = GraphBuilder().input("x", {1, 2}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}).output("y").build();
   expect_array(run1(g, x), {1, 2}, {0.25, 0.75});
-  auto gl = GraphBuilder().input("x", {1, 2}).node("LogSoftmax", {"x"}, {"y"}, {{"axis", int64_t{1}}}).output("y").build();
+  auto gl =
+      GraphBuilder().input("x", {1, 2}).node("LogSoftmax", {"x"}, {"y"}, {{"axis", int64_t{1}}}).output("y").build();
   expect_array(run1(gl, x), {1, 2}, {std::log(0.25), std::log(0.75)});
   // [1,2,2] along axis 1 vs coerced 2-D at axis 1 (softmax over all 4 entries)
   Array z({1, 2, 2}, {0, 0, std::log(3.0), std::log(3.0)});
-  auto ga = GraphBuilder().input("x", {1, 2, 2}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{1}}}).output("y").build();
+  auto ga =
+      GraphBuilder().input("x", {1, 2, 2}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{1}}}).output("y").build();
   expect_array(run1(ga, z), {1, 2, 2}, {0.25, 0.25, 0.75, 0.75});
   auto gc = GraphBuilder()
                 .input("x", {1, 2, 2})
@@ -242,7 +264,8 @@ TEST(Ops, Pools) {
   auto mpc = GraphBuilder()
                  .input("x", {1, 1, 3, 3})
                  .node("MaxPool", {"x"}, {"y"},
-                       {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}},
+                       {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                        {"strides", std::vector<int64_t>{2, 2}},
                         {"ceil_mode", int64_t{1}}})
                  .output("y")
                  .build();
@@ -253,8 +276,10 @@ TEST(Ops, Pools) {
     return GraphBuilder()
         .input("x", {1, 1, 3, 3})
         .node("AveragePool", {"x"}, {"y"},
-              {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}},
-               {"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"count_include_pad", include}})
+              {{"kernel_shape", std::vector<int64_t>{2, 2}},
+               {"strides", std::vector<int64_t>{2, 2}},
+               {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+               {"count_include_pad", include}})
         .output("y")
         .build();
   };
@@ -266,14 +291,19 @@ TEST(Ops, Pools) {
 
 TEST(Ops, ShapeErrorsHaveCodes) {
   EXPECT_EQ(code_of([] {
-              GraphBuilder().input("a", {2, 3}).constant("b", {4, 2}, std::vector<double>(8, 1.0))
-                  .node("Gemm", {"a", "b"}, {"y"}).output("y").build();
+              GraphBuilder()
+                  .input("a", {2, 3})
+                  .constant("b", {4, 2}, std::vector<double>(8, 1.0))
+                  .node("Gemm", {"a", "b"}, {"y"})
+                  .output("y")
+                  .build();
             }),
             "GRAPH-SHAPE-MISMATCH");
-  EXPECT_EQ(code_of([] {
-              GraphBuilder().input("x", {2, 3}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{5}}}).output("y").build();
-            }),
-            "GRAPH-BAD-ATTRIBUTE");
+  EXPECT_EQ(
+      code_of([] {
+        GraphBuilder().input("x", {2, 3}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{5}}}).output("y").build();
+      }),
+      "GRAPH-BAD-ATTRIBUTE");
   EXPECT_EQ(code_of([] {
               GraphBuilder().input("x", {2, 3}).node("Erf", {"x"}, {"y"}).output("y").build();
             }),

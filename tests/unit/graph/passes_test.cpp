@@ -1,11 +1,12 @@
 // Simplification passes keep outputs equal: run the executor before and after on random inputs.
+#include "holo/graph/passes.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "graph_builder.h"
 #include "holo/graph/executor.h"
-#include "holo/graph/passes.h"
 #include "test_support.h"
 
 using holo::Array;

@@ -25,15 +25,24 @@ std::string code_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST(Verify, Dangling) {
-  EXPECT_EQ(code_of([] { GraphBuilder().input("x", {1, 2}).node("Add", {"x", "ghost"}, {"y"}).output("y").build(); }),
+  EXPECT_EQ(code_of([] {
+              GraphBuilder().input("x", {1, 2}).node("Add", {"x", "ghost"}, {"y"}).output("y").build();
+            }),
             "GRAPH-DANGLING");
-  EXPECT_EQ(code_of([] { GraphBuilder().input("x", {1, 2}).node("Relu", {"x"}, {"y"}).output("z").build(); }),
+  EXPECT_EQ(code_of([] {
+              GraphBuilder().input("x", {1, 2}).node("Relu", {"x"}, {"y"}).output("z").build();
+            }),
             "GRAPH-DANGLING");
 }
 
 TEST(Verify, CycleNamesANode) {
   try {
-    GraphBuilder().input("x", {1, 2}).node("Add", {"x", "b"}, {"a"}, {}, "n1").node("Relu", {"a"}, {"b"}, {}, "n2").output("b").build();
+    GraphBuilder()
+        .input("x", {1, 2})
+        .node("Add", {"x", "b"}, {"a"}, {}, "n1")
+        .node("Relu", {"a"}, {"b"}, {}, "n2")
+        .output("b")
+        .build();
     FAIL() << "no error";
   } catch (const holo::Error& e) {
     EXPECT_EQ(e.code(), "GRAPH-CYCLE");
@@ -58,7 +67,12 @@ TEST(Verify, TopoSortIsStable) {
 
 TEST(Verify, DuplicateNodeNameAndNonFinite) {
   EXPECT_EQ(code_of([] {
-              GraphBuilder().input("x", {1, 2}).node("Relu", {"x"}, {"a"}, {}, "n").node("Relu", {"a"}, {"y"}, {}, "n").output("y").build();
+              GraphBuilder()
+                  .input("x", {1, 2})
+                  .node("Relu", {"x"}, {"a"}, {}, "n")
+                  .node("Relu", {"a"}, {"y"}, {}, "n")
+                  .output("y")
+                  .build();
             }),
             "GRAPH-DUPLICATE-NODE");
   EXPECT_EQ(code_of([] {
