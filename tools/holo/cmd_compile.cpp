@@ -25,8 +25,13 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--rank-energy", opts->rank_energy,
                   "Keep the smallest SVD rank per tile holding this fraction of the energy (1 = full rank)")
       ->capture_default_str();
+  auto no_layout = std::make_shared<bool>(false);
+  sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");
+  sub->add_flag("--drc", opts->drc,
+                "Also run holo's design-rule check on the chip (holo drc OUT/chip.gds does it later)");
   add_common_flags(*sub, flags);
-  set_action(*sub, [model, out, opts](const CommonFlags& f) {
+  set_action(*sub, [model, out, opts, no_layout](const CommonFlags& f) {
+    opts->layout = !*no_layout;
     opts->progress = !f.quiet && !f.json && Progress::terminal_attached();
     return driver::compile(*model, *out, *opts);
   });

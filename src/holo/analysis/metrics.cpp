@@ -167,7 +167,7 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
        fmt::format("max over optical stages and tiles of: grating coupler + modulator + (MZIs on the worst "
                    "path of the V^H and U meshes, counted column by column) x MZI loss + 2 screen phase "
                    "shifters + attenuator + receiver + waveguide loss over the MZI lengths; PDK figures. "
-                   "Worst stage: {}. Layout (bends, crossings, routing) not included yet.",
+                   "Worst stage: {}. What the layout adds is layout_added_loss_db.",
                    worst_stage.empty() ? "none" : worst_stage)});
   m.figures.push_back(
       {"heater_power_mw", "static heater power", heater_mw,

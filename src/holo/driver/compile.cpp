@@ -8,6 +8,7 @@
 #include "holo/analysis/metrics.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
+#include "holo/driver/layout_cmd.h"
 #include "holo/driver/model.h"
 #include "holo/frontend/onnx_writer.h"
 #include "holo/graph/dump.h"
@@ -56,6 +57,44 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   for (const auto& l : graph::layer_stats(g)) macs += l.macs;
   analysis::ChipMetrics metrics = analysis::analyze(net, platform, macs);
 
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir))
+    fail("FILE-WRITE",
+         fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
+
+  // Layout: its figures feed the report (die size, added path length and loss).
+  if (opts.layout) {
+    ChipLayoutOptions lo;
+    lo.drc_max_polygons = opts.drc ? INT64_MAX : 0;
+    LayoutOutputs lay = write_chip_layout(net, platform, out_dir, lo);
+    const auto& f = lay.figures;
+    const double base_db = metrics.figure("worst_path_loss_db").value;
+    metrics.figures.push_back({"die_area_mm2", "die area", f.die_area_mm2,
+                               fmt::format("bounding box of the laid-out chip (chip.gds), {:.0f} x {:.0f} um",
+                                           f.die_width_um, f.die_height_um)});
+    metrics.figures.push_back({"waveguide_length_um", "total waveguide length", f.waveguide_length_um,
+                               "x extent of every placed optical element summed over the mode tracks (mesh "
+                               "components, equal-length fillers, I/O waveguides)"});
+    metrics.figures.push_back(
+        {"layout_added_loss_db", "insertion loss added by the layout", f.worst_path_added_loss_db,
+         fmt::format("worst path: {:.0f} um of fillers and I/O waveguide at the PDK's propagation "
+                     "loss, plus {} bends and {} crossings (PDK figures)",
+                     f.worst_path_added_length_um, f.bends, f.crossings)});
+    metrics.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
+                               base_db + f.worst_path_added_loss_db,
+                               "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
+                               "added)"});
+    metrics.counts["layout_bends"] = f.bends;
+    metrics.counts["layout_crossings"] = f.crossings;
+    metrics.counts["layout_cells"] = f.layout_cells;
+    metrics.counts["bond_pads"] = f.bond_pads;
+    metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
+    if (lay.drc_checked) metrics.counts["drc_violations"] = lay.drc_violations;
+    if (lay.lvs_mismatches != 0)
+      internal_error(fmt::format("the chip layout does not match the netlist ({} mismatches)", lay.lvs_mismatches));
+  }
+
   report::CompileInfo info{fs::path(model_path).filename().string(),
                            pdk_path,
                            opts.mesh_size,
@@ -63,11 +102,6 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
                            opts.activation,
                            opts.dac_bits,
                            opts.rank_energy};
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec || !fs::is_directory(out_dir))
-    fail("FILE-WRITE",
-         fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
   auto out = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
   // Every file is written whole (temp file + rename); the netlist goes last so a complete circuit.json
   // means a complete compile.
