@@ -6,7 +6,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <string>
+
+#include "holo/support/error.h"
 
 namespace holo::test {
 
@@ -21,6 +24,16 @@ inline std::string source_path(const std::string& rel) {
 inline std::string binary_dir() {
   const char* s = std::getenv("HOLO_BINARY_DIR");
   return s ? s : ".";
+}
+
+// The code of the holo::Error that f throws, or "no error".
+inline std::string error_code(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const holo::Error& e) {
+    return e.code();
+  }
+  return "no error";
 }
 
 // Named tolerance policies. The bound is absolute on |a-b| scaled by max(1, |b|).

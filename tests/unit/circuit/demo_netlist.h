@@ -13,19 +13,11 @@
 #include "holo/circuit/netlist.h"
 #include "holo/pdk/pdk.h"
 #include "holo/support/error.h"
+#include "test_support.h"
 
 namespace holo::test {
 
 namespace circuit = holo::circuit;
-
-inline std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const holo::Error& e) {
-    return e.code();
-  }
-  return "no error";
-}
 
 inline std::string message_of(const std::function<void()>& f) {
   try {

@@ -14,7 +14,6 @@
 #include "test_support.h"
 
 namespace circuit = holo::circuit;
-using holo::test::code_of;
 using holo::test::demo_netlist;
 using holo::test::message_of;
 
@@ -204,11 +203,11 @@ TEST(CircuitJson, NonFiniteCannotBeWritten) {
   circuit::Netlist n = tiny();
   n.cells[0].instances[0].settings["theta_rad"] = std::nan("");
   std::string msg = message_of([&] { circuit::to_json(n); });
-  EXPECT_EQ(code_of([&] { circuit::to_json(n); }), "CIRCUIT-BAD-SETTING");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::to_json(n); }), "CIRCUIT-BAD-SETTING");
   EXPECT_NE(msg.find("theta_rad"), std::string::npos) << msg;
   n = tiny();
   n.stages[0].tiles[0].gain = INFINITY;
-  EXPECT_EQ(code_of([&] { circuit::to_json(n); }), "CIRCUIT-BAD-SETTING");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::to_json(n); }), "CIRCUIT-BAD-SETTING");
 }
 
 TEST(CircuitJson, EscapesStringsAndRejectsInvalidUtf8) {
@@ -219,7 +218,7 @@ TEST(CircuitJson, EscapesStringsAndRejectsInvalidUtf8) {
   EXPECT_EQ(back.info, n.info);
   EXPECT_EQ(circuit::to_json(back), text);
   n.info["bad"] = "\xff\xfe";
-  EXPECT_EQ(code_of([&] { circuit::to_json(n); }), "CIRCUIT-BAD-NAME");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::to_json(n); }), "CIRCUIT-BAD-NAME");
 }
 
 TEST(CircuitJson, ReaderDecodesEscapesAndUnderflow) {
@@ -258,8 +257,9 @@ TEST(CircuitJson, OptionalFieldsTakeTheirDefaults) {
 
 TEST(CircuitJson, InvalidJsonIsParseError) {
   std::string text = circuit::to_json(demo_netlist());
-  EXPECT_EQ(code_of([&] { circuit::from_json(text.substr(0, text.size() / 2), "cut.json"); }), "CIRCUIT-PARSE");
-  EXPECT_EQ(code_of([&] { circuit::from_json("", "empty.json"); }), "CIRCUIT-PARSE");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::from_json(text.substr(0, text.size() / 2), "cut.json"); }),
+            "CIRCUIT-PARSE");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::from_json("", "empty.json"); }), "CIRCUIT-PARSE");
   std::string msg = message_of([&] { circuit::from_json("{\"format\": }", "bad.json"); });
   EXPECT_NE(msg.find("bad.json"), std::string::npos) << msg;
   // Syntax the reader must reject: trailing text, leading zeros, a raw control character or invalid UTF-8
@@ -277,7 +277,7 @@ TEST(CircuitJson, InvalidJsonIsParseError) {
            {"\"gain\": 0.25", "\"gain\": .25"}}) {
     std::string bad = replace_once(tiny_text, from, to);
     if (from == to) bad += "x";
-    EXPECT_EQ(code_of([&] { circuit::from_json(bad, "bad.json"); }), "CIRCUIT-PARSE") << to;
+    EXPECT_EQ(holo::test::error_code([&] { circuit::from_json(bad, "bad.json"); }), "CIRCUIT-PARSE") << to;
   }
   std::string where = message_of([&] { circuit::from_json(tiny_text + "}", "bad.json"); });
   std::string line = "line " + std::to_string(std::count(tiny_text.begin(), tiny_text.end(), '\n') + 1) + ", column 1";
@@ -320,7 +320,8 @@ TEST(CircuitJson, SchemaErrorsNameTheJsonPath) {
   for (const Case& c : cases) {
     std::string bad = replace_once(text, c.from, c.to);
     std::string msg = message_of([&] { circuit::from_json(bad, "edited.json"); });
-    EXPECT_EQ(code_of([&] { circuit::from_json(bad, "edited.json"); }), "CIRCUIT-SCHEMA") << c.to << ": " << msg;
+    EXPECT_EQ(holo::test::error_code([&] { circuit::from_json(bad, "edited.json"); }), "CIRCUIT-SCHEMA")
+        << c.to << ": " << msg;
     EXPECT_NE(msg.find("edited.json: " + c.path + ":"), std::string::npos)
         << "expected path " << c.path << " in: " << msg;
   }
@@ -333,7 +334,7 @@ TEST(CircuitJson, ReadNetlistFromFile) {
   circuit::Netlist n = demo_netlist();
   holo::write_file_atomic(path, circuit::to_json(n));
   expect_same(n, circuit::read_netlist(path));
-  EXPECT_EQ(code_of([&] { circuit::read_netlist((dir / "missing.json").string()); }), "FILE-NOT-FOUND");
+  EXPECT_EQ(holo::test::error_code([&] { circuit::read_netlist((dir / "missing.json").string()); }), "FILE-NOT-FOUND");
   std::string msg = message_of([&] {
     holo::write_file_atomic(path, "{\"format\": \"holo-circuit\"}");
     circuit::read_netlist(path);

@@ -12,7 +12,6 @@
 
 namespace circuit = holo::circuit;
 using holo::test::cell;
-using holo::test::code_of;
 using holo::test::default_pdk;
 using holo::test::demo_netlist;
 using holo::test::message_of;
@@ -26,7 +25,7 @@ std::string broken(const std::function<void(circuit::Netlist&)>& edit, std::vect
   edit(n);
   std::string msg = message_of([&] { circuit::verify(n, default_pdk()); });
   for (const std::string& m : mentions) EXPECT_NE(msg.find(m), std::string::npos) << "'" << m << "' not in: " << msg;
-  return code_of([&] { circuit::verify(n, default_pdk()); });
+  return holo::test::error_code([&] { circuit::verify(n, default_pdk()); });
 }
 
 circuit::Instance* find_instance(circuit::Cell& c, const std::string& name) {
@@ -57,7 +56,7 @@ TEST(CircuitVerify, ComponentPorts) {
   EXPECT_EQ(layer[0].kind, "optical");
   EXPECT_EQ(layer[2].name, "x0");
   EXPECT_EQ(layer[2].kind, "electrical");
-  EXPECT_EQ(code_of([&] { circuit::component_ports(n, default_pdk(), "flux_capacitor"); }),
+  EXPECT_EQ(holo::test::error_code([&] { circuit::component_ports(n, default_pdk(), "flux_capacitor"); }),
             "CIRCUIT-UNKNOWN-COMPONENT");
 }
 

@@ -28,15 +28,6 @@ void expect_array(const Array& a, const holo::Shape& shape, const std::vector<do
   for (size_t i = 0; i < want.size(); ++i) HOLO_EXPECT_CLOSE(a.data[i], want[i], Tol::Double);
 }
 
-std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const holo::Error& e) {
-    return e.code();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST(Ops, GemmTransBAlphaBeta) {
@@ -290,7 +281,7 @@ TEST(Ops, Pools) {
 }
 
 TEST(Ops, ShapeErrorsHaveCodes) {
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder()
                   .input("a", {2, 3})
                   .constant("b", {4, 2}, std::vector<double>(8, 1.0))
@@ -300,11 +291,11 @@ TEST(Ops, ShapeErrorsHaveCodes) {
             }),
             "GRAPH-SHAPE-MISMATCH");
   EXPECT_EQ(
-      code_of([] {
+      holo::test::error_code([] {
         GraphBuilder().input("x", {2, 3}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{5}}}).output("y").build();
       }),
       "GRAPH-BAD-ATTRIBUTE");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder().input("x", {2, 3}).node("Erf", {"x"}, {"y"}).output("y").build();
             }),
             "GRAPH-UNSUPPORTED-OP");

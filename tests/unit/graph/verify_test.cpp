@@ -8,28 +8,20 @@
 #include "holo/graph/dump.h"
 #include "holo/graph/executor.h"
 #include "holo/support/error.h"
+#include "test_support.h"
 
 using holo::Array;
 using holo::test::GraphBuilder;
 namespace graph = holo::graph;
 
-namespace {
-std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const holo::Error& e) {
-    return e.code();
-  }
-  return "no error";
-}
-}  // namespace
+namespace {}  // namespace
 
 TEST(Verify, Dangling) {
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder().input("x", {1, 2}).node("Add", {"x", "ghost"}, {"y"}).output("y").build();
             }),
             "GRAPH-DANGLING");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder().input("x", {1, 2}).node("Relu", {"x"}, {"y"}).output("z").build();
             }),
             "GRAPH-DANGLING");
@@ -66,7 +58,7 @@ TEST(Verify, TopoSortIsStable) {
 }
 
 TEST(Verify, DuplicateNodeNameAndNonFinite) {
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder()
                   .input("x", {1, 2})
                   .node("Relu", {"x"}, {"a"}, {}, "n")
@@ -75,7 +67,7 @@ TEST(Verify, DuplicateNodeNameAndNonFinite) {
                   .build();
             }),
             "GRAPH-DUPLICATE-NODE");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder()
                   .input("x", {1, 2})
                   .constant("c", {2}, {1, std::numeric_limits<double>::quiet_NaN()})
@@ -87,7 +79,7 @@ TEST(Verify, DuplicateNodeNameAndNonFinite) {
 }
 
 TEST(Verify, DeclaredShapeMismatch) {
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(holo::test::error_code([] {
               GraphBuilder b;
               b.input("x", {1, 2}).node("Relu", {"x"}, {"y"}).output("y");
               auto id = b.g.find("y");
@@ -101,9 +93,9 @@ TEST(Verify, DeclaredShapeMismatch) {
 TEST(Verify, InputShapeChecked) {
   auto g = GraphBuilder().input("x", {-1, 2}).node("Relu", {"x"}, {"y"}).output("y").build();
   EXPECT_NO_THROW(graph::execute(g, {Array({5, 2})}));
-  EXPECT_EQ(code_of([&] { graph::execute(g, {Array({5, 3})}); }), "GRAPH-INPUT-SHAPE");
-  EXPECT_EQ(code_of([&] { graph::execute(g, {Array({2})}); }), "GRAPH-INPUT-SHAPE");
-  EXPECT_EQ(code_of([&] { graph::execute(g, {}); }), "GRAPH-INPUT-COUNT");
+  EXPECT_EQ(holo::test::error_code([&] { graph::execute(g, {Array({5, 3})}); }), "GRAPH-INPUT-SHAPE");
+  EXPECT_EQ(holo::test::error_code([&] { graph::execute(g, {Array({2})}); }), "GRAPH-INPUT-SHAPE");
+  EXPECT_EQ(holo::test::error_code([&] { graph::execute(g, {}); }), "GRAPH-INPUT-COUNT");
 }
 
 TEST(Dump, DeterministicAndComplete) {

@@ -17,15 +17,6 @@ namespace pdk = holo::pdk;
 
 namespace {
 
-std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const holo::Error& e) {
-    return e.code();
-  }
-  return "no error";
-}
-
 std::string message_of(const std::function<void()>& f) {
   try {
     f();
@@ -98,9 +89,9 @@ TEST(Pdk, BundledPlatformIsComplete) {
 
 TEST(Pdk, AccessorsFailWithCodes) {
   const pdk::Pdk p = pdk::load_pdk(pdk::default_pdk_path());
-  EXPECT_EQ(code_of([&] { p.tmpl("flux_capacitor"); }), "PDK-MISSING-TEMPLATE");
-  EXPECT_EQ(code_of([&] { p.layer("M9"); }), "PDK-MISSING-LAYER");
-  EXPECT_EQ(code_of([&] { p.tmpl("mzi").number("p_pi_mw"); }), "PDK-MISSING-FIGURE");
+  EXPECT_EQ(holo::test::error_code([&] { p.tmpl("flux_capacitor"); }), "PDK-MISSING-TEMPLATE");
+  EXPECT_EQ(holo::test::error_code([&] { p.layer("M9"); }), "PDK-MISSING-LAYER");
+  EXPECT_EQ(holo::test::error_code([&] { p.tmpl("mzi").number("p_pi_mw"); }), "PDK-MISSING-FIGURE");
   std::string msg = message_of([&] { p.tmpl("mzi").figure("warp_factor"); });
   EXPECT_NE(msg.find("mzi"), std::string::npos) << msg;
   EXPECT_NE(msg.find("warp_factor"), std::string::npos) << msg;
@@ -131,9 +122,10 @@ TEST(Pdk, AnotherPlatformFromScratch) {
 
 TEST(Pdk, InvalidJson) {
   const std::string& text = bundled_text();
-  EXPECT_EQ(code_of([&] { pdk::parse_pdk(text.substr(0, text.size() / 2), "cut.json"); }), "PDK-PARSE");
-  EXPECT_EQ(code_of([&] { pdk::parse_pdk("[1, 2", "x.json"); }), "PDK-PARSE");
-  EXPECT_EQ(code_of([&] { pdk::parse_pdk("[1, 2]", "x.json"); }), "PDK-SCHEMA");  // JSON, but not an object
+  EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk(text.substr(0, text.size() / 2), "cut.json"); }), "PDK-PARSE");
+  EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk("[1, 2", "x.json"); }), "PDK-PARSE");
+  EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk("[1, 2]", "x.json"); }),
+            "PDK-SCHEMA");  // JSON, but not an object
 }
 
 // Each edit of the bundled file fails with PDK-SCHEMA and a message naming the JSON path of the field.
@@ -183,7 +175,8 @@ TEST(Pdk, SchemaErrorsNameTheJsonPath) {
   for (const Case& c : cases) {
     std::string text = edited(c.from, c.to);
     std::string msg = message_of([&] { pdk::parse_pdk(text, "edited.json"); });
-    EXPECT_EQ(code_of([&] { pdk::parse_pdk(text, "edited.json"); }), "PDK-SCHEMA") << c.to << ": " << msg;
+    EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk(text, "edited.json"); }), "PDK-SCHEMA")
+        << c.to << ": " << msg;
     EXPECT_NE(msg.find("edited.json: " + c.path), std::string::npos) << "expected " << c.path << " in: " << msg;
   }
 }
@@ -191,7 +184,7 @@ TEST(Pdk, SchemaErrorsNameTheJsonPath) {
 TEST(Pdk, MissingRequiredTemplate) {
   std::string text = edited("\"adc\": {", "\"adc_spare\": {");
   std::string msg = message_of([&] { pdk::parse_pdk(text, "no_adc.json"); });
-  EXPECT_EQ(code_of([&] { pdk::parse_pdk(text, "no_adc.json"); }), "PDK-MISSING-TEMPLATE");
+  EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk(text, "no_adc.json"); }), "PDK-MISSING-TEMPLATE");
   EXPECT_NE(msg.find("'adc'"), std::string::npos) << msg;
 }
 
@@ -212,7 +205,8 @@ TEST(Pdk, NonFiniteNumber) {
 }
 
 TEST(Pdk, FilesAndDefaultPath) {
-  EXPECT_EQ(code_of([] { pdk::load_pdk(holo::test::binary_dir() + "/no_such_pdk.json"); }), "FILE-NOT-FOUND");
+  EXPECT_EQ(holo::test::error_code([] { pdk::load_pdk(holo::test::binary_dir() + "/no_such_pdk.json"); }),
+            "FILE-NOT-FOUND");
   const char* old = std::getenv("HOLO_PDK_DIR");
   std::string saved = old ? old : "";
   setenv("HOLO_PDK_DIR", "/opt/pdks", 1);
