@@ -26,8 +26,9 @@ function(holo_unit_test module)
   add_executable(test_${module} ${srcs})
   target_link_libraries(test_${module} PRIVATE holo::${module} holo_test_support GTest::gtest_main GTest::gmock ${ARGN})
   target_compile_options(test_${module} PRIVATE -Wall -Wextra)
-  gtest_discover_tests(test_${module} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES ENVIRONMENT "HOLO_SOURCE_DIR=${PROJECT_SOURCE_DIR};HOLO_BINARY_DIR=${PROJECT_BINARY_DIR}"
-    LABELS unit
+  # One ENVIRONMENT value only: a ';' inside PROPERTIES would split the key/value pairs (and lose LABELS).
+  # Tests run in the build tree (scratch files land there) and find sources through HOLO_SOURCE_DIR.
+  gtest_discover_tests(test_${module} WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+    PROPERTIES ENVIRONMENT "HOLO_SOURCE_DIR=${PROJECT_SOURCE_DIR}" LABELS unit
     DISCOVERY_TIMEOUT 60)
 endfunction()

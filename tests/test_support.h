@@ -21,10 +21,8 @@ inline std::string source_path(const std::string& rel) {
   return source_dir() + "/" + rel;
 }
 
-inline std::string binary_dir() {
-  const char* s = std::getenv("HOLO_BINARY_DIR");
-  return s ? s : ".";
-}
+// Scratch space for tests: the working directory, which CTest sets to the build tree.
+inline std::string binary_dir() { return "."; }
 
 // The code of the holo::Error that f throws, or "no error".
 inline std::string error_code(const std::function<void()>& f) {
