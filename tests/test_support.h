@@ -22,7 +22,9 @@ inline std::string source_path(const std::string& rel) {
 }
 
 // Scratch space for tests: the working directory, which CTest sets to the build tree.
-inline std::string binary_dir() { return "."; }
+inline std::string binary_dir() {
+  return ".";
+}
 
 // The code of the holo::Error that f throws, or "no error".
 inline std::string error_code(const std::function<void()>& f) {
