@@ -32,6 +32,19 @@ std::string CellFactory::straight(Coord length) {
   return name;
 }
 
+void add_attenuator_ports(Cell& c, const Cell& mzi) {
+  Port in = mzi.port("o2"), out = mzi.port("o3");
+  in.name = "o1";
+  out.name = "o2";
+  c.add_port(in);
+  c.add_port(out);
+  Port e1 = mzi.port("theta_e1"), e2 = mzi.port("theta_e2");
+  e1.name = "e1";
+  e2.name = "e2";
+  c.add_port(e1);
+  c.add_port(e2);
+}
+
 namespace {
 void check_angle(int a) {
   if (a != 90 && a != 180)
@@ -207,16 +220,7 @@ std::string CellFactory::mzi_attenuator() {
   c.add_ref(m, Trans{}, "mzi");
   // The cross output o4 turns right (south) and ends: mirror the left-turning bend about its axis.
   c.add_ref(bend, Trans{0, true, mc.port("o4").position}, "dump");
-  Port in = mc.port("o2"), out = mc.port("o3");
-  in.name = "o1";
-  out.name = "o2";
-  c.add_port(in);
-  c.add_port(out);
-  Port e1 = mc.port("theta_e1"), e2 = mc.port("theta_e2");
-  e1.name = "e1";
-  e2.name = "e2";
-  c.add_port(e1);
-  c.add_port(e2);
+  add_attenuator_ports(c, mc);
   return name;
 }
 

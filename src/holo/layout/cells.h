@@ -15,6 +15,10 @@
 
 namespace holo::layout {
 
+// Exposes an MZI cell `mzi` (referenced in `c`) as an attenuator: its bar path o2 -> o3 as o1 -> o2 and the
+// theta heater's contacts as e1, e2.
+void add_attenuator_ports(Cell& c, const Cell& mzi);
+
 class CellFactory {
  public:
   CellFactory(Library& lib, LayoutParams params) : lib_(lib), p_(std::move(params)) {}

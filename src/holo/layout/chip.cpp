@@ -75,16 +75,7 @@ struct Builder {
     if (chip.lib.has(name)) return name;
     Cell& c = chip.lib.add_cell(name);
     c.add_ref(m, Trans{}, "mzi");
-    Port in = mc.port("o2"), out = mc.port("o3");
-    in.name = "o1";
-    out.name = "o2";
-    c.add_port(in);
-    c.add_port(out);
-    Port e1 = mc.port("theta_e1"), e2 = mc.port("theta_e2");
-    e1.name = "e1";
-    e2.name = "e2";
-    c.add_port(e1);
-    c.add_port(e2);
+    add_attenuator_ports(c, mc);
     return name;
   }
 

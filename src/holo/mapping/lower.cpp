@@ -56,6 +56,14 @@ std::string sanitize(const std::string& s) {
   for (char c : s) r += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
   while (!r.empty() && r.front() == '_') r.erase(r.begin());
   if (r.empty() || std::isdigit(static_cast<unsigned char>(r.front()))) r = "n" + r;
+  // Cell names built from this get suffixes ("_t12_3_att", "_top") and must stay within GDSII-friendly
+  // lengths (the layout accepts 64): long names keep a prefix plus a hash of the whole name.
+  constexpr size_t kMax = 40;
+  if (r.size() > kMax) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a of the original name: deterministic, distinct per name
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    r = fmt::format("{}_{:08x}", r.substr(0, kMax - 9), static_cast<uint32_t>(h ^ (h >> 32)));
+  }
   return r;
 }
 

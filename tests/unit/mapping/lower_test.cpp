@@ -144,3 +144,12 @@ TEST(Lower, ImpossibleOptions) {
   o.rank_energy = 0.0;
   EXPECT_EQ(code(o), "MAP-BAD-OPTION");
 }
+
+TEST(Lower, SanitizeKeepsNamesShortAndDistinct) {
+  const std::string a(100, 'a'), b = a + "b";
+  const std::string sa = holo::mapping::sanitize("/model/" + a), sb = holo::mapping::sanitize("/model/" + b);
+  EXPECT_LE(sa.size(), 40u);  // room for the "_t<r>_<c>_att" / "_top" suffixes within the layout's 64
+  EXPECT_NE(sa, sb);
+  EXPECT_EQ(holo::mapping::sanitize("/fc1/Gemm"), "fc1_Gemm");
+  EXPECT_EQ(holo::mapping::sanitize("3d"), "n3d");
+}
