@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "holo/analysis/metrics.h"
 #include "holo/circuit/io.h"
@@ -64,35 +65,50 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
          fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
 
   // Layout: its figures feed the report (die size, added path length and loss).
+  std::string layout_skipped;
   if (opts.layout) {
     ChipLayoutOptions lo;
     lo.drc_max_polygons = opts.drc ? INT64_MAX : 0;
-    LayoutOutputs lay = write_chip_layout(net, platform, out_dir, lo);
-    const auto& f = lay.figures;
-    const double base_db = metrics.figure("worst_path_loss_db").value;
-    metrics.figures.push_back({"die_area_mm2", "die area", f.die_area_mm2,
-                               fmt::format("bounding box of the laid-out chip (chip.gds), {:.0f} x {:.0f} um",
-                                           f.die_width_um, f.die_height_um)});
-    metrics.figures.push_back({"waveguide_length_um", "total waveguide length", f.waveguide_length_um,
-                               "x extent of every placed optical element summed over the mode tracks (mesh "
-                               "components, equal-length fillers, I/O waveguides)"});
-    metrics.figures.push_back(
-        {"layout_added_loss_db", "insertion loss added by the layout", f.worst_path_added_loss_db,
-         fmt::format("worst path: {:.0f} um of fillers and I/O waveguide at the PDK's propagation "
-                     "loss, plus {} bends and {} crossings (PDK figures)",
-                     f.worst_path_added_length_um, f.bends, f.crossings)});
-    metrics.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
-                               base_db + f.worst_path_added_loss_db,
-                               "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
-                               "added)"});
-    metrics.counts["layout_bends"] = f.bends;
-    metrics.counts["layout_crossings"] = f.crossings;
-    metrics.counts["layout_cells"] = f.layout_cells;
-    metrics.counts["bond_pads"] = f.bond_pads;
-    metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
-    if (lay.drc_checked) metrics.counts["drc_violations"] = lay.drc_violations;
-    if (lay.lvs_mismatches != 0)
-      internal_error(fmt::format("the chip layout does not match the netlist ({} mismatches)", lay.lvs_mismatches));
+    std::optional<LayoutOutputs> laid;
+    try {
+      laid = write_chip_layout(net, platform, out_dir, lo);
+    } catch (const Error& e) {
+      // A chip too large for GDSII's 32-bit coordinates (e.g. hundreds of 64-mode tiles, each with its own
+      // pad block, stacked) is still compiled; the report says why it has no layout.
+      if (e.code() != "GDS-WRITE" && e.code() != "LAYOUT-RANGE") throw;
+      for (const char* f : {"chip.gds", "chip.lyp", "chip.layermap", "chip.drc", "chip.svg"})
+        fs::remove(fs::path(out_dir) / f, ec);
+      layout_skipped = e.what();
+      metrics.counts["layout_skipped"] = 1;
+    }
+    if (laid) {
+      const LayoutOutputs& lay = *laid;
+      const auto& f = lay.figures;
+      const double base_db = metrics.figure("worst_path_loss_db").value;
+      metrics.figures.push_back({"die_area_mm2", "die area", f.die_area_mm2,
+                                 fmt::format("bounding box of the laid-out chip (chip.gds), {:.0f} x {:.0f} um",
+                                             f.die_width_um, f.die_height_um)});
+      metrics.figures.push_back({"waveguide_length_um", "total waveguide length", f.waveguide_length_um,
+                                 "x extent of every placed optical element summed over the mode tracks (mesh "
+                                 "components, equal-length fillers, I/O waveguides)"});
+      metrics.figures.push_back(
+          {"layout_added_loss_db", "insertion loss added by the layout", f.worst_path_added_loss_db,
+           fmt::format("worst path: {:.0f} um of fillers and I/O waveguide at the PDK's propagation "
+                       "loss, plus {} bends and {} crossings (PDK figures)",
+                       f.worst_path_added_length_um, f.bends, f.crossings)});
+      metrics.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
+                                 base_db + f.worst_path_added_loss_db,
+                                 "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
+                                 "added)"});
+      metrics.counts["layout_bends"] = f.bends;
+      metrics.counts["layout_crossings"] = f.crossings;
+      metrics.counts["layout_cells"] = f.layout_cells;
+      metrics.counts["bond_pads"] = f.bond_pads;
+      metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
+      if (lay.drc_checked) metrics.counts["drc_violations"] = lay.drc_violations;
+      if (lay.lvs_mismatches != 0)
+        internal_error(fmt::format("the chip layout does not match the netlist ({} mismatches)", lay.lvs_mismatches));
+    }
   }
 
   report::CompileInfo info{fs::path(model_path).filename().string(),
@@ -128,6 +144,10 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
       model_path, out_dir, summary.optical_stages, summary.electronic_stages, summary.tiles, metrics.counts.at("mzis"),
       metrics.counts.at("phase_shifters"));
   for (const auto& f : metrics.figures) r.text += fmt::format("  {}: {:.6g} ({})\n", f.label, f.value, f.key);
+  if (!layout_skipped.empty()) {
+    r.json["layout_skipped"] = layout_skipped;
+    r.text += "  no layout written: " + layout_skipped + "\n";
+  }
   return r;
 }
 
