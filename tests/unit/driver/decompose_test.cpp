@@ -41,15 +41,6 @@ class DecomposeCommand : public ::testing::Test {
   fs::path dir_;
 };
 
-std::string code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return "none";
-}
-
 TEST_F(DecomposeCommand, WritesPhasesThatRebuildTheUnitary) {
   const Eigen::MatrixXcd u = linalg::haar_unitary(24, 5);
   DecomposeCommandOptions o;
@@ -87,7 +78,7 @@ TEST_F(DecomposeCommand, ReckAndRealInputs) {
   EXPECT_LE(r.json["reconstruction_error"].get<double>(), 1e-12);
   EXPECT_TRUE(r.json["out"].is_null());
   o.method = "butterfly";
-  EXPECT_EQ(code_of([&] { decompose_unitary(o); }), "LINALG-BAD-METHOD");
+  EXPECT_EQ(holo::test::error_code([&] { decompose_unitary(o); }), "LINALG-BAD-METHOD");
 }
 
 TEST_F(DecomposeCommand, NonUnitaryIsBadInputNamingTheFileAndError) {
@@ -119,15 +110,15 @@ TEST_F(DecomposeCommand, NonUnitaryIsBadInputNamingTheFileAndError) {
 TEST_F(DecomposeCommand, RejectsShapes) {
   DecomposeCommandOptions o;
   o.input_path = write("rect.npy", Eigen::MatrixXcd::Identity(3, 4));
-  EXPECT_EQ(code_of([&] { decompose_unitary(o); }), "DECOMPOSE-BAD-SHAPE");
+  EXPECT_EQ(holo::test::error_code([&] { decompose_unitary(o); }), "DECOMPOSE-BAD-SHAPE");
   ComplexArray v;
   v.shape = {4};
   v.data.assign(4, 1.0);
   o.input_path = path("vec.npy");
   write_npy(o.input_path, v);
-  EXPECT_EQ(code_of([&] { decompose_unitary(o); }), "DECOMPOSE-BAD-SHAPE");
+  EXPECT_EQ(holo::test::error_code([&] { decompose_unitary(o); }), "DECOMPOSE-BAD-SHAPE");
   o.input_path = path("missing.npy");
-  EXPECT_EQ(code_of([&] { decompose_unitary(o); }), "FILE-NOT-FOUND");
+  EXPECT_EQ(holo::test::error_code([&] { decompose_unitary(o); }), "FILE-NOT-FOUND");
 }
 
 TEST(PhasesFile, RejectsMalformedFiles) {
@@ -138,7 +129,9 @@ TEST(PhasesFile, RejectsMalformedFiles) {
   m.output_phase_rad = {0.5, 0.25};
   const std::string good = mesh_json_text(m);
   EXPECT_EQ(mesh_from_json_text(good, "x").mzis.size(), 1u);
-  auto bad = [](const std::string& text) { return code_of([&] { mesh_from_json_text(text, "p.json"); }); };
+  auto bad = [](const std::string& text) {
+    return holo::test::error_code([&] { mesh_from_json_text(text, "p.json"); });
+  };
   EXPECT_EQ(bad("{"), "DECOMPOSE-BAD-PHASES");
   EXPECT_EQ(bad("{\"format\": \"other\"}"), "DECOMPOSE-BAD-PHASES");
   std::string wrong = good;
@@ -169,9 +162,9 @@ TEST(BenchDecompose, ReportsRatiosAndTilingSpeedup) {
   EXPECT_EQ(r.json["tiling"]["tiles"], 4);
   EXPECT_TRUE(r.json["tiling"]["identical"].get<bool>());
   o.sizes = {};
-  EXPECT_EQ(code_of([&] { bench_decompose(o); }), "CLI-BAD-OPTION");
+  EXPECT_EQ(holo::test::error_code([&] { bench_decompose(o); }), "CLI-BAD-OPTION");
   o.sizes = {0};
-  EXPECT_EQ(code_of([&] { bench_decompose(o); }), "CLI-BAD-OPTION");
+  EXPECT_EQ(holo::test::error_code([&] { bench_decompose(o); }), "CLI-BAD-OPTION");
 }
 
 }  // namespace

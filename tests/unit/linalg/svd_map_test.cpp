@@ -139,23 +139,17 @@ TEST(SvdMap, SignConventionIsFixed) {
 }
 
 TEST(SvdMap, RejectsBadInput) {
-  auto code_of = [](auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return std::string("none");
-  };
-  EXPECT_EQ(code_of([] { map_svd(Eigen::MatrixXd(0, 3)); }), "LINALG-BAD-SHAPE");
+  EXPECT_EQ(holo::test::error_code([] { map_svd(Eigen::MatrixXd(0, 3)); }), "LINALG-BAD-SHAPE");
   Eigen::MatrixXd w = Eigen::MatrixXd::Ones(2, 2);
   w(0, 1) = INFINITY;
-  EXPECT_EQ(code_of([&] { map_svd(w); }), "LINALG-NOT-FINITE");
+  EXPECT_EQ(holo::test::error_code([&] { map_svd(w); }), "LINALG-NOT-FINITE");
   SvdOptions o;
   o.retained_energy = 0.0;
-  EXPECT_EQ(code_of([&] { map_svd(Eigen::MatrixXd(Eigen::MatrixXd::Ones(2, 2)), o); }), "LINALG-BAD-OPTION");
+  EXPECT_EQ(holo::test::error_code([&] { map_svd(Eigen::MatrixXd(Eigen::MatrixXd::Ones(2, 2)), o); }),
+            "LINALG-BAD-OPTION");
   o.retained_energy = 1.5;
-  EXPECT_EQ(code_of([&] { map_svd(Eigen::MatrixXd(Eigen::MatrixXd::Ones(2, 2)), o); }), "LINALG-BAD-OPTION");
+  EXPECT_EQ(holo::test::error_code([&] { map_svd(Eigen::MatrixXd(Eigen::MatrixXd::Ones(2, 2)), o); }),
+            "LINALG-BAD-OPTION");
 }
 
 }  // namespace
