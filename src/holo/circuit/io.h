@@ -7,6 +7,7 @@
 
 #include "holo/circuit/netlist.h"
 #include "holo/pdk/pdk.h"
+#include "holo/support/file_io.h"
 
 namespace holo::circuit {
 
@@ -32,5 +33,12 @@ std::string to_pic_yml(const Netlist& n, const PicYmlOptions& options);
 // port list). The overload without a PDK orders a template's ports by the names the netlist uses (natural
 // order, so e1.. before o1..) and can only list ports the netlist mentions.
 std::string to_spice(const Netlist& n, const pdk::Pdk& pdk);
+
+// Streaming forms of the writers (the same bytes): the text goes to `sink` cell by cell, so writing a
+// large netlist to a file needs memory for one cell's text, not for the whole file.
+void write_json(const Netlist& n, TextSink& sink);
+void write_json_file(const Netlist& n, const std::string& path);  // atomically (temp file + rename)
+void write_pic_yml(const Netlist& n, const PicYmlOptions& options, TextSink& sink);
+void write_spice(const Netlist& n, const pdk::Pdk& pdk, TextSink& sink);
 
 }  // namespace holo::circuit

@@ -204,20 +204,22 @@ size_t line_count(const Netlist& n) {
   return lines;
 }
 
-std::string spice(const Netlist& n, const PortLister& ports_of) {
-  std::string out;
-  out.reserve(4096 + 40 * line_count(n));
+void spice(const Netlist& n, const PortLister& ports_of, TextSink& sink) {
+  std::string& out = sink.text;
   out += "* holo-circuit SPICE-style netlist '" + one_line(n.name) + "' (PDK " + one_line(n.pdk) + ")\n";
   out += "* one .subckt per cell, leaves first, top cell '" + one_line(n.top) + "' last.\n";
   out += "* nets: a cell port's name, N$<k> for the cell's k-th connection, NC$<k> for a port left open.\n";
-  for (const Cell& c : n.cells) append_subckt(out, c, ports_of);
+  for (const Cell& c : n.cells) {
+    append_subckt(out, c, ports_of);
+    sink.flush();
+  }
   if (const Cell* top = n.find_cell(n.top)) {
     out += "\nX" + top->name;
     for (const CellPort& p : top->ports) out += " " + p.name;
     out += " " + top->name + "\n";
   }
   out += ".end\n";
-  return out;
+  sink.drain();
 }
 
 }  // namespace
@@ -227,8 +229,14 @@ std::string to_pic_yml(const Netlist& n) {
 }
 
 std::string to_pic_yml(const Netlist& n, const PicYmlOptions& options) {
-  std::string out;
-  out.reserve(4096 + 64 * line_count(n));
+  TextSink sink;
+  sink.text.reserve(4096 + 64 * line_count(n));
+  write_pic_yml(n, options, sink);
+  return std::move(sink.text);
+}
+
+void write_pic_yml(const Netlist& n, const PicYmlOptions& options, TextSink& sink) {
+  std::string& out = sink.text;
   out +=
       "# holo-circuit netlist " + yaml_str(n.name) + " (PDK " + yaml_str(n.pdk) + ") in gdsfactory's schematic form:\n";
   out += "# one YAML document per cell, leaves first, the top cell " + yaml_str(n.top) + " last.\n";
@@ -299,8 +307,9 @@ std::string to_pic_yml(const Netlist& n, const PicYmlOptions& options) {
         out += '\n';
       }
     }
+    sink.flush();
   }
-  return out;
+  sink.drain();
 }
 
 std::string to_spice(const Netlist& n) {
@@ -330,20 +339,36 @@ std::string to_spice(const Netlist& n) {
     std::sort(v.begin(), v.end(), natural_less);
     order[component] = std::move(v);
   }
-  return spice(n, [&](const std::string& component) -> const std::vector<std::string>& {
-    return order[component];  // a component with no used port gets an empty list
-  });
+  TextSink sink;
+  sink.text.reserve(4096 + 40 * line_count(n));
+  spice(
+      n,
+      [&](const std::string& component) -> const std::vector<std::string>& {
+        return order[component];  // a component with no used port gets an empty list
+      },
+      sink);
+  return std::move(sink.text);
+}
+
+void write_spice(const Netlist& n, const pdk::Pdk& pdk, TextSink& sink) {
+  std::map<std::string, std::vector<std::string>> cache;  // node-based: references stay valid
+  spice(
+      n,
+      [&](const std::string& component) -> const std::vector<std::string>& {
+        auto it = cache.find(component);
+        if (it != cache.end()) return it->second;
+        std::vector<std::string> v;
+        for (const pdk::Port& p : component_ports(n, pdk, component)) v.push_back(p.name);
+        return cache.emplace(component, std::move(v)).first->second;
+      },
+      sink);
 }
 
 std::string to_spice(const Netlist& n, const pdk::Pdk& pdk) {
-  std::map<std::string, std::vector<std::string>> cache;  // node-based: references stay valid
-  return spice(n, [&](const std::string& component) -> const std::vector<std::string>& {
-    auto it = cache.find(component);
-    if (it != cache.end()) return it->second;
-    std::vector<std::string> v;
-    for (const pdk::Port& p : component_ports(n, pdk, component)) v.push_back(p.name);
-    return cache.emplace(component, std::move(v)).first->second;
-  });
+  TextSink sink;
+  sink.text.reserve(4096 + 40 * line_count(n));
+  write_spice(n, pdk, sink);
+  return std::move(sink.text);
 }
 
 }  // namespace holo::circuit

@@ -834,11 +834,8 @@ class Reader {
 
 }  // namespace
 
-std::string to_json(const Netlist& n) {
-  std::string out;
-  size_t lines = 0;
-  for (const Cell& c : n.cells) lines += c.instances.size() + c.connections.size() + c.ports.size();
-  out.reserve(4096 + lines * 100);
+void write_json(const Netlist& n, TextSink& sink) {
+  std::string& out = sink.text;
   out += "{\n  \"format\": ";
   append_string(out, kFormat);
   out += fmt::format(",\n  \"version\": {}", kVersion);
@@ -851,11 +848,30 @@ std::string to_json(const Netlist& n) {
   out += ",\n  \"info\": ";
   append_info(out, n.info);
   out += ",\n  \"cells\": ";
-  append_list(out, n.cells.size(), "    ", [&](size_t i) { append_cell(out, n.cells[i], i); });
+  append_list(out, n.cells.size(), "    ", [&](size_t i) {
+    append_cell(out, n.cells[i], i);
+    sink.flush();
+  });
   out += ",\n  \"stages\": ";
   append_list(out, n.stages.size(), "    ", [&](size_t i) { append_stage(out, n.stages[i], i); });
   out += "\n}\n";
-  return out;
+  sink.drain();
+}
+
+std::string to_json(const Netlist& n) {
+  TextSink sink;
+  size_t lines = 0;
+  for (const Cell& c : n.cells) lines += c.instances.size() + c.connections.size() + c.ports.size();
+  sink.text.reserve(4096 + lines * 100);
+  write_json(n, sink);
+  return std::move(sink.text);
+}
+
+void write_json_file(const Netlist& n, const std::string& path) {
+  AtomicFile file(path);
+  TextSink sink{{}, &file};
+  write_json(n, sink);
+  file.commit();
 }
 
 Netlist from_json(const std::string& text, const std::string& what) {

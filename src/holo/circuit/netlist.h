@@ -34,9 +34,9 @@
 #include <string>
 #include <vector>
 
-namespace holo::circuit {
+#include "holo/circuit/settings.h"
 
-using Settings = std::map<std::string, double>;
+namespace holo::circuit {
 
 struct PortRef {
   std::string instance;  // instance name inside the cell

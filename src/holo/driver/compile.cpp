@@ -124,12 +124,19 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   frontend::OnnxWriteOptions wo;
   wo.float32_weights = false;
   frontend::write_onnx(g, out("model.onnx"), wo);
-  write_file_atomic(out("netlist.pic.yml"), circuit::to_pic_yml(net));
-  write_file_atomic(out("netlist.spi"), circuit::to_spice(net, platform));
-  write_file_atomic(out("program.csv"), report::program_csv(net, platform, opts.dac_bits));
+  // The netlist-sized files are streamed cell by cell: memory for one cell's text, not the file's.
+  auto stream = [&](const char* name, const auto& write) {
+    AtomicFile file(out(name));
+    TextSink sink{{}, &file};
+    write(sink);
+    file.commit();
+  };
+  stream("netlist.pic.yml", [&](TextSink& s) { circuit::write_pic_yml(net, circuit::PicYmlOptions{}, s); });
+  stream("netlist.spi", [&](TextSink& s) { circuit::write_spice(net, platform, s); });
+  stream("program.csv", [&](TextSink& s) { report::write_program_csv(net, platform, opts.dac_bits, s); });
   write_file_atomic(out("report.json"), report::report_json(net, metrics, info));
   write_file_atomic(out("report.md"), report::report_markdown(net, metrics, info));
-  write_file_atomic(out("circuit.json"), circuit::to_json(net));
+  circuit::write_json_file(net, out("circuit.json"));
 
   Result r;
   auto& j = r.json;

@@ -29,6 +29,10 @@ circuit::Cell mesh_cell(const std::string& name, const linalg::Mesh& mesh) {
   // The port each mode's light currently sits at, walking in optical order.
   std::vector<circuit::PortRef> cur(static_cast<size_t>(n));
   std::vector<bool> exposed_in(static_cast<size_t>(n), false);
+  // Exact capacities: a 50-layer chip holds millions of these, and growth by doubling wastes up to half.
+  c.instances.reserve(mesh.mzis.size() + static_cast<size_t>(n));
+  c.connections.reserve(2 * mesh.mzis.size() + static_cast<size_t>(n));
+  c.ports.reserve(2 * static_cast<size_t>(n));
   auto link = [&](int32_t mode, const circuit::PortRef& next_in) {
     auto m = static_cast<size_t>(mode);
     if (!exposed_in[m]) {

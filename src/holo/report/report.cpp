@@ -18,9 +18,16 @@ double wrap(double p) {
 }  // namespace
 
 std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits) {
+  TextSink sink;
+  write_program_csv(n, pdk, dac_bits, sink);
+  return std::move(sink.text);
+}
+
+void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits, TextSink& sink) {
   const double p_pi = pdk.tmpl("phase_shifter").number("p_pi_mw");
   const double levels = std::ldexp(1.0, dac_bits);
-  std::string s = "cell,instance,component,parameter,phase_rad,heater_power_mw,dac_code\n";
+  std::string& s = sink.text;
+  s += "cell,instance,component,parameter,phase_rad,heater_power_mw,dac_code\n";
   auto row = [&](const circuit::Cell& c, const circuit::Instance& i, const char* key) {
     auto it = i.settings.find(key);
     double ph = wrap(it == i.settings.end() ? 0.0 : it->second);
@@ -28,7 +35,7 @@ std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_
     s += fmt::format("{},{},{},{},{:.17g},{:.6f},{}\n", c.name, i.name, i.component, key, ph,
                      analysis::heater_power_mw(ph, p_pi), code);
   };
-  for (const auto& c : n.cells)
+  for (const auto& c : n.cells) {
     for (const auto& i : c.instances) {
       if (i.component == "mzi" || i.component == "attenuator") {
         row(c, i, "theta_rad");
@@ -37,7 +44,9 @@ std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_
         row(c, i, "phi_rad");
       }
     }
-  return s;
+    sink.flush();
+  }
+  sink.drain();
 }
 
 std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info) {

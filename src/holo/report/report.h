@@ -7,12 +7,15 @@
 #include "holo/analysis/metrics.h"
 #include "holo/circuit/netlist.h"
 #include "holo/pdk/pdk.h"
+#include "holo/support/file_io.h"
 
 namespace holo::report {
 
 // One row per phase shifter: cell, instance, parameter (theta/phi), phase (rad, wrapped to [0, 2 pi)),
 // heater power (mW, from the PDK's P_pi) and DAC code at `dac_bits` (linear in phase over [0, 2 pi)).
 std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits);
+// The same, streamed cell by cell (a large chip's table is written without holding it whole).
+void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits, TextSink& sink);
 
 struct CompileInfo {
   std::string model;  // model file name

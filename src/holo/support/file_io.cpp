@@ -53,36 +53,56 @@ std::string read_file(const std::string& path, bool allow_empty, uint64_t max_by
 }
 
 void write_file_atomic(const std::string& path, std::string_view content) {
+  AtomicFile f(path);
+  f.write(content);
+  f.commit();
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   namespace fs = std::filesystem;
-  fs::path target(path);
+  fs::path target(path_);
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0)
+  tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  fd_ = ::mkstemp(tmp_.data());
+  if (fd_ < 0)
     fail("FILE-WRITE",
-         fmt::format("{}: cannot create a temporary file in {}: {}", path, dir.string(), std::strerror(errno)));
+         fmt::format("{}: cannot create a temporary file in {}: {}", path_, dir.string(), std::strerror(errno)));
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+void AtomicFile::write(std::string_view bytes) {
+  if (fd_ < 0) internal_error("AtomicFile::write after commit");
   size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+  while (off < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + off, bytes.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      fail("FILE-WRITE", fmt::format("{}: write error: {}", path, std::strerror(e)));
+      fail("FILE-WRITE", fmt::format("{}: write error: {}", path_, std::strerror(errno)));
     }
     off += static_cast<size_t>(n);
   }
-  ::fchmod(fd, 0644);
+}
+
+void AtomicFile::commit() {
+  if (fd_ < 0) internal_error("AtomicFile::commit twice");
+  ::fchmod(fd_, 0644);
+  const int fd = fd_;
+  fd_ = -1;
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     int e = errno;
-    ::unlink(tmpl.c_str());
-    fail("FILE-WRITE", fmt::format("{}: cannot flush: {}", path, std::strerror(e)));
+    ::unlink(tmp_.c_str());
+    fail("FILE-WRITE", fmt::format("{}: cannot flush: {}", path_, std::strerror(e)));
   }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
     int e = errno;
-    ::unlink(tmpl.c_str());
-    fail("FILE-WRITE", fmt::format("{}: cannot rename the temporary file into place: {}", path, std::strerror(e)));
+    ::unlink(tmp_.c_str());
+    fail("FILE-WRITE", fmt::format("{}: cannot rename the temporary file into place: {}", path_, std::strerror(e)));
   }
 }
 
