@@ -53,6 +53,7 @@ void register_bench_compile(CLI::App& bench, CommonFlags& flags) {
       ->capture_default_str();
   sub->add_option("--mesh-size", opts->mesh_size, "Mesh size K")->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the generated weights")->capture_default_str();
+  sub->add_flag("!--no-layout", opts->layout, "Compile without the chip layout (compile --no-layout)");
   add_common_flags(*sub, flags);
   set_action(*sub, [opts](const CommonFlags&) { return driver::bench_compile(*opts); });
 }

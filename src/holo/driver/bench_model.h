@@ -25,6 +25,7 @@ struct BenchCompileOptions {
   std::vector<int64_t> sizes{784, 128, 10};
   int mesh_size = 64;
   uint64_t seed = 1;
+  bool layout = true;  // false: compile --no-layout
 };
 Result bench_compile(const BenchCompileOptions& opts);
 
