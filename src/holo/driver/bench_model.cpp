@@ -18,8 +18,8 @@
 #include "holo/frontend/onnx_writer.h"
 #include "holo/graph/executor.h"
 #include "holo/linalg/tiling.h"
-#include "holo/support/file_io.h"
 #include "holo/support/error.h"
+#include "holo/support/file_io.h"
 
 namespace holo::driver {
 namespace {
@@ -212,9 +212,8 @@ Result bench_compile(const BenchCompileOptions& o) {
       if (t.value) weights += t.value->numel();
     for (size_t l = 0; l + 1 < o.sizes.size(); ++l) {
       const Array& w = *g.tensor(g.find(fmt::format("fc{}.weight", l))).value;
-      layer_weights.push_back(
-          Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-              w.data.data(), o.sizes[l + 1], o.sizes[l]));
+      layer_weights.push_back(Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          w.data.data(), o.sizes[l + 1], o.sizes[l]));
     }
     frontend::write_onnx(g, model);
   }
