@@ -43,21 +43,27 @@ CorrectionResult correct_couplers(const Mesh& ideal, std::span<const CouplerErro
     const double b = 0.5 * std::sin(2.0 * s1) * std::sin(2.0 * s2);
     const double p_cross = std::norm(x(1, 0));
     double arg = b != 0.0 ? (p_cross - a) / b : 2.0;
-    if (arg > 1.0 + kRangeSlack || arg < -1.0 - kRangeSlack || !std::isfinite(arg)) {
-      res.out_of_range.push_back(static_cast<int64_t>(k));
-    }
+    const bool out_of_range = arg > 1.0 + kRangeSlack || arg < -1.0 - kRangeSlack || !std::isfinite(arg);
+    if (out_of_range) res.out_of_range.push_back(static_cast<int64_t>(k));
     arg = std::isfinite(arg) ? std::clamp(arg, -1.0, 1.0) : 1.0;
     const double theta_new = std::acos(arg);
     const Mat2 e = mzi_matrix(theta_new, 0.0, errors[k]);
-    // Solve X = diag(e^{i psi1}, e^{i psi2}) E P(phi'), taking each phase from the larger entries.
+    // Solve X = diag(e^{i psi1}, e^{i psi2}) E P(phi'), taking each phase from the larger entries. An MZI out
+    // of range sits at (or near) full cross or full bar, where one pair of entries (nearly) vanishes and
+    // cannot fix phi'. There phi' keeps the nominal relation instead, phi' = phi - arg delta_m +
+    // arg delta_{m+1} (X = conj(delta_{m+1}) M(theta, phi')): the MZI then acts like the uncorrected one up to
+    // the carried phases, and its leakage keeps the uncorrected MZI's phase, in quadrature with the signal
+    // (which homodyne detection rejects), instead of a phase taken from rounding noise.
+    const bool cross = std::norm(e(0, 1)) * std::norm(x(0, 1)) >= std::norm(e(0, 0)) * std::norm(x(0, 0));
     cdouble u1, u2, uphi;  // e^{i psi1}, e^{i psi2}, e^{i phi'}
-    if (std::norm(e(0, 1)) * std::norm(x(0, 1)) >= std::norm(e(0, 0)) * std::norm(x(0, 0))) {
+    if (out_of_range) uphi = unit_phase(std::exp(cdouble(0.0, z.phi_rad)) * std::conj(delta[m]) * delta[m + 1]);
+    if (cross) {
       u1 = unit_phase(x(0, 1) * std::conj(e(0, 1)));
-      uphi = unit_phase(x(0, 0) * std::conj(e(0, 0))) * std::conj(u1);
+      if (!out_of_range) uphi = unit_phase(x(0, 0) * std::conj(e(0, 0))) * std::conj(u1);
       u2 = unit_phase(x(1, 0) * std::conj(e(1, 0))) * std::conj(uphi);
     } else {
       u2 = unit_phase(x(1, 1) * std::conj(e(1, 1)));
-      uphi = unit_phase(x(1, 0) * std::conj(e(1, 0))) * std::conj(u2);
+      if (!out_of_range) uphi = unit_phase(x(1, 0) * std::conj(e(1, 0))) * std::conj(u2);
       u1 = unit_phase(x(0, 0) * std::conj(e(0, 0))) * std::conj(uphi);
     }
     z.theta_rad = theta_new;

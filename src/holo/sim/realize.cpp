@@ -9,6 +9,7 @@
 #include "holo/linalg/quantize.h"
 #include "holo/linalg/random.h"
 #include "holo/sim/components.h"
+#include "holo/sim/fast_path.h"
 #include "holo/support/error.h"
 
 namespace holo::sim {
@@ -92,6 +93,7 @@ TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions
     for (size_t k = 0; k < att.size(); ++k) s.att[k].error = att[k];
     s.u.errors = linalg::random_coupler_errors(s.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
     if (o.correct_couplers) {
+      const TileState uncorrected = s;
       for (MeshState* m : {&s.vh, &s.u}) {
         const bool had_screen = !m->mesh.output_phase_rad.empty();
         linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
@@ -112,6 +114,30 @@ TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions
         a.phi_rad = c.phi_rad;
         if (!c.in_range) ++s.out_of_range;
       }
+      // The correction reproduces the complex matrix; homodyne detection reads its real part (LO phase 0).
+      // Where MZIs are out of reach the corrected residual can be in phase with the signal while the
+      // uncorrected one is mostly in quadrature (physics.md 1.6; docs/simulation.md): keep whichever
+      // programming is closer to the target in what the receivers detect. Both are computed from the same
+      // calibrated coupler errors the correction needs, so a real chip can make the same choice.
+      const Eigen::MatrixXd target = FastProgram::compile(tile_path(nominal_state(t, pdk, false))).matrix(1).real();
+      auto detected_error = [&](const TileState& st) {
+        TileState lossless = st;
+        lossless.mzi_loss = lossless.phase_shifter_loss = lossless.attenuator_loss = 1.0;
+        return (FastProgram::compile(tile_path(lossless)).matrix(1).real() - target).norm();
+      };
+      s.correction_error = detected_error(s);
+      s.uncorrected_error = detected_error(uncorrected);
+      s.correction_kept = s.correction_error <= s.uncorrected_error;
+      if (!s.correction_kept) {
+        const double ce = s.correction_error, ue = s.uncorrected_error;
+        const int64_t oor = s.out_of_range;
+        s = uncorrected;
+        s.correction_error = ce;
+        s.uncorrected_error = ue;
+        s.out_of_range = oor;
+        s.correction_kept = false;
+      }
+      s.correction_tried = true;
     }
   }
   if (o.dac_bits > 0) {

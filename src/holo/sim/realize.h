@@ -47,6 +47,11 @@ struct TileState {
   double mzi_loss = 1.0, phase_shifter_loss = 1.0, attenuator_loss = 1.0;
   bool balanced_loss = false;  // idle mesh slots lose mzi_loss too (SimOptions::balanced_mesh_loss)
   int64_t out_of_range = 0;    // MZIs and attenuators whose corrected target was out of reach
+  // --correct-couplers: the correction was computed (tried) and kept, because the real part of the tile
+  // matrix (what the homodyne receivers detect) is closer to the target with it than without; the two
+  // errors are Frobenius norms of Re(T_realized) - Re(T_ideal), lossless, in units of the tile matrix.
+  bool correction_tried = false, correction_kept = false;
+  double correction_error = 0.0, uncorrected_error = 0.0;
 };
 
 // The nominal chip: the programmed phases, perfect couplers, the PDK's losses when `use_pdk_loss` (with
