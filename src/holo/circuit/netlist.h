@@ -34,13 +34,14 @@
 #include <string>
 #include <vector>
 
+#include "holo/circuit/name.h"
 #include "holo/circuit/settings.h"
 
 namespace holo::circuit {
 
 struct PortRef {
-  std::string instance;  // instance name inside the cell
-  std::string port;      // port of that instance's component
+  Name instance;  // instance name inside the cell
+  Name port;      // port of that instance's component
   bool operator==(const PortRef&) const = default;
 };
 
