@@ -105,6 +105,8 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
       metrics.counts["layout_cells"] = f.layout_cells;
       metrics.counts["bond_pads"] = f.bond_pads;
       metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
+      // What an independent reader must find in chip.gds (tests/e2e/test_chip_layout.py checks it with KLayout).
+      for (const auto& [layer, n] : lay.shapes_per_layer) metrics.counts["layout_shapes_" + layer] = n;
       if (lay.drc_checked) metrics.counts["drc_violations"] = lay.drc_violations;
       if (lay.lvs_mismatches != 0)
         internal_error(fmt::format("the chip layout does not match the netlist ({} mismatches)", lay.lvs_mismatches));

@@ -36,6 +36,25 @@ double um(double nm) {
   return nm / 1000.0;
 }
 
+// Shapes per layer once the hierarchy is expanded, as KLayout counts them (texts included; with port labels,
+// one text per port of every placed cell on the PORT layer).
+std::map<layout::LayerSpec, int64_t> klayout_shape_counts(const layout::Library& lib, const std::string& top,
+                                                          const layout::GdsWriteOptions& gopt) {
+  auto counts = layout::flat_shape_counts(lib, top);
+  if (gopt.port_layer) {
+    std::map<std::string, int64_t> placements;  // how many times each cell appears in the flat layout
+    std::function<void(const std::string&, int64_t)> walk = [&](const std::string& c, int64_t times) {
+      placements[c] += times;
+      for (const layout::Ref& ref : lib.cell(c).refs) walk(ref.cell, times * ref.cols * ref.rows);
+    };
+    walk(top, 1);
+    for (const auto& [c, n] : placements)
+      counts[*gopt.port_layer] += n * static_cast<int64_t>(lib.cell(c).ports.size());
+    if (counts[*gopt.port_layer] == 0) counts.erase(*gopt.port_layer);
+  }
+  return counts;
+}
+
 nlohmann::json counts_json(const std::map<layout::LayerSpec, int64_t>& counts) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [l, n] : counts) j[layout::to_string(l)] = n;
@@ -130,19 +149,7 @@ Result layout_demo(const LayoutDemoOptions& opts) {
   j["cells"] = static_cast<int64_t>(lib.size());
   // Shapes per layer once the hierarchy is expanded, as KLayout counts them (texts included; port labels
   // on the PORT layer are one text per port of every placed cell).
-  auto counts = layout::flat_shape_counts(lib, top);
-  if (gopt.port_layer) {
-    std::map<std::string, int64_t> placements;  // how many times each cell appears in the flat layout
-    std::function<void(const std::string&, int64_t)> walk = [&](const std::string& c, int64_t times) {
-      placements[c] += times;
-      for (const layout::Ref& ref : lib.cell(c).refs) walk(ref.cell, times * ref.cols * ref.rows);
-    };
-    walk(top, 1);
-    for (const auto& [c, n] : placements)
-      counts[*gopt.port_layer] += n * static_cast<int64_t>(lib.cell(c).ports.size());
-    if (counts[*gopt.port_layer] == 0) counts.erase(*gopt.port_layer);
-  }
-  j["shapes"] = counts_json(counts);
+  j["shapes"] = counts_json(klayout_shape_counts(lib, top, gopt));
   j["polygons"] = static_cast<int64_t>(flat.polygon_count());
   j["drc_total"] = rep.total;
   j["links"] = static_cast<int64_t>(conn.links.size());
@@ -238,6 +245,8 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   int64_t flat_polygons = 0;
   for (const auto& [l, n] : layout::flat_shape_counts(chip.lib, chip.top)) flat_polygons += n;
   r.flat_polygons = flat_polygons;
+  for (const auto& [l, n] : klayout_shape_counts(chip.lib, chip.top, gopt))
+    r.shapes_per_layer[fmt::format("{}/{}", l.layer, l.datatype)] = n;
   const bool small = flat_polygons <= opts.drc_max_polygons;
   // The DRC needs the flat geometry. The preview of a large chip draws every leaf cell (MZI, phase shifter,
   // attenuator, straight) as its outline box on WG: the detail is below a pixel and the full SVG of the

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct LayoutOutputs {
   layout::ChipFigures figures;
   int64_t gds_bytes = 0;
   int64_t flat_polygons = 0;
+  // Shapes per "layer/datatype" of the expanded chip as KLayout counts them (polygons, texts and port labels).
+  std::map<std::string, int64_t> shapes_per_layer;
   // holo's DRC on the flattened chip; skipped (drc_checked false, drc_violations -1) when the chip holds
   // more than ChipLayoutOptions::drc_max_polygons polygons (the check is flat, ~18 us per polygon).
   bool drc_checked = false;

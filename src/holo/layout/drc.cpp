@@ -591,10 +591,20 @@ std::string klayout_deck(const DrcDeck& deck) {
       "# KLayout DRC deck for PDK '{}', written by holo-code-gen from the PDK's rules (docs/layout.md).\n"
       "# Plain DSL: keep the .drc extension. Run:\n"
       "#   klayout -b -r chip.drc -rd input=chip.gds -rd report=report.lyrdb\n"
-      "# Flat checks on merged polygons, Euclidean metric: the semantics of `holo drc`.\n\n",
+      "# Checks on merged polygons, Euclidean metric: the semantics of `holo drc`. Hierarchical (deep) mode\n"
+      "# gives the same results as a flat run and finishes on whole compiled chips.\n\n",
       deck.pdk_name);
   s += "source($input)\n";
   s += fmt::format("report({}, $report)\n\n", ruby_string("holo DRC: " + deck.pdk_name));
+  // The bend-radius estimator reads the layout itself (and adds a scratch layer): run it before deep mode
+  // takes over the layers.
+  for (const DrcRule& r : deck.rules) {
+    if (r.kind != "bend_radius") continue;
+    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
+    s += fmt::format("holo_bend_radius({}, {}, {}, {}, {})\n", r.layer.layer, r.layer.datatype, r.min_nm,
+                     ruby_string(r.name), ruby_string(desc));
+  }
+  s += "\ndeep\n\n";
   std::map<std::string, LayerSpec> layers;
   for (const DrcRule& r : deck.rules) {
     layers[r.layer_name] = r.layer;
@@ -622,9 +632,7 @@ std::string klayout_deck(const DrcDeck& deck) {
       s += fmt::format("({} - {}).output({}, {})\n", var(r.other_name), var(r.layer_name), ruby_string(r.name),
                        ruby_string(r.other_name + " not covered by " + r.layer_name));
     } else if (r.kind == "bend_radius") {
-      bend = true;
-      s += fmt::format("holo_bend_radius({}, {}, {}, {}, {})\n", r.layer.layer, r.layer.datatype, r.min_nm,
-                       ruby_string(r.name), ruby_string(desc));
+      bend = true;  // written above, before deep mode
     }
   }
   if (bend) {
@@ -635,22 +643,32 @@ std::string klayout_deck(const DrcDeck& deck) {
 # windows of {win} nm of outline give the radius of the circle through their first, middle and last
 # vertex; the centreline radius subtracts (convex side) or adds (concave side) half the waveguide width
 # ({half_w} nm); a bend is flagged below min * (1 - {slack}).
+# The estimate depends on one polygon's own outline, which a Manhattan placement does not change: each
+# cell's own shapes are examined once (not every placed copy), the markers go into a scratch layer of that
+# cell, and the recursive iterator then places them wherever the cell is placed (the same markers as a flat
+# pass, in a fraction of the time on a chip with thousands of MZI placements).
 def holo_bend_radius(layer, datatype, min_nm, name, desc)
   marks = RBA::Region::new
   ly = source.layout
   li = ly.find_layer(layer, datatype)
   if li
-    it = source.cell_obj.begin_shapes_rec(li)
-    while !it.at_end?
-      sh = it.shape
-      if sh.is_polygon? || sh.is_box? || sh.is_path?
-        poly = sh.polygon.transformed(it.trans)
+    scratch = ly.insert_layer(RBA::LayerInfo::new)
+    ly.each_cell do |cell|
+      cell_marks = RBA::Region::new
+      cell.shapes(li).each do |sh|
+        next unless sh.is_polygon? || sh.is_box? || sh.is_path?
         pts = []
-        poly.each_point_hull {{ |p| pts << [p.x.to_f, p.y.to_f] }}
-        holo_bend_poly(pts, min_nm, marks)
+        sh.polygon.each_point_hull {{ |p| pts << [p.x.to_f, p.y.to_f] }}
+        holo_bend_poly(pts, min_nm, cell_marks)
       end
+      cell.shapes(scratch).insert(cell_marks) unless cell_marks.is_empty?
+    end
+    it = source.cell_obj.begin_shapes_rec(scratch)
+    while !it.at_end?
+      marks.insert(it.shape.polygon.transformed(it.trans))
       it.next
     end
+    ly.delete_layer(scratch)
   end
   DRC::DRCLayer::new(self, marks).output(name, desc)
 end
