@@ -100,6 +100,16 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
                                  base_db + f.worst_path_added_loss_db,
                                  "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
                                  "added)"});
+      if (f.cutback_length_um.size() >= 2)
+        metrics.figures.push_back(
+            {"cutback_length_step_um", "cut-back set: length added per waveguide",
+             f.cutback_length_um[1] - f.cutback_length_um[0],
+             fmt::format("test structure: {} waveguides between the die edges, {:.3f} um long (centrelines of the "
+                         "placed straights and circular bends); fit insertion loss against length for the "
+                         "propagation loss",
+                         f.cutback_length_um.size(), fmt::join(f.cutback_length_um, ", "))});
+      metrics.counts["alignment_marks"] = f.alignment_marks;
+      metrics.counts["test_structures"] = f.test_structures;
       metrics.counts["layout_bends"] = f.bends;
       metrics.counts["layout_crossings"] = f.crossings;
       metrics.counts["layout_cells"] = f.layout_cells;

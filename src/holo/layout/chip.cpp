@@ -11,6 +11,7 @@
 #include "holo/layout/cells.h"
 #include "holo/layout/extract.h"
 #include "holo/layout/params.h"
+#include "holo/layout/test_structures.h"
 #include "holo/support/error.h"
 
 namespace holo::layout {
@@ -226,7 +227,7 @@ struct Builder {
     const Coord P = p.port_pitch, io = 200000, gap = 200000, pad_gap = 100000;
     Coord max_len = 0;
     for (const std::string& t : tiles) max_len = std::max(max_len, info.at(t).length);
-    const Coord die_w = 2 * io + max_len;
+    const Coord die_w = std::max(2 * io + max_len, furniture_min_width(p));
     std::string top_name = nl.top.empty() ? "chip" : nl.top;
     if (chip.lib.has(top_name)) top_name += "_chip";
     Cell& top = chip.lib.add_cell(top_name);
@@ -269,6 +270,14 @@ struct Builder {
       fig.mzi_instances += ti.mzis;
       y = y0 - (ti.modes - 1) * P - gap;
     }
+    // Alignment marks and the test structures (bare MZI, cut-back set) below the circuit.
+    FurnitureFigures furniture;
+    const Box die = place_chip_furniture(chip.lib, top, p, Box{0, y, die_w, 0}, furniture);
+    y = die.y0;
+    fig.alignment_marks = furniture.alignment_marks;
+    fig.test_structures = furniture.test_structures;
+    fig.bond_pads += furniture.bond_pads;
+    fig.cutback_length_um = furniture.cutback_length_um;
     const Coord die_h = -y;
     top.add_box(p.layers.floorplan, Box{0, y, die_w, 0});
     f.add_label(top, fmt::format("{} {}", nl.name.empty() ? "holo" : nl.name, pdk.name), {io, -gap / 2});

@@ -33,8 +33,11 @@ struct ChipFigures {
   double worst_path_added_loss_db = 0;
   int64_t mzi_instances = 0;  // MZIs placed (mesh and attenuators)
   int64_t heaters = 0;        // thermal phase shifters
-  int64_t bond_pads = 0;      // pads placed (heater wiring not routed)
-  int64_t layout_cells = 0;   // distinct cells in the library
+  int64_t bond_pads = 0;      // pads placed (mesh heaters: not wired; the test MZI's: wired)
+  int64_t alignment_marks = 0;
+  int64_t test_structures = 0;            // bare MZI + cut-back waveguides (test_structures.h)
+  std::vector<double> cutback_length_um;  // the cut-back set's waveguide lengths
+  int64_t layout_cells = 0;               // distinct cells in the library
   int64_t tiles = 0;
 };
 
