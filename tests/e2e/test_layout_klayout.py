@@ -148,6 +148,63 @@ def test_broken_layouts_flag_the_same_rules_in_holo_and_klayout(holo, demo, tmp_
     assert covered == {r["name"] for r in pdk["rules"]}, "every PDK rule needs a broken layout"
 
 
+PLACE_SCRIPT = r'''
+import pya
+src = pya.Layout()
+src.read(input)
+ly = pya.Layout()
+ly.dbu = src.dbu
+piece = ly.create_cell("bend_piece")
+piece.copy_tree(src.top_cell())
+mid = ly.create_cell("mid")  # a nested, mirrored placement: the orientations compose
+mid.insert(pya.CellInstArray(piece.cell_index(), pya.Trans(3, True, 0, 0)))
+top = ly.create_cell("placed")
+k = 0
+for rot in range(4):
+    for mirror in (False, True):
+        top.insert(pya.CellInstArray(piece.cell_index(), pya.Trans(rot, mirror, 100000 * k, 0)))
+        top.insert(pya.CellInstArray(mid.cell_index(), pya.Trans(rot, mirror, 100000 * k, 100000)))
+        k += 1
+top.insert(pya.CellInstArray(piece.cell_index(), pya.Trans(0, False, 0, 200000), pya.Vector(50000, 0),
+                             pya.Vector(0, 50000), 3, 2))
+ly.write(hier)
+top.flatten(-1, True)
+ly.write(flat)
+'''
+PLACEMENTS = 8 + 8 + 6  # every orientation directly and through `mid`, and a 3 x 2 array
+
+
+def lyrdb_markers(path):
+    """Sorted marker geometry (KLayout's text form, um) of every item in a report database."""
+    root = ET.parse(path).getroot()
+    return sorted("".join(v.itertext()).strip() for item in root.iter("item") for v in item.iter("value"))
+
+
+def test_bend_markers_of_a_hierarchy_are_those_of_a_flat_pass(holo, demo, tmp_path):
+    """The deck estimates bend radii once per cell and places the markers through the hierarchy; a placed sharp
+    bend in every orientation (mirrored ones too, nested) and in an array must give exactly the markers of the
+    flattened copy, one per placement, and holo (which flattens) must count the same. Exact comparison: the
+    markers are computed from the same integer outlines."""
+    out, manifest = demo
+    sharp = next(b for b in manifest["broken"] if b["name"] == "sharp_bend")
+    script = tmp_path / "place.py"
+    script.write_text(PLACE_SCRIPT)
+    hier, flat = tmp_path / "placed.gds", tmp_path / "placed_flat.gds"
+    klayout("-r", script, "-rd", f"input={pathlib.Path(sharp['gds']).resolve()}", "-rd", f"hier={hier.resolve()}",
+            "-rd", f"flat={flat.resolve()}")
+    single = run_deck(out / "demo.drc", sharp["gds"], tmp_path)
+    assert single == Counter({"WG.R.1": 1}), single
+    got = {}
+    for gds in (hier, flat):
+        report = tmp_path / (gds.stem + ".lyrdb")
+        klayout("-r", (out / "demo.drc").resolve(), "-rd", f"input={gds.resolve()}", "-rd", f"report={report.resolve()}")
+        assert lyrdb_rules(report) == Counter({"WG.R.1": PLACEMENTS}), (gds.name, lyrdb_rules(report))
+        got[gds.name] = lyrdb_markers(report)
+    assert got[hier.name] == got[flat.name], "markers of the hierarchical pass differ from a flat pass"
+    proc = holo.call("drc", hier, "--json", expect_rc=2)
+    assert json.loads(proc.stdout)["counts"]["WG.R.1"] == PLACEMENTS
+
+
 def test_drc_text_lists_violations_and_writes_the_deck(holo, demo, tmp_path):
     out, manifest = demo
     narrow = next(b for b in manifest["broken"] if b["name"] == "narrow_WG")

@@ -596,7 +596,7 @@ std::string klayout_deck(const DrcDeck& deck) {
       deck.pdk_name);
   s += "source($input)\n";
   s += fmt::format("report({}, $report)\n\n", ruby_string("holo DRC: " + deck.pdk_name));
-  // The bend-radius estimator reads the layout itself (and adds a scratch layer): run it before deep mode
+  // The bend-radius estimator reads the layout itself (and adds scratch layers): run it before deep mode
   // takes over the layers.
   for (const DrcRule& r : deck.rules) {
     if (r.kind != "bend_radius") continue;
@@ -645,30 +645,40 @@ std::string klayout_deck(const DrcDeck& deck) {
 # ({half_w} nm); a bend is flagged below min * (1 - {slack}).
 # The estimate depends on one polygon's own outline, which a Manhattan placement does not change: each
 # cell's own shapes are examined once (not every placed copy), the markers go into a scratch layer of that
-# cell, and the recursive iterator then places them wherever the cell is placed (the same markers as a flat
-# pass, in a fraction of the time on a chip with thousands of MZI placements).
+# cell, and the recursive iterator then places them wherever the cell is placed (in a fraction of the time
+# of a flat pass on a chip with thousands of MZI placements). A mirror reverses the order the outline is
+# walked in, which can move a marker along its bend, so each cell gets a second scratch layer with the
+# markers found on its mirrored outline (mirrored back), used for mirrored placements: the markers are then
+# exactly those of a flat pass.
 def holo_bend_radius(layer, datatype, min_nm, name, desc)
   marks = RBA::Region::new
   ly = source.layout
   li = ly.find_layer(layer, datatype)
   if li
-    scratch = ly.insert_layer(RBA::LayerInfo::new)
+    scratch = [ly.insert_layer(RBA::LayerInfo::new), ly.insert_layer(RBA::LayerInfo::new)]
     ly.each_cell do |cell|
-      cell_marks = RBA::Region::new
+      cell_marks = [RBA::Region::new, RBA::Region::new]
       cell.shapes(li).each do |sh|
         next unless sh.is_polygon? || sh.is_box? || sh.is_path?
-        pts = []
-        sh.polygon.each_point_hull {{ |p| pts << [p.x.to_f, p.y.to_f] }}
-        holo_bend_poly(pts, min_nm, cell_marks)
+        poly = sh.polygon
+        [0, 1].each do |m|
+          pts = []
+          (m == 0 ? poly : poly.transformed(RBA::Trans::M0)).each_point_hull {{ |p| pts << [p.x.to_f, p.y.to_f] }}
+          found = RBA::Region::new
+          holo_bend_poly(pts, min_nm, found)
+          cell_marks[m].insert(m == 0 ? found : found.transformed(RBA::Trans::M0))
+        end
       end
-      cell.shapes(scratch).insert(cell_marks) unless cell_marks.is_empty?
+      [0, 1].each {{ |m| cell.shapes(scratch[m]).insert(cell_marks[m]) unless cell_marks[m].is_empty? }}
     end
-    it = source.cell_obj.begin_shapes_rec(scratch)
-    while !it.at_end?
-      marks.insert(it.shape.polygon.transformed(it.trans))
-      it.next
+    [0, 1].each do |m|
+      it = source.cell_obj.begin_shapes_rec(scratch[m])
+      while !it.at_end?
+        marks.insert(it.shape.polygon.transformed(it.trans)) if it.trans.is_mirror? == (m == 1)
+        it.next
+      end
     end
-    ly.delete_layer(scratch)
+    scratch.each {{ |l| ly.delete_layer(l) }}
   end
   DRC::DRCLayer::new(self, marks).output(name, desc)
 end

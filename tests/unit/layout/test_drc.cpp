@@ -160,5 +160,22 @@ TEST(Drc, KlayoutDeckNamesEveryRule) {
   for (const DrcRule& r : deck().rules) EXPECT_NE(d.find("\"" + r.name + "\""), std::string::npos) << r.name;
 }
 
+// Whole compiled chips need the hierarchical mode (tests/e2e/test_chip_layout.py runs it): the bend-radius pass
+// reads the source layout cell by cell before `deep`, the rule checks follow `deep`, and the pass keeps the
+// markers of mirrored outlines apart (exact flat-pass markers: tests/e2e/test_layout_klayout.py).
+TEST(Drc, KlayoutDeckIsHierarchicalWithTheBendPassFirst) {
+  std::string d = klayout_deck(deck());
+  const size_t bend = d.find("\nholo_bend_radius(1, 0"), deep = d.find("\ndeep\n"), width = d.find(".width(");
+  ASSERT_NE(bend, std::string::npos);
+  ASSERT_NE(deep, std::string::npos);
+  ASSERT_NE(width, std::string::npos);
+  EXPECT_LT(bend, deep);
+  EXPECT_LT(deep, width);
+  EXPECT_EQ(d.find("\ndeep\n", deep + 1), std::string::npos) << "one mode switch";
+  EXPECT_EQ(d.find("flat\n"), std::string::npos);
+  EXPECT_NE(d.find("ly.each_cell"), std::string::npos);         // each cell's own shapes once
+  EXPECT_NE(d.find("it.trans.is_mirror?"), std::string::npos);  // mirrored placements use mirrored markers
+}
+
 }  // namespace
 }  // namespace holo::layout
