@@ -10,8 +10,13 @@
 #include <streambuf>
 
 #include "holo/layout/cells.h"
+#include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/gds.h"
+#include "holo/layout/nets.h"
+#include "holo/linalg/decompose.h"
+#include "holo/linalg/random.h"
+#include "holo/mapping/cells.h"
 #include "holo/pdk/pdk.h"
 
 namespace {
@@ -130,5 +135,71 @@ void BM_DrcMziArray(benchmark::State& state) {
   state.counters["polygons"] = static_cast<double>(flat.polygon_count());
 }
 BENCHMARK(BM_DrcMziArray)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+namespace {
+
+// A chip of `tiles` n x n tiles from Haar-random meshes (the digits MLP's chip has three 64-mode tiles).
+holo::circuit::Netlist chip_netlist(int tiles, int n) {
+  holo::circuit::Netlist nl;
+  nl.name = "bench";
+  holo::circuit::Cell top;
+  top.name = "bench_top";
+  top.kind = "top";
+  for (int t = 0; t < tiles; ++t) {
+    const std::string b = "t" + std::to_string(t);
+    std::vector<double> th(static_cast<size_t>(n), 1.0);
+    nl.cells.push_back(
+        holo::mapping::mesh_cell(b + "_vh", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 1))));
+    nl.cells.push_back(holo::mapping::attenuator_cell(b + "_att", th));
+    nl.cells.push_back(
+        holo::mapping::mesh_cell(b + "_u", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 2))));
+    nl.cells.push_back(holo::mapping::tile_cell(b + "_tile", b + "_vh", b + "_att", b + "_u", n, n, n));
+    top.instances.push_back({b, b + "_tile", {}, -1, -1});
+  }
+  nl.cells.push_back(top);
+  nl.top = top.name;
+  return nl;
+}
+
+// Heater-wiring check (layout/nets.h) of the digits-sized chip; its floor: flattening the same four layers
+// with the general flatten (BM_FlattenWiringLayers), geometry the check must visit at least once.
+void BM_HeaterNets(benchmark::State& st) {
+  const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
+  const ChipLayout chip = layout_chip(chip_netlist(3, 64), p);
+  const LayoutParams lp = layout_params(p);
+  int64_t heaters = 0;
+  for (auto _ : st) {
+    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, lp.layers);
+    heaters = hn.heaters;
+    benchmark::DoNotOptimize(hn.drive_nets);
+  }
+  st.counters["heaters"] = static_cast<double>(heaters);
+  st.SetItemsProcessed(st.iterations() * heaters);
+}
+BENCHMARK(BM_HeaterNets)->Unit(benchmark::kMillisecond);
+
+void BM_FlattenWiringLayers(benchmark::State& st) {
+  const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
+  const ChipLayout chip = layout_chip(chip_netlist(3, 64), p);
+  const LayoutParams lp = layout_params(p);
+  for (auto _ : st) {
+    FlatLayout f = flatten(chip.lib, chip.top, {lp.layers.m2, lp.layers.heater, lp.layers.via, lp.layers.pad});
+    benchmark::DoNotOptimize(f.polygons.size());
+  }
+}
+BENCHMARK(BM_FlattenWiringLayers)->Unit(benchmark::kMillisecond);
+
+// Chip layout with heater wiring (layout_chip) of the same chip.
+void BM_ChipLayout(benchmark::State& st) {
+  const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
+  const holo::circuit::Netlist nl = chip_netlist(3, 64);
+  for (auto _ : st) {
+    ChipLayout chip = layout_chip(nl, p);
+    benchmark::DoNotOptimize(chip.pads.size());
+  }
+}
+BENCHMARK(BM_ChipLayout)->Unit(benchmark::kMillisecond);
 
 }  // namespace

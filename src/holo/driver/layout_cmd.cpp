@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -190,7 +191,21 @@ nlohmann::json LayoutOutputs::to_json() const {
   j["mzi_instances"] = figures.mzi_instances;
   j["heaters"] = figures.heaters;
   j["bond_pads"] = figures.bond_pads;
-  j["heater_wiring"] = "not routed (pads placed only)";
+  j["pads"] = pads_path;
+  const layout::HeaterNets& hn = heater_nets;
+  j["heater_wiring"] = {{"heaters", hn.heaters},
+                        {"pads", hn.pads},
+                        {"drive_nets", hn.drive_nets},
+                        {"common_nets", hn.common_nets},
+                        {"shorted_heaters", hn.shorted_heaters},
+                        {"undriven_heaters", hn.undriven_heaters},
+                        {"open_terminals", hn.open_terminals},
+                        {"dangling_pads", hn.dangling_pads},
+                        {"odd_heaters", hn.odd_heaters},
+                        {"non_rectangles", hn.non_rectangles},
+                        {"problems", hn.problems},
+                        {"wire_length_um", figures.wire_length_um},
+                        {"ground_pads", figures.ground_pads}};
   j["layout_cells"] = figures.layout_cells;
   j["tiles"] = figures.tiles;
   j["drc_checked"] = drc_checked;
@@ -210,6 +225,7 @@ nlohmann::json LayoutOutputs::to_json() const {
   j["lvs_listed"] = lv;
   j["layout_seconds"] = layout_seconds;
   j["drc_seconds"] = drc_seconds;
+  j["nets_seconds"] = nets_seconds;
   return j;
 }
 
@@ -248,41 +264,87 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   for (const auto& [l, n] : klayout_shape_counts(chip.lib, chip.top, gopt))
     r.shapes_per_layer[fmt::format("{}/{}", l.layer, l.datatype)] = n;
   const bool small = flat_polygons <= opts.drc_max_polygons;
-  // The DRC needs the flat geometry. The preview of a large chip draws every leaf cell (MZI, phase shifter,
-  // attenuator, straight) as its outline box on WG: the detail is below a pixel and the full SVG of the
-  // digits MLP would be ~200 MB.
-  const layout::FlatLayout flat = small ? layout::flatten(chip.lib, chip.top) : layout::FlatLayout{};
-  if (flat_polygons <= opts.svg_full_max_polygons) {
-    write_file_atomic(r.svg_path, layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top), pdk));
-  } else {
-    const layout::LayoutParams lp = layout::layout_params(pdk);
-    layout::Library coarse = chip.lib;
-    for (layout::Cell& c : coarse.cells()) {
-      const bool leaf = c.name.rfind("mzi", 0) == 0 || c.name.rfind("att_", 0) == 0 || c.name.rfind("ps_", 0) == 0 ||
-                        c.name.rfind("wg_", 0) == 0;
-      if (!leaf) continue;
-      const layout::Box b = chip.lib.bbox(c.name);
-      c.polygons.clear();
-      c.refs.clear();
-      c.texts.clear();
-      c.add_box(lp.layers.wg, b);
+  // The checks read the finished library only: layout-versus-netlist on one thread while the preview, the DRC
+  // and the heater-wiring check run on another (sequential with one OpenMP thread; same results either way).
+  std::vector<layout::LvsMismatch> lvs;
+  std::exception_ptr lvs_error, other_error;
+#pragma omp parallel sections
+  {
+#pragma omp section
+    {
+      try {
+        lvs = layout::check_layout_vs_netlist(chip.lib, chip.cell_of, netlist);
+      } catch (...) {
+        lvs_error = std::current_exception();
+      }
     }
-    write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top), pdk));
+#pragma omp section
+    {
+      try {
+        // The DRC needs the flat geometry. The preview of a large chip draws every leaf cell (MZI, phase shifter,
+        // attenuator, straight) as its outline box on WG: the detail is below a pixel and the full SVG of the
+        // digits MLP would be ~200 MB.
+        const layout::FlatLayout flat = small ? layout::flatten(chip.lib, chip.top) : layout::FlatLayout{};
+        if (flat_polygons <= opts.svg_full_max_polygons) {
+          write_file_atomic(r.svg_path, layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top), pdk));
+        } else {
+          const layout::LayoutParams lp = layout::layout_params(pdk);
+          layout::Library coarse = chip.lib;
+          for (layout::Cell& c : coarse.cells()) {
+            // Heater wiring units: their pads stay, their wires (below a pixel) go.
+            if (c.name.rfind("wires_", 0) == 0) {
+              c.polygons.clear();
+              continue;
+            }
+            const bool leaf = c.name.rfind("mzi", 0) == 0 || c.name.rfind("att_", 0) == 0 ||
+                              c.name.rfind("ps_", 0) == 0 || c.name.rfind("wg_", 0) == 0;
+            if (!leaf) continue;
+            const layout::Box b = chip.lib.bbox(c.name);
+            c.polygons.clear();
+            c.refs.clear();
+            c.texts.clear();
+            c.add_box(lp.layers.wg, b);
+          }
+          write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top), pdk));
+        }
+        if (small) {
+          auto t1 = clock::now();
+          layout::DrcOptions dopt;
+          dopt.max_per_rule = 20;
+          layout::DrcReport rep = layout::run_drc(flat, deck, dopt);
+          r.drc_seconds = std::chrono::duration<double>(clock::now() - t1).count();
+          r.drc_checked = true;
+          r.drc_violations = rep.total;
+          r.drc_listed = std::move(rep.violations);
+        }
+        // Heater wiring, from the geometry of the four layers that carry it.
+        auto t2 = clock::now();
+        r.heater_nets = layout::extract_heater_nets(chip.lib, chip.top, layout::layout_params(pdk).layers);
+        r.nets_seconds = std::chrono::duration<double>(clock::now() - t2).count();
+      } catch (...) {
+        other_error = std::current_exception();
+      }
+    }
   }
-  if (small) {
-    auto t1 = clock::now();
-    layout::DrcOptions dopt;
-    dopt.max_per_rule = 20;
-    layout::DrcReport rep = layout::run_drc(flat, deck, dopt);
-    r.drc_seconds = std::chrono::duration<double>(clock::now() - t1).count();
-    r.drc_checked = true;
-    r.drc_violations = rep.total;
-    r.drc_listed = std::move(rep.violations);
-  }
-  std::vector<layout::LvsMismatch> lvs = layout::check_layout_vs_netlist(chip.lib, chip.cell_of, netlist);
+  if (lvs_error) std::rethrow_exception(lvs_error);
+  if (other_error) std::rethrow_exception(other_error);
   r.lvs_mismatches = static_cast<int64_t>(lvs.size());
   if (lvs.size() > 50) lvs.resize(50);
   r.lvs_listed = std::move(lvs);
+  // What each pad drives, by program.csv's names (the test structures' pads are not listed).
+  r.pads_path = (out / "pads.csv").string();
+  std::string csv = "pad,x_um,y_um,tile,cell,instance,parameter\n";
+  for (size_t i = 0; i < chip.pads.size(); ++i) {
+    const layout::WiredPad& pd = chip.pads[i];
+    const std::string& net = pd.net;
+    const size_t a = net.find('/'), b = net.find('/', a + 1), dot = net.find('.', b + 1);
+    const std::string inst = net.substr(b + 1, dot == std::string::npos ? std::string::npos : dot - b - 1);
+    const std::string param = dot == std::string::npos ? "ground" : net.substr(dot + 1);
+    csv +=
+        fmt::format("{},{:.3f},{:.3f},{},{},{},{}\n", i, um(static_cast<double>(pd.center.x)),
+                    um(static_cast<double>(pd.center.y)), net.substr(0, a), net.substr(a + 1, b - a - 1), inst, param);
+  }
+  write_file_atomic(r.pads_path, csv);
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include "holo/driver/result.h"
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
+#include "holo/layout/nets.h"
 #include "holo/pdk/pdk.h"
 
 namespace holo::driver {
@@ -38,7 +39,7 @@ Result layout_demo(const LayoutDemoOptions& opts);
 
 // What write_chip_layout wrote and measured (for the compile report).
 struct LayoutOutputs {
-  std::string gds_path, lyp_path, layermap_path, drc_deck_path, svg_path;
+  std::string gds_path, lyp_path, layermap_path, drc_deck_path, svg_path, pads_path;
   layout::ChipFigures figures;
   int64_t gds_bytes = 0;
   int64_t flat_polygons = 0;
@@ -51,7 +52,9 @@ struct LayoutOutputs {
   std::vector<layout::Violation> drc_listed;  // the first violations, for the report
   int64_t lvs_mismatches = 0;
   std::vector<layout::LvsMismatch> lvs_listed;  // the first mismatches (at most 50)
-  double layout_seconds = 0, drc_seconds = 0;
+  // The heater wiring checked from the flattened geometry (layout/nets.h).
+  layout::HeaterNets heater_nets;
+  double layout_seconds = 0, drc_seconds = 0, nets_seconds = 0;
   nlohmann::json to_json() const;
 };
 
@@ -62,8 +65,9 @@ struct ChipLayoutOptions {
 };
 
 // Lays out the compiled netlist (layout::layout_chip) and writes OUT/chip.gds (with port labels), chip.lyp,
-// chip.layermap, chip.drc (KLayout deck) and chip.svg (preview); runs holo's DRC and the layout-versus-netlist
-// check. Creates out_dir when needed. Errors: FILE-WRITE, LAYOUT-*.
+// chip.layermap, chip.drc (KLayout deck), chip.svg (preview) and pads.csv (what each heater-wiring pad drives);
+// runs holo's DRC, the layout-versus-netlist check and the heater-wiring check (layout/nets.h). Creates out_dir when
+// needed. Errors: FILE-WRITE, LAYOUT-*.
 LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk& pdk, const std::string& out_dir,
                                 const ChipLayoutOptions& opts = {});
 

@@ -210,6 +210,41 @@ std::string CellFactory::mzi(bool with_phi) {
   return name;
 }
 
+std::string CellFactory::mzi_wired() {
+  const Coord P = p_.port_pitch, ww = p_.wire_width, ws = p_.wire_space, off = wire_offset();
+  std::string name = fmt::format("mzi_w_P{}", P);
+  if (existing(name)) return name;
+  // Between the contacts of MZIs two modes apart (2P - contact) run this MZI's theta wire and the lower MZI's
+  // ground wire, each a space away from the contacts and from each other.
+  if (2 * P - p_.contact_size < 2 * ww + 3 * ws)
+    fail("LAYOUT-PARAM", fmt::format("mode pitch {} nm leaves {} nm between heater contacts two modes apart; the "
+                                     "heater wiring needs {} nm (two {} nm wires, three {} nm spaces)",
+                                     P, 2 * P - p_.contact_size, 2 * ww + 3 * ws, ww, ws));
+  const std::string m = mzi(true);
+  const Cell& mc = lib_.cell(m);
+  const Coord L = mc.port("o3").position.x;
+  const Coord cy = mc.port("phi_e1").position.y - p_.contact_size / 2;  // contact centre (the arm)
+  const Coord phi1 = mc.port("phi_e1").position.x, phi2 = mc.port("phi_e2").position.x;
+  const Coord th1 = mc.port("theta_e1").position.x, th2 = mc.port("theta_e2").position.x;
+  const Coord xg = (phi2 + th1) / 2;  // the ground riser, over the first coupler
+  Cell& c = lib_.add_cell(name);
+  c.add_ref(m, Trans{}, "mzi");
+  const LayerSpec m2 = p_.layers.m2;
+  auto hw = ww / 2;
+  c.add_box(m2, Box{phi2, cy - hw, th1, cy + hw});                // common terminal: phi_e2 -- theta_e1
+  c.add_box(m2, Box{xg - hw, cy - hw, xg + hw, cy + off + hw});   // riser
+  c.add_box(m2, Box{xg - hw, cy + off - hw, L, cy + off + hw});   // to the east edge
+  c.add_box(m2, Box{th2 - hw, cy - off - hw, th2 + hw, cy});      // theta drop
+  c.add_box(m2, Box{0, cy - off - hw, th2 + hw, cy - off + hw});  // to the west edge
+  if (phi1 - p_.contact_size / 2 != 0) c.add_box(m2, Box{0, cy - hw, phi1, cy + hw});
+  for (const Port& pt : mc.ports)
+    if (pt.kind == PortKind::Optical) c.add_port(pt);
+  c.add_port(Port{"phi", {0, cy}, 180, ww, m2, PortKind::Electrical});
+  c.add_port(Port{"theta", {0, cy - off}, 180, ww, m2, PortKind::Electrical});
+  c.add_port(Port{"gnd", {L, cy + off}, 0, ww, m2, PortKind::Electrical});
+  return name;
+}
+
 std::string CellFactory::mzi_attenuator() {
   std::string name = "mzi_attenuator";
   if (existing(name)) return name;

@@ -45,6 +45,15 @@ class CellFactory {
   // (shared/physics.md 1.1); electrical ports phi_e1, phi_e2, theta_e1, theta_e2. Without phi the first
   // section is left out (used by the attenuator).        "mzi_P<pitch>" / "mzi_theta_P<pitch>"
   std::string mzi(bool with_phi = true);
+  // The mesh MZI with its heaters wired on M2 (chip.h): the two middle contacts (phi_e2, theta_e1) joined as
+  // the MZI's common terminal, which rises to a wire `wire_offset()` above the arm and leaves the east edge
+  // (port "gnd"); phi's drive contact phi_e1 sits on the west edge (port "phi", on the arm); theta's drive
+  // contact theta_e2 drops to a wire `wire_offset()` below the arm that leaves the west edge (port "theta").
+  // Optical ports as mzi(true). LAYOUT-PARAM when the mode pitch leaves no room for the two wires between
+  // MZIs two modes apart.                                                                     "mzi_w_P<pitch>"
+  std::string mzi_wired();
+  // Distance of the wired MZI's ground and theta wires from the arm: contact half-size + space + half width.
+  Coord wire_offset() const { return p_.contact_size / 2 + p_.wire_space + p_.wire_width / 2; }
   // MZI attenuator: input o1 = the MZI's upper-left port, output o2 = the bar (upper-right) output, the
   // cross output turned away by an Euler bend; electrical e1, e2 = the theta heater.  "mzi_attenuator"
   std::string mzi_attenuator();

@@ -31,6 +31,12 @@ int64_t info_int(const circuit::Cell& c, const std::string& key) {
   }
 }
 
+// A heater wire leaving a column: its y and the heater it drives ("<netlist instance>.<phi|theta>").
+struct Drive {
+  Coord y = 0;
+  std::string label;
+};
+
 Port optical_port(const LayoutParams& p, const std::string& name, Point at, int angle) {
   return Port{name, at, angle, p.wg_width, p.layers.wg, PortKind::Optical};
 }
@@ -42,22 +48,244 @@ struct Builder {
   CellFactory f;
   std::string mzi, ps, att;
   Coord lm = 0, lps = 0, latt = 0;
-  // Per layout cell: its x length, number of modes, worst filler length on any mode, heaters.
+  // Per layout cell: its x length, number of modes, worst filler length on any mode, heaters, and its heater
+  // wiring: bond pads (centres in the cell) and how far the pad fields reach above y_top and below y_bot.
   struct Info {
     Coord length = 0;
     int64_t modes = 0;
     Coord worst_fill = 0;
     int64_t heaters = 0, mzis = 0;
     double track_length = 0;  // summed x extent of the optical elements, nm
+    Coord y_bot = 0;
+    Coord up_height = 0, down_height = 0;
+    std::vector<WiredPad> pads;
+    double wire_nm = 0;
+    int64_t ground_pads = 0;
   };
   std::map<std::string, Info> info;
+  Coord ww = 0, ws = 0, g = 0;  // wire width, space, pitch
+  std::string mzi_w;
+  Coord dy_phi = 0, dy_theta = 0, dy_gnd = 0;  // wired MZI's drive / ground wires relative to its upper arm
+  // Wiring unit cells by geometry (same-parity mesh columns share one), and their pads and wire length.
+  struct UnitCell {
+    std::string name;
+    Coord up_height = 0, down_height = 0;
+    std::vector<Point> up_pads, down_pads;  // per wire, west to east as the wires' tracks
+    double wire_nm = 0;
+  };
+  std::map<std::string, UnitCell> units;
+  static constexpr int64_t kMaxPadRows = 12;
+
+  Coord y_top() const { return p.port_pitch; }
+  Coord y_bot(int64_t n) const { return -n * p.port_pitch; }
+
+  // Width of a wiring channel holding a ground track (when `grounds`) and the tracks of `drives` drive wires,
+  // half of them going up and half down on shared x positions.
+  Coord channel_width(bool grounds, size_t drives) const {
+    const Coord k = static_cast<Coord>((drives + 1) / 2);
+    if (!grounds && k == 0) return 0;
+    return k * g + ws + (grounds ? g : 0);
+  }
+
+  // Pitch of pad columns whose west gaps hold `rows` wires each.
+  Coord pad_column_pitch(int64_t rows) const {
+    return std::max(p.pad_pitch, (p.pad_size + rows * g + ws + 999) / 1000 * 1000);
+  }
+
+  // Rows of pads for `m` wires across `width` (at most kMaxPadRows; 0 when even that needs more width).
+  int64_t pad_rows(size_t m, Coord width) const {
+    if (m == 0) return 1;
+    for (int64_t r = 1; r <= kMaxPadRows; ++r)
+      if (width / pad_column_pitch(r) * r >= static_cast<int64_t>(m)) return r;
+    return 0;
+  }
+  Coord width_for_pads(size_t m) const {
+    const int64_t cols = (static_cast<int64_t>(m) + kMaxPadRows - 1) / kMaxPadRows;
+    return cols * pad_column_pitch(kMaxPadRows);
+  }
+
+  // The pads of wires leaving a unit's edge at x positions `src` (sorted, unit coordinates) and the fan-out to
+  // them, going up (dir +1) or down (-1) from y_edge, in `width`: `rows` rows of pads (row 0 nearest the
+  // edge), each pad entered from the gap to its west, which holds the wires of that pad column (the farthest
+  // row's wire westmost, so each wire turns into its pad without crossing the ones going further); between
+  // the edge and the pads each wire moves from its track to its gap position on its own level, ordered so no
+  // two wires cross (west-moving: a wire turns above every earlier west-moving wire whose span it comes near;
+  // east-moving: mirrored). Returns the height used; the pad centres go to `pads`.
+  Coord pad_group(Cell& c, const std::vector<Coord>& src, Coord width, Coord y_edge, int dir, int64_t rows,
+                  std::vector<Point>& pads, double& wire_nm) {
+    const int64_t M = static_cast<int64_t>(src.size());
+    if (M == 0) return 0;
+    const Coord hw = ww / 2, pad = p.pad_size;
+    const int64_t cols = (M + rows - 1) / rows;
+    const Coord pitch = std::max(pad_column_pitch(rows), width / cols / 1000 * 1000);
+    const Coord first = pitch - pad / 2;  // pad right-aligned in its slot, its gap to the west
+    std::vector<Coord> tgt(static_cast<size_t>(M));
+    std::vector<int64_t> col(static_cast<size_t>(M)), row(static_cast<size_t>(M)), level(static_cast<size_t>(M));
+    for (int64_t k = 0; k < M; ++k) {
+      col[k] = k / rows;
+      row[k] = rows - 1 - k % rows;
+      tgt[k] = first + col[k] * pitch - pad / 2 - ws - hw - row[k] * g;
+    }
+    std::vector<int64_t> moved;
+    for (int64_t k = 0; k < M; ++k)
+      if (tgt[k] < src[k]) {
+        for (auto it = moved.rbegin(); it != moved.rend() && src[*it] + 2 * g > tgt[k]; ++it)
+          level[k] = std::max(level[k], level[*it] + 1);
+        moved.push_back(k);
+      }
+    moved.clear();
+    for (int64_t k = M - 1; k >= 0; --k)
+      if (tgt[k] > src[k]) {
+        for (auto it = moved.rbegin(); it != moved.rend() && src[*it] - 2 * g < tgt[k]; ++it)
+          level[k] = std::max(level[k], level[*it] + 1);
+        moved.push_back(k);
+      }
+    const Coord fan = (1 + *std::max_element(level.begin(), level.end())) * g + ws;
+    const LayerSpec m2 = p.layers.m2;
+    auto box = [&](Coord x0, Coord a, Coord x1, Coord b) {
+      wire_nm += static_cast<double>(std::max(x1 - x0, b - a));
+      c.add_box(m2, Box::of(x0, y_edge + dir * a, x1, y_edge + dir * b));
+    };
+    for (int64_t k = 0; k < M; ++k) {
+      const Coord s = src[k], t = tgt[k], L = ws + hw + level[k] * g, R = fan + pad / 2 + row[k] * p.pad_pitch;
+      const Coord xc = first + col[k] * pitch;
+      if (s == t) {
+        box(s - hw, -hw, s + hw, R + hw);
+      } else {
+        box(s - hw, -hw, s + hw, L + hw);
+        box(std::min(s, t) - hw, L - hw, std::max(s, t) + hw, L + hw);
+        box(t - hw, L - hw, t + hw, R + hw);
+      }
+      box(t - hw, R - hw, xc - pad / 2 + ww, R + hw);
+      pads.push_back({xc, y_edge + dir * R});
+    }
+    // One array reference per pad row (the last column may lack its nearest rows).
+    const std::string pad_cell = f.bond_pad();
+    const int64_t in_last = M - (cols - 1) * rows;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t count = cols - 1 + (rows - 1 - r < in_last ? 1 : 0);
+      if (count <= 0) continue;
+      const Trans t = Trans::translate({first, y_edge + dir * (fan + pad / 2 + r * p.pad_pitch)});
+      if (count == 1)
+        c.add_ref(pad_cell, t, fmt::format("pad_{}{}", dir > 0 ? "n" : "s", r));
+      else
+        c.add_array(pad_cell, t, static_cast<int32_t>(count), 1, {pitch, 0}, {0, 0},
+                    fmt::format("pads_{}{}", dir > 0 ? "n" : "s", r));
+    }
+    return fan + pad + (rows - 1) * p.pad_pitch;
+  }
+
+  // One wiring unit of a cell at x: a channel, then (unless `column` is 0) the column of length `column` east
+  // of it, with the pads of the channel's wires above and below the unit. In the channel, the ground wires
+  // arriving from the west edge at y in `grounds` join one track at its west side that runs up; each drive
+  // wire arriving from the east edge gets its own track. Drives sorted by y: the upper half go up, the lower
+  // half down; the highest up-going drive takes the eastmost track, the next one the track west of it, and
+  // so on (each stub then passes under the tracks east of it, which start higher: no crossing), mirrored for
+  // the down-going ones, which share the x positions (their tracks lie below every up track). The channel
+  // is widened when the pads need more width than the unit has (at most kMaxPadRows rows). The geometry is
+  // a cell shared by units alike. Returns the channel width; the unit's pads, labelled, go to inf.pads.
+  Coord wiring_unit(Cell& c, Coord x, const std::vector<Coord>& grounds, std::vector<Drive> drives, Coord column,
+                    Info& inf) {
+    Coord W = channel_width(!grounds.empty(), drives.size());
+    if (W == 0) return 0;
+    std::sort(drives.begin(), drives.end(), [](const Drive& a, const Drive& b) { return a.y > b.y; });
+    const size_t n_up = (drives.size() + 1) / 2, n_down = drives.size() - n_up;
+    const size_t m_up = n_up + (grounds.empty() ? 0 : 1), m_max = std::max(m_up, n_down);
+    int64_t rows = pad_rows(m_max, W + column);
+    if (rows == 0) {
+      W = std::max(W, width_for_pads(m_max) - column);
+      rows = pad_rows(m_max, W + column);
+      if (rows == 0) internal_error("wiring unit: widened channel still too narrow for its pads");
+    }
+    const Coord hw = ww / 2;
+    std::string key = fmt::format("{}:{}:{}:{}:{}:", W, column, rows, inf.y_bot, n_up);
+    for (Coord y : grounds) key += fmt::format("g{}", y);
+    for (const Drive& d : drives) key += fmt::format("d{}", d.y);
+    auto it = units.find(key);
+    if (it == units.end()) {
+      UnitCell u;
+      u.name = fmt::format("wires_{}", units.size());
+      Cell& wc = chip.lib.add_cell(u.name);
+      const LayerSpec m2 = p.layers.m2;
+      auto box = [&](Box b) {
+        u.wire_nm += static_cast<double>(std::max(b.width(), b.height()));
+        wc.add_box(m2, b);
+      };
+      std::vector<std::pair<Coord, int>> up, down;  // (x, drive index or -1 for ground)
+      if (!grounds.empty()) {
+        const Coord xg = ws + hw;
+        const Coord lo = *std::min_element(grounds.begin(), grounds.end());
+        for (Coord y : grounds) box(Box{-hw, y - hw, xg + hw, y + hw});
+        box(Box{xg - hw, lo - hw, xg + hw, y_top()});
+        up.push_back({xg, -1});
+      }
+      for (size_t i = 0; i < drives.size(); ++i) {
+        const bool going_up = i < n_up;
+        const size_t k = going_up ? i : drives.size() - 1 - i;  // rank from the far end of its direction
+        const Coord xt = W - ws - hw - static_cast<Coord>(k) * g, y = drives[i].y;
+        box(Box{xt - hw, y - hw, W + hw, y + hw});
+        if (going_up)
+          box(Box{xt - hw, y - hw, xt + hw, y_top()});
+        else
+          box(Box{xt - hw, inf.y_bot, xt + hw, y + hw});
+        (going_up ? up : down).push_back({xt, static_cast<int>(i)});
+      }
+      std::sort(up.begin(), up.end());
+      std::sort(down.begin(), down.end());
+      std::vector<Coord> sx;
+      for (const auto& e : up) sx.push_back(e.first);
+      u.up_height = pad_group(wc, sx, W + column, y_top(), +1, rows, u.up_pads, u.wire_nm);
+      sx.clear();
+      for (const auto& e : down) sx.push_back(e.first);
+      u.down_height = pad_group(wc, sx, W + column, inf.y_bot, -1, rows, u.down_pads, u.wire_nm);
+      it = units.emplace(key, std::move(u)).first;
+    }
+    const UnitCell& u = it->second;
+    c.add_ref(u.name, Trans::translate({x, 0}), fmt::format("wires_{}", inf.pads.size()));
+    // Labels, in the order the unit cell laid the pads (west to east by track).
+    std::vector<std::pair<Coord, std::string>> up, down;
+    if (!grounds.empty()) {
+      up.push_back({ws + hw, fmt::format("gnd{}", inf.ground_pads)});
+      ++inf.ground_pads;
+    }
+    for (size_t i = 0; i < drives.size(); ++i) {
+      const bool going_up = i < n_up;
+      const size_t k = going_up ? i : drives.size() - 1 - i;
+      (going_up ? up : down).push_back({W - ws - hw - static_cast<Coord>(k) * g, drives[i].label});
+    }
+    std::sort(up.begin(), up.end());
+    std::sort(down.begin(), down.end());
+    for (size_t k = 0; k < up.size(); ++k) inf.pads.push_back({{u.up_pads[k].x + x, u.up_pads[k].y}, up[k].second});
+    for (size_t k = 0; k < down.size(); ++k)
+      inf.pads.push_back({{u.down_pads[k].x + x, u.down_pads[k].y}, down[k].second});
+    inf.up_height = std::max(inf.up_height, u.up_height);
+    inf.down_height = std::max(inf.down_height, u.down_height);
+    inf.wire_nm += u.wire_nm;
+    return W;
+  }
 
   Builder(const pdk::Pdk& pk, ChipLayout& c) : pdk(pk), p(layout_params(pk)), chip(c), f(c.lib, p) {
     mzi = f.mzi(true);
     ps = f.phase_shifter();
     lm = chip.lib.cell(mzi).port("o3").position.x;
     lps = chip.lib.cell(ps).port("o2").position.x;
+    ww = p.wire_width;
+    ws = p.wire_space;
+    g = ww + ws;
+    mzi_w = f.mzi_wired();
+    const Cell& mw = chip.lib.cell(mzi_w);
+    dy_phi = mw.port("phi").position.y;
+    dy_theta = mw.port("theta").position.y;
+    dy_gnd = mw.port("gnd").position.y;
     att = attenuator_cell();
+  }
+
+  // Straight fillers over a channel on every mode (paths stay equal in length).
+  void channel_fill(Cell& c, Coord x0, Coord W, int64_t n, const std::string& tag, std::vector<Coord>& fill) {
+    if (W == 0) return;
+    c.add_array(f.straight(W), Trans::translate({x0, 0}), 1, static_cast<int32_t>(n), {W, 0}, {0, -p.port_pitch},
+                "fill_" + tag);
+    for (Coord& v : fill) v += W;
   }
 
   // An MZI attenuator whose two arms sit at half the mode pitch, so attenuators on neighbouring modes fit
@@ -77,6 +305,11 @@ struct Builder {
     Cell& c = chip.lib.add_cell(name);
     c.add_ref(m, Trans{}, "mzi");
     add_attenuator_ports(c, mc);
+    // Heater wiring: the drive contact e1 to the west edge, the ground contact e2 to the east edge, on the arm.
+    const Coord hw = p.wire_width / 2;
+    const Coord e1 = mc.port("theta_e1").position.x, e2 = mc.port("theta_e2").position.x;
+    c.add_box(p.layers.m2, Box{0, -hw, e1, hw});
+    c.add_box(p.layers.m2, Box{e2, -hw, latt, hw});
     return name;
   }
 
@@ -107,12 +340,31 @@ struct Builder {
     const Coord l_last = last.empty() ? 0 : (screen ? lps : lm);
     Info inf;
     inf.modes = n;
-    inf.length = cols * lm + l_last;
+    inf.y_bot = y_bot(n);
     std::vector<Coord> fill(static_cast<size_t>(n), 0);
     std::vector<bool> busy(static_cast<size_t>(n));
     Cell& c = chip.lib.add_cell(nc.name);
     const std::string wg_m = f.straight(lm);
+    // Columns west to east, each preceded by a wiring channel for its drive wires and the previous column's
+    // ground wires; a last channel takes the final column's ground wires.
+    Coord x = 0;
+    std::vector<Coord> grounds;
+    int64_t channels = 0;
+    auto add_unit = [&](std::vector<Drive> drives, Coord column) {
+      const Coord W = wiring_unit(c, x, grounds, std::move(drives), column, inf);
+      channel_fill(c, x, W, n, fmt::format("ch{}", channels), fill);
+      ++channels;
+      x += W;
+      grounds.clear();
+    };
     for (int64_t col = 0; col < cols; ++col) {
+      std::vector<Drive> drives;
+      for (auto it = mzis.lower_bound({col, 0}); it != mzis.end() && it->first.first == col; ++it) {
+        const Coord y0 = -it->first.second * P;
+        drives.push_back({y0 + dy_phi, it->second->name + ".phi_rad"});
+        drives.push_back({y0 + dy_theta, it->second->name + ".theta_rad"});
+      }
+      add_unit(std::move(drives), lm);
       std::fill(busy.begin(), busy.end(), false);
       for (auto it = mzis.lower_bound({col, 0}); it != mzis.end() && it->first.first == col;) {
         // A run of MZIs at modes m0, m0 + 2, ... becomes one array reference.
@@ -120,39 +372,49 @@ struct Builder {
         int64_t count = 0;
         while (it != mzis.end() && it->first.first == col && it->first.second == m0 + 2 * count) {
           busy[static_cast<size_t>(it->first.second)] = busy[static_cast<size_t>(it->first.second + 1)] = true;
+          grounds.push_back(-it->first.second * P + dy_gnd);
           ++count;
           ++it;
         }
-        if (busy.size() > 0 && count == 0) internal_error("mesh layout: empty MZI run");
-        const Trans t = Trans::translate({col * lm, -m0 * P});
+        if (count == 0) internal_error("mesh layout: empty MZI run");
+        const Trans t = Trans::translate({x, -m0 * P});
         if (count == 1)
-          c.add_ref(mzi, t, mzis.at({col, m0})->name);
+          c.add_ref(mzi_w, t, mzis.at({col, m0})->name);
         else
-          c.add_array(mzi, t, 1, static_cast<int32_t>(count), {lm, 0}, {0, -2 * P}, fmt::format("zc{}m{}", col, m0));
+          c.add_array(mzi_w, t, 1, static_cast<int32_t>(count), {lm, 0}, {0, -2 * P}, fmt::format("zc{}m{}", col, m0));
         inf.mzis += count;
       }
       for (int64_t m = 0; m < n; ++m)
         if (!busy[static_cast<size_t>(m)]) {
-          c.add_ref(wg_m, Trans::translate({col * lm, -m * P}), fmt::format("fill_c{}_m{}", col, m));
+          c.add_ref(wg_m, Trans::translate({x, -m * P}), fmt::format("fill_c{}_m{}", col, m));
           fill[static_cast<size_t>(m)] += lm;
         }
+      x += lm;
     }
     if (!last.empty()) {
+      std::vector<Drive> drives;
+      for (const auto& [m, in] : last)
+        if (in->component == "phase_shifter") drives.push_back({-m * P, in->name + ".phi_rad"});
+      add_unit(std::move(drives), l_last);
       const std::string wg_last = f.straight(l_last);
       for (int64_t m = 0; m < n; ++m) {
-        const Trans t = Trans::translate({cols * lm, -m * P});
+        const Trans t = Trans::translate({x, -m * P});
         auto it = last.find(m);
         if (it == last.end()) {
           c.add_ref(wg_last, t, fmt::format("fill_c{}_m{}", cols, m));
           fill[static_cast<size_t>(m)] += l_last;
         } else if (it->second->component == "phase_shifter") {
           c.add_ref(ps, t, it->second->name);
+          grounds.push_back(-m * P);
           ++inf.heaters;
         } else {
           c.add_ref(wg_last, t, it->second->name);
         }
       }
+      x += l_last;
     }
+    add_unit({}, 0);
+    inf.length = x;
     inf.heaters += 2 * inf.mzis;
     inf.worst_fill = fill.empty() ? 0 : *std::max_element(fill.begin(), fill.end());
     inf.track_length = static_cast<double>(inf.length) * static_cast<double>(n);
@@ -160,7 +422,7 @@ struct Builder {
       c.add_port(optical_port(p, fmt::format("in{}", m), {0, -m * P}, 180));
       c.add_port(optical_port(p, fmt::format("out{}", m), {inf.length, -m * P}, 0));
     }
-    info[nc.name] = inf;
+    info[nc.name] = std::move(inf);
     return nc.name;
   }
 
@@ -169,22 +431,32 @@ struct Builder {
     const Coord P = p.port_pitch;
     Cell& c = chip.lib.add_cell(nc.name);
     std::set<int64_t> seen;
+    Info inf;
+    inf.modes = n;
+    inf.y_bot = y_bot(n);
+    std::vector<Drive> drives;
+    std::vector<Coord> grounds, fill(static_cast<size_t>(n), 0);
     for (const circuit::Instance& in : nc.instances) {
       if (in.component != "attenuator" || in.mode < 0 || in.mode >= n || !seen.insert(in.mode).second)
         bad(nc.name,
             fmt::format("instance {} ({} on mode {}) is not one attenuator per mode", in.name, in.component, in.mode));
-      c.add_ref(att, Trans::translate({0, -in.mode * P}), in.name);
+      drives.push_back({-in.mode * P, in.name + ".theta_rad"});
+      grounds.push_back(-in.mode * P);
     }
-    Info inf;
-    inf.modes = n;
-    inf.length = latt;
+    const Coord w_in = wiring_unit(c, 0, {}, std::move(drives), latt, inf);
+    channel_fill(c, 0, w_in, n, "ch0", fill);
+    for (const circuit::Instance& in : nc.instances) c.add_ref(att, Trans::translate({w_in, -in.mode * P}), in.name);
+    const Coord w_out = wiring_unit(c, w_in + latt, grounds, {}, 0, inf);
+    channel_fill(c, w_in + latt, w_out, n, "ch1", fill);
+    inf.length = w_in + latt + w_out;
     inf.mzis = inf.heaters = static_cast<int64_t>(nc.instances.size());
-    inf.track_length = static_cast<double>(latt) * static_cast<double>(n);
+    inf.worst_fill = w_in + w_out;
+    inf.track_length = static_cast<double>(inf.length) * static_cast<double>(n);
     for (int64_t m = 0; m < n; ++m) {
       c.add_port(optical_port(p, fmt::format("in{}", m), {0, -m * P}, 180));
-      c.add_port(optical_port(p, fmt::format("out{}", m), {latt, -m * P}, 0));
+      c.add_port(optical_port(p, fmt::format("out{}", m), {inf.length, -m * P}, 0));
     }
-    info[nc.name] = inf;
+    info[nc.name] = std::move(inf);
     return nc.name;
   }
 
@@ -210,8 +482,22 @@ struct Builder {
       c.add_port(optical_port(p, fmt::format("dark{}", k), {vh.length + at.length, -k * P}, 180));
     Info inf;
     inf.modes = std::max(vh.modes, u.modes);
+    inf.y_bot = std::min({vh.y_bot, at.y_bot, u.y_bot});
+    // The cells' pads (labelled tile/cell/heater) and how far their pad fields reach beyond the tile's edges.
+    const Coord offset[3] = {0, vh.length, vh.length + at.length};
+    const char* part[3] = {"vh", "att", "u"};
+    const Info* sub[3] = {&vh, &at, &u};
+    for (int k = 0; k < 3; ++k) {
+      const std::string& cell = by[part[k]]->component;
+      for (const WiredPad& pd : sub[k]->pads)
+        inf.pads.push_back({{pd.center.x + offset[k], pd.center.y}, nc.name + "/" + cell + "/" + pd.net});
+      inf.up_height = std::max(inf.up_height, sub[k]->up_height);
+      inf.down_height = std::max(inf.down_height, sub[k]->down_height - (sub[k]->y_bot - inf.y_bot));
+      inf.wire_nm += sub[k]->wire_nm;
+      inf.ground_pads += sub[k]->ground_pads;
+    }
     inf.length = len;
-    inf.worst_fill = vh.worst_fill + u.worst_fill;
+    inf.worst_fill = vh.worst_fill + at.worst_fill + u.worst_fill;
     inf.heaters = vh.heaters + at.heaters + u.heaters;
     inf.mzis = vh.mzis + at.mzis + u.mzis;
     inf.track_length = vh.track_length + at.track_length + u.track_length;
@@ -223,8 +509,7 @@ struct Builder {
     std::vector<std::string> tiles;
     for (const circuit::Cell& nc : nl.cells)
       if (nc.kind == "tile") tiles.push_back(chip.cell_of.at(nc.name));
-    const std::string pad = f.bond_pad();
-    const Coord P = p.port_pitch, io = 200000, gap = 200000, pad_gap = 100000;
+    const Coord P = p.port_pitch, io = 200000, gap = 200000;
     Coord max_len = 0;
     for (const std::string& t : tiles) max_len = std::max(max_len, info.at(t).length);
     const Coord die_w = std::max(2 * io + max_len, furniture_min_width(p));
@@ -238,18 +523,14 @@ struct Builder {
     for (const std::string& t : tiles) {
       const Info& ti = info.at(t);
       const Cell& tc = chip.lib.cell(t);
-      // Bond pads (one per heater plus a common ground) in a block above the tile; not wired (known gap).
-      const int64_t pads = ti.heaters + 1;
-      const int64_t pcols = std::max<int64_t>(1, ti.length / p.pad_pitch);
-      const int64_t prows = (pads + pcols - 1) / pcols;
-      if (prows > 32767 || pcols > 32767) fail("LAYOUT-ARRAY", fmt::format("tile {}: {} pads do not fit", t, pads));
-      const Coord pad_top = y - p.pad_size / 2;
-      top.add_array(pad, Trans::translate({io + p.pad_pitch / 2, pad_top}), static_cast<int32_t>(pcols),
-                    static_cast<int32_t>(prows), {p.pad_pitch, 0}, {0, -p.pad_pitch}, "pads_" + t);
-      fig.bond_pads += pcols * prows;
-      const Coord y0 = pad_top - (prows - 1) * p.pad_pitch - p.pad_size / 2 - pad_gap;  // mode 0 of the tile
+      // The tile's pad fields reach up_height above its top edge (y_top) and down_height below its bottom.
+      const Coord y0 = y - ti.up_height - y_top();  // mode 0 of the tile
       top.add_ref(t, Trans::translate({io, y0}), t);
-      f.add_label(top, t, {io, y0 + pad_gap / 2});
+      f.add_label(top, t, {io, y0 + y_top() + ws});
+      for (const WiredPad& pd : ti.pads) chip.pads.push_back({{pd.center.x + io, pd.center.y + y0}, pd.net});
+      fig.bond_pads += static_cast<int64_t>(ti.pads.size());
+      fig.wire_length_um += ti.wire_nm / 1000.0;
+      fig.ground_pads += ti.ground_pads;
       // Straight waveguides from the west die edge to the inputs and from the outputs to the east edge.
       int64_t nin = 0, nout = 0;
       for (const Port& pt : tc.ports) {
@@ -268,7 +549,7 @@ struct Builder {
       worst_added = std::max(worst_added, ti.worst_fill + io + out_len);
       fig.heaters += ti.heaters;
       fig.mzi_instances += ti.mzis;
-      y = y0 - (ti.modes - 1) * P - gap;
+      y = y0 + ti.y_bot - ti.down_height - gap;
     }
     // Alignment marks and the test structures (bare MZI, cut-back set) below the circuit.
     FurnitureFigures furniture;

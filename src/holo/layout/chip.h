@@ -1,9 +1,13 @@
-// The chip layout of a compiled netlist (issue 5): per mesh cell of the netlist a layout cell with ONE MZI
-// cell referenced at every (column, mode) position (straight fillers where a mode has no MZI in a column, so
-// every path through a mesh has the same length), the output phase screen as phase-shifter cells, a column
-// of MZI attenuators, tile cells chaining vh -> att -> u, and a top cell stacking the tiles with straight
-// input / output waveguides to edge couplers on the die edge, a row block of bond pads per tile (heater
-// wiring NOT routed: see docs/layout.md), a die outline (FLOORPLAN) and labels (TEXT).
+// The chip layout of a compiled netlist (issue 5): per mesh cell of the netlist a layout cell with ONE wired
+// MZI cell referenced at every (column, mode) position (straight fillers where a mode has no MZI in a column,
+// so every path through a mesh has the same length), the output phase screen as phase-shifter cells, a
+// column of MZI attenuators, tile cells chaining vh -> att -> u, and a top cell stacking the tiles with
+// straight input / output waveguides to edge couplers on the die edge, a die outline (FLOORPLAN), labels
+// (TEXT) and the test structures (test_structures.h).
+// Heater wiring on M2 (docs/layout.md): before each column a channel takes the previous column's ground wires
+// to one track and each drive wire of the column to a track of its own, half up and half down; above and
+// below each channel + column a field of bond pads, one per heater and one per ground track, reached by a
+// fan-out without crossings. The wiring is checked from the geometry by layout/nets.h.
 // Layout-versus-netlist: check_layout_vs_netlist extracts the optical connectivity of each mesh, attenuator
 // and tile cell from the placed geometry (ports that meet, extract.h) and compares it with the netlist.
 #pragma once
@@ -33,7 +37,10 @@ struct ChipFigures {
   double worst_path_added_loss_db = 0;
   int64_t mzi_instances = 0;  // MZIs placed (mesh and attenuators)
   int64_t heaters = 0;        // thermal phase shifters
-  int64_t bond_pads = 0;      // pads placed (mesh heaters: not wired; the test MZI's: wired)
+  int64_t bond_pads = 0;      // pads placed: one per heater drive wire and per ground track, the test MZI's
+  int64_t ground_pads = 0;    // pads of the ground tracks (one per wiring channel holding grounds)
+  double wire_length_um =
+      0;  // M2 heater wiring in channels, tile extensions and fan-outs (MZI-local wires not counted)
   int64_t alignment_marks = 0;
   int64_t test_structures = 0;            // bare MZI + cut-back waveguides (test_structures.h)
   std::vector<double> cutback_length_um;  // the cut-back set's waveguide lengths
@@ -41,9 +48,18 @@ struct ChipFigures {
   int64_t tiles = 0;
 };
 
+// A bond pad of the heater wiring and what it drives: "<tile>/<cell>/<instance>.<parameter>", the parameter
+// as program.csv names it (theta_rad or phi_rad of a mesh MZI, phi_rad of a phase-screen shifter, theta_rad
+// of an attenuator), or "<tile>/<cell>/gnd<k>" for the common terminals of a column's heaters.
+struct WiredPad {
+  Point center;
+  std::string net;
+};
+
 struct ChipLayout {
   Library lib{"holo_chip"};
   std::string top;
+  std::vector<WiredPad> pads;                  // in placement order
   std::map<std::string, std::string> cell_of;  // netlist cell name -> layout cell name (mesh, attenuators, tile)
   ChipFigures figures;
 };

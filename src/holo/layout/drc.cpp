@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numbers>
 
@@ -295,6 +296,27 @@ double seg_dist(const Seg& a, const Seg& b) {
       {point_seg(a.ax, a.ay, b), point_seg(a.bx, a.by, b), point_seg(b.ax, b.ay, a), point_seg(b.bx, b.by, a)});
 }
 
+// Midpoint of the shortest segment between a and b (non-crossing segments: the closest pair involves an
+// endpoint of one of them).
+std::pair<double, double> closest_midpoint(const Seg& a, const Seg& b) {
+  double best = std::numeric_limits<double>::infinity(), mx = 0, my = 0;
+  auto consider = [&](double px, double py, const Seg& s) {
+    double ex = s.dx(), ey = s.dy(), l2 = ex * ex + ey * ey;
+    double t = l2 > 0 ? std::clamp(((px - s.ax) * ex + (py - s.ay) * ey) / l2, 0.0, 1.0) : 0.0;
+    double qx = s.ax + t * ex, qy = s.ay + t * ey, dd = std::hypot(qx - px, qy - py);
+    if (dd < best) {
+      best = dd;
+      mx = (px + qx) / 2;
+      my = (py + qy) / 2;
+    }
+  };
+  consider(a.ax, a.ay, b);
+  consider(a.bx, a.by, b);
+  consider(b.ax, b.ay, a);
+  consider(b.bx, b.by, a);
+  return {mx, my};
+}
+
 Box seg_box(const Seg& a, const Seg& b) {
   Box box;
   for (double x : {a.ax, a.bx, b.ax, b.bx})
@@ -390,9 +412,22 @@ class Checker {
         Seg ca, cb;
         if (!clip(a, b, side, ca) || !clip(b, a, side, cb)) return;
         double dist = seg_dist(ca, cb);
-        if (dist < d - kEps) add(r, seg_box(ca, cb), dist);
+        if (dist >= d - kEps) return;
+        // Width: the material must lie between the two edges (two separate shapes whose corners come near
+        // each other face outward, as KLayout's width check, which pairs edges of one polygon, sees them).
+        if (side == 1 && dist > kEps && !inside(r.layer, closest_midpoint(ca, cb))) return;
+        add(r, seg_box(ca, cb), dist);
       });
     }
+  }
+
+  bool inside(LayerSpec l, std::pair<double, double> pt) {
+    PolySet& ps = set(l);
+    bool in = false;
+    ps.grid.query(pt.first, pt.second, pt.first, pt.second, [&](int id) {
+      if (!in && classify(ps.polys[static_cast<size_t>(id)], pt.first, pt.second, 1.0, 0.0) != 0) in = true;
+    });
+    return in;
   }
 
   void enclosure_check(const DrcRule& r) {

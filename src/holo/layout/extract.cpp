@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace holo::layout {
 
@@ -23,7 +24,8 @@ Connectivity extract_connectivity(const Library& lib, const std::string& cell_na
           if (!kind || p.kind == *kind) placed.push_back({inst, r.cell, p.transformed(t)});
       }
   }
-  auto key = [](const PlacedPort& p) { return std::make_pair(p.instance, p.port.name); };
+  // (instance, port name) order, compared in place (no string copies).
+  auto key = [](const PlacedPort& p) { return std::tie(p.instance, p.port.name); };
   std::sort(placed.begin(), placed.end(), [&](const PlacedPort& a, const PlacedPort& b) { return key(a) < key(b); });
 
   std::map<Point, std::vector<size_t>> at;

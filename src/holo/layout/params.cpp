@@ -74,6 +74,17 @@ LayoutParams layout_params(const pdk::Pdk& p) {
   for (const pdk::Rule& r : p.rules)
     if (r.kind == "enclosure" && r.of_layer == "VIA")
       lp.via_enclosure_min = std::max(lp.via_enclosure_min, um_to_nm(r.min_um));
+  lp.wire_width = length("phase_shifter", "wire_width_um", 3000, true);
+  lp.wire_space = length("phase_shifter", "wire_space_um", 3000);
+  for (const pdk::Rule& r : p.rules) {
+    if (r.layer != "M2") continue;
+    if (r.kind == "width" && lp.wire_width < um_to_nm(r.min_um))
+      fail("LAYOUT-PARAM", fmt::format("{}: phase_shifter.wire_width_um = {} um is below rule {} ({} um)", p.path,
+                                       static_cast<double>(lp.wire_width) / 1000.0, r.name, r.min_um));
+    if (r.kind == "space" && lp.wire_space < um_to_nm(r.min_um))
+      fail("LAYOUT-PARAM", fmt::format("{}: phase_shifter.wire_space_um = {} um is below rule {} ({} um)", p.path,
+                                       static_cast<double>(lp.wire_space) / 1000.0, r.name, r.min_um));
+  }
 
   lp.gc_period = length("grating_coupler", "period_um", 630);
   lp.gc_fill = value("grating_coupler", "fill_factor", 0.5);

@@ -42,6 +42,9 @@ struct LayoutParams {
   Coord via_size = 2000;        // phase_shifter.via_size_um (2)
   Coord via_pitch = 4000;       // phase_shifter.via_pitch_um (4)
   Coord via_enclosure_min = 0;  // rule of kind enclosure of VIA (M2 around VIA); 0 when none
+  // heater wiring on M2 (chip.h): wire width and spacing; both at least the M2 width / space rules
+  Coord wire_width = 3000;  // phase_shifter.wire_width_um (3)
+  Coord wire_space = 3000;  // phase_shifter.wire_space_um (3)
   // grating coupler
   Coord gc_period = 630;           // grating_coupler.period_um (0.63)
   double gc_fill = 0.5;            // grating_coupler.fill_factor (0.5)

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/gds.h"
+#include "holo/layout/nets.h"
 #include "holo/linalg/decompose.h"
 #include "holo/linalg/random.h"
 #include "holo/mapping/cells.h"
@@ -62,7 +64,9 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
   EXPECT_EQ(chip.figures.mzi_instances, 6 + 6 + 4);
   EXPECT_GT(vh.refs.size(), 0u);
   for (const Ref& r : vh.refs)
-    EXPECT_TRUE(r.cell == "mzi_P20000" || r.cell.rfind("wg_L", 0) == 0 || r.cell == "ps_L61600") << r.cell;
+    EXPECT_TRUE(r.cell == "mzi_w_P20000" || r.cell.rfind("wg_L", 0) == 0 || r.cell == "ps_L61600" ||
+                r.cell.rfind("wires_", 0) == 0)
+        << r.cell;
   // Equal path lengths: every in<m> at x = 0 and every out<m> at the same x.
   std::set<Coord> out_x;
   for (const Port& p : vh.ports)
@@ -71,9 +75,12 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
   EXPECT_EQ(chip.figures.tiles, 1);
   EXPECT_EQ(chip.figures.crossings, 0);
   EXPECT_GT(chip.figures.die_area_mm2, 0.0);
-  // 2 heaters per mesh MZI, one per screen shifter and per attenuator; pads: heaters + 1 ground at least.
+  // 2 heaters per mesh MZI, one per screen shifter and per attenuator; pads: one per heater, one per ground
+  // track (a channel after each column holding heaters), and the test MZI's four.
   EXPECT_EQ(chip.figures.heaters, 2 * 12 + 4 + 4 + 4);
-  EXPECT_GE(chip.figures.bond_pads, chip.figures.heaters + 1);
+  EXPECT_GT(chip.figures.ground_pads, 0);
+  EXPECT_EQ(chip.figures.bond_pads, chip.figures.heaters + chip.figures.ground_pads + 4);
+  EXPECT_EQ(static_cast<int64_t>(chip.pads.size()), chip.figures.heaters + chip.figures.ground_pads);
   // 2 dB/cm over the added length (no bends, no crossings).
   HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4,
                     test::Tol::Double);
@@ -168,6 +175,126 @@ TEST(Chip, BadNetlistIsRefused) {
     FAIL() << "no error";
   } catch (const holo::Error& e) {
     EXPECT_EQ(e.code(), "LAYOUT-NETLIST");
+  }
+}
+
+// Where each heater's drive wire starts, by pad label ("<tile>/<cell>/<instance>.<parameter>"): walks the
+// hierarchy (top -> tile -> mesh or attenuator cell -> wired MZI, shifter or attenuator) and takes the drive
+// port of the placed cell, independently of the router's pad bookkeeping.
+std::map<std::string, Point> drive_points(const ChipLayout& chip, const circuit::Netlist& nl) {
+  std::map<std::string, Point> out;
+  const Cell& top = chip.lib.cell(chip.top);
+  for (const Ref& tr : top.refs) {
+    const circuit::Cell* tc = nl.find_cell(tr.cell);
+    if (!tc || tc->kind != "tile") continue;
+    for (const Ref& sr : chip.lib.cell(tr.cell).refs) {
+      const circuit::Cell* nc = nl.find_cell(sr.cell);
+      if (!nc) continue;
+      std::map<std::pair<int64_t, int64_t>, std::string> at;
+      for (const circuit::Instance& in : nc->instances)
+        if (in.component == "mzi") at[{in.column, in.mode}] = in.name;
+      for (const Ref& r : chip.lib.cell(sr.cell).refs)
+        for (int32_t i = 0; i < r.cols; ++i)
+          for (int32_t j = 0; j < r.rows; ++j) {
+            std::string inst = r.name;
+            unsigned long long col = 0, m0 = 0;
+            if (r.is_array() && std::sscanf(r.name.c_str(), "zc%llum%llu", &col, &m0) == 2)
+              inst = at.at({static_cast<int64_t>(col), static_cast<int64_t>(m0 + 2 * j)});
+            std::vector<std::pair<std::string, std::string>> drives;  // (port, parameter)
+            if (r.cell.rfind("mzi_w_", 0) == 0) drives = {{"phi", "phi_rad"}, {"theta", "theta_rad"}};
+            if (r.cell.rfind("ps_", 0) == 0) drives = {{"e1", "phi_rad"}};
+            if (r.cell.rfind("att_", 0) == 0) drives = {{"e1", "theta_rad"}};
+            for (const auto& [port, param] : drives) {
+              const Port pt = chip.lib.cell(r.cell)
+                                  .port(port)
+                                  .transformed(r.element(i, j))
+                                  .transformed(sr.trans)
+                                  .transformed(tr.trans);
+              out[tr.cell + "/" + sr.cell + "/" + inst + "." + param] = pt.position;
+            }
+          }
+    }
+  }
+  return out;
+}
+
+TEST(Chip, HeaterWiringEveryHeaterOnItsOwnPadNoShortsNoOpens) {
+  for (bool screen : {true, false}) {
+    circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}}, screen);
+    ChipLayout chip = layout_chip(nl, soi());
+    const LayoutParams p = layout_params(soi());
+    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, p.layers);
+    EXPECT_TRUE(hn.clean()) << (hn.problems.empty() ? "" : hn.problems[0]);
+    // The mesh and attenuator heaters plus the test MZI's two, each with a drive net of its own (the test
+    // MZI's four contacts all have their own pad); one common net per ground track.
+    EXPECT_EQ(hn.heaters, chip.figures.heaters + 2);
+    EXPECT_EQ(hn.drive_nets, chip.figures.heaters + 4);
+    EXPECT_EQ(hn.common_nets, chip.figures.ground_pads);
+    EXPECT_EQ(hn.pads, chip.figures.bond_pads);
+
+    // The router's pad labels against the geometry: each labelled pad is on the net of that heater's drive.
+    const std::map<std::string, Point> drives = drive_points(chip, nl);
+    EXPECT_EQ(static_cast<int64_t>(drives.size()), chip.figures.heaters);
+    std::vector<Point> pts;
+    std::vector<std::string> labels;
+    for (const WiredPad& pd : chip.pads) {
+      if (pd.net.find("/gnd") != std::string::npos) continue;
+      ASSERT_TRUE(drives.count(pd.net)) << "pad for an unknown heater " << pd.net;
+      pts.push_back(pd.center);
+      pts.push_back(drives.at(pd.net));
+      labels.push_back(pd.net);
+    }
+    EXPECT_EQ(labels.size(), drives.size());
+    const std::vector<int64_t> nets = m2_nets_at(chip.lib, chip.top, p.layers, pts);
+    for (size_t k = 0; k < labels.size(); ++k) {
+      EXPECT_GE(nets[2 * k], 0) << labels[k];
+      EXPECT_EQ(nets[2 * k], nets[2 * k + 1]) << "pad labelled " << labels[k] << " drives another net";
+    }
+  }
+}
+
+TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
+  circuit::Netlist nl = make_netlist({{4, 4}});
+  const LayoutParams p = layout_params(soi());
+  auto check = [&](ChipLayout& chip) { return extract_heater_nets(chip.lib, chip.top, p.layers); };
+  const std::vector<WiredPad> pads = layout_chip(nl, soi()).pads;
+  std::vector<Point> drive_pads;
+  for (const WiredPad& pd : pads)
+    if (pd.net.find("/gnd") == std::string::npos) drive_pads.push_back(pd.center);
+  ASSERT_GE(drive_pads.size(), 2u);
+  const Coord hw = p.wire_width / 2;
+  {
+    // Open: the wire into one pad cut (a wiring unit's last box is the last wire's pad entry).
+    ChipLayout chip = layout_chip(nl, soi());
+    Cell& unit = chip.lib.cell("wires_0");
+    unit.polygons[p.layers.m2].pop_back();
+    const HeaterNets hn = check(chip);
+    EXPECT_FALSE(hn.clean());
+    EXPECT_GE(hn.open_terminals, 1);
+    EXPECT_GE(hn.dangling_pads, 1);
+  }
+  {
+    // Short: two drive pads joined by a strip of M2 (both pads sit in the field above or below the tile).
+    ChipLayout chip = layout_chip(nl, soi());
+    const Point a = drive_pads[0], b = drive_pads[1];
+    Cell& top = chip.lib.cell(chip.top);
+    top.add_box(p.layers.m2, Box::of(a.x - hw, a.y - hw, b.x + hw, a.y + hw));
+    top.add_box(p.layers.m2, Box::of(b.x - hw, a.y - hw, b.x + hw, b.y + hw));
+    const HeaterNets hn = check(chip);
+    EXPECT_FALSE(hn.clean());
+    EXPECT_GE(hn.undriven_heaters, 2);
+  }
+  {
+    // A heater bridged: a mesh MZI's drive wire joined to its ground riser inside the wired MZI cell shorts
+    // every mesh MZI's phi heater.
+    ChipLayout chip = layout_chip(nl, soi());
+    Cell& mw = chip.lib.cell("mzi_w_P20000");
+    const Port phi = mw.port("phi"), gnd = mw.port("gnd");
+    mw.add_box(p.layers.m2, Box::of(0, phi.position.y - hw, 2 * hw, gnd.position.y + hw));
+    mw.add_box(p.layers.m2, Box::of(0, gnd.position.y - hw, gnd.position.x, gnd.position.y + hw));
+    const HeaterNets hn = check(chip);
+    EXPECT_FALSE(hn.clean());
+    EXPECT_EQ(hn.shorted_heaters, chip.figures.mzi_instances - 4);  // the attenuators have no phi heater
   }
 }
 

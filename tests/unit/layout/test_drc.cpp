@@ -71,6 +71,17 @@ TEST(Drc, WidthAtTheMinimumPassesOneNanometreLessFails) {
   EXPECT_EQ(flagged(boxes(kWg, {Box{0, 0, 10000, 500}, Box{0, 649, 10000, 1149}})), (std::set<std::string>{"WG.S.1"}));
 }
 
+TEST(Drc, CornersOfSeparateShapesAreNotAWidth) {
+  // Two 500 nm squares side by side, 200 nm apart, the second 200 nm higher: the first's top edge and the
+  // second's bottom edge face each other (each lies on the other's inner side) with the corners 283 nm apart,
+  // but the material is not between them, so it is no width violation (KLayout's width check pairs edges of
+  // one polygon only), and the 200 nm gap passes WG.S.1 (150 nm).
+  EXPECT_TRUE(flagged(boxes(kWg, {Box{0, 0, 500, 500}, Box{700, 300, 1200, 800}})).empty());
+  // The same squares joined by a 300 nm bar: the bar is a real width violation.
+  EXPECT_EQ(flagged(boxes(kWg, {Box{0, 0, 500, 500}, Box{700, 300, 1200, 800}, Box{400, 350, 800, 650}})),
+            (std::set<std::string>{"WG.W.1"}));
+}
+
 TEST(Drc, ChecksMergedPolygons) {
   // Two 300 nm strips side by side (abutting) and overlapping make one 600 nm wire: no width violation,
   // and no space violation between pieces of the same shape.

@@ -1,0 +1,251 @@
+#include "holo/layout/nets.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+#include "holo/support/error.h"
+
+namespace holo::layout {
+namespace {
+
+// Rectangles bucketed on a square grid: a rectangle sits in every bucket it touches, so two rectangles that
+// overlap or touch share a bucket (the one holding a common point).
+class Grid {
+ public:
+  Grid(const std::vector<Box>& boxes, Coord bucket) : boxes_(boxes), bucket_(bucket) {
+    for (uint32_t i = 0; i < boxes.size(); ++i) {
+      const Box& b = boxes[i];
+      for (int64_t cx = cell(b.x0); cx <= cell(b.x1); ++cx)
+        for (int64_t cy = cell(b.y0); cy <= cell(b.y1); ++cy) entries_.push_back({key(cx, cy), i});
+    }
+    std::sort(entries_.begin(), entries_.end());
+  }
+
+  // Connected components (overlapping or touching): a representative index per rectangle.
+  std::vector<uint32_t> components() const {
+    std::vector<uint32_t> parent(boxes_.size());
+    std::iota(parent.begin(), parent.end(), 0u);
+    auto find = [&](uint32_t i) {
+      while (parent[i] != i) i = parent[i] = parent[parent[i]];
+      return i;
+    };
+    for (size_t a = 0; a < entries_.size();) {
+      size_t b = a;
+      while (b < entries_.size() && entries_[b].first == entries_[a].first) ++b;
+      for (size_t i = a; i < b; ++i)
+        for (size_t j = i + 1; j < b; ++j) {
+          const uint32_t u = entries_[i].second, v = entries_[j].second;
+          if (boxes_[u].overlaps(boxes_[v])) {
+            const uint32_t ru = find(u), rv = find(v);
+            if (ru != rv) parent[std::max(ru, rv)] = std::min(ru, rv);
+          }
+        }
+      a = b;
+    }
+    for (uint32_t i = 0; i < parent.size(); ++i) parent[i] = find(i);
+    return parent;
+  }
+
+  // The rectangles holding point p (smallest index first).
+  std::vector<uint32_t> at(Point p) const {
+    std::vector<uint32_t> out;
+    const uint64_t k = key(cell(p.x), cell(p.y));
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(k, uint32_t{0}));
+    for (; it != entries_.end() && it->first == k; ++it) {
+      const Box& b = boxes_[it->second];
+      if (b.x0 <= p.x && p.x <= b.x1 && b.y0 <= p.y && p.y <= b.y1) out.push_back(it->second);
+    }
+    return out;
+  }
+
+ private:
+  int64_t cell(Coord v) const { return v >= 0 ? v / bucket_ : -((-v + bucket_ - 1) / bucket_); }
+  static uint64_t key(int64_t cx, int64_t cy) {
+    return (static_cast<uint64_t>(cx + (int64_t{1} << 31)) << 32) | static_cast<uint64_t>(cy + (int64_t{1} << 31));
+  }
+  const std::vector<Box>& boxes_;
+  Coord bucket_;
+  std::vector<std::pair<uint64_t, uint32_t>> entries_;
+};
+
+bool is_rectangle(const Polygon& poly, const Box& b) {
+  // A rectangle: every vertex on a corner of its bounding box, and the area of that box (collinear extra
+  // vertices allowed).
+  for (const Point& pt : poly)
+    if ((pt.x != b.x0 && pt.x != b.x1) || (pt.y != b.y0 && pt.y != b.y1)) return false;
+  return std::abs(signed_area2(poly)) == 2.0 * static_cast<double>(b.width()) * static_cast<double>(b.height());
+}
+
+// The rectangles of four layers of `top` with everything it references, in top's coordinates (bounding
+// boxes for shapes that are not rectangles, counted in non_rect). Per cell once, then placed.
+struct FlatBoxes {
+  std::vector<Box> m2, heater, via, pad;
+  int64_t non_rect = 0;
+};
+
+FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap& L) {
+  const LayerSpec layers[4] = {L.m2, L.heater, L.via, L.pad};
+  struct Local {
+    std::vector<Box> boxes[4];
+    int64_t non_rect = 0;
+  };
+  std::map<std::string, Local> memo;
+  auto local = [&](const Cell& c) -> const Local& {
+    auto it = memo.find(c.name);
+    if (it != memo.end()) return it->second;
+    Local loc;
+    for (int k = 0; k < 4; ++k) {
+      auto pl = c.polygons.find(layers[k]);
+      if (pl == c.polygons.end()) continue;
+      for (const Polygon& poly : pl->second) {
+        const Box b = bbox(poly);
+        if (!is_rectangle(poly, b)) ++loc.non_rect;
+        loc.boxes[k].push_back(b);
+      }
+    }
+    return memo.emplace(c.name, std::move(loc)).first->second;
+  };
+  FlatBoxes out;
+  std::vector<Box>* dst[4] = {&out.m2, &out.heater, &out.via, &out.pad};
+  std::vector<const Cell*> stack;
+  auto rec = [&](auto& self, const Cell& c, const Trans& t) -> void {
+    if (std::find(stack.begin(), stack.end(), &c) != stack.end())
+      fail("LAYOUT-CYCLE", fmt::format("cell '{}' references itself through its children", c.name));
+    stack.push_back(&c);
+    const Local& loc = local(c);
+    for (int k = 0; k < 4; ++k)
+      for (const Box& b : loc.boxes[k]) dst[k]->push_back(transformed(b, t));
+    out.non_rect += loc.non_rect;
+    for (const Ref& r : c.refs) {
+      const Cell& child = lib.cell(r.cell);
+      for (int32_t j = 0; j < r.rows; ++j)
+        for (int32_t i = 0; i < r.cols; ++i) self(self, child, t * r.element(i, j));
+    }
+    stack.pop_back();
+  };
+  rec(rec, lib.cell(top), Trans{});
+  return out;
+}
+
+Point centre(const Box& b) {
+  return {b.x0 + (b.x1 - b.x0) / 2, b.y0 + (b.y1 - b.y0) / 2};
+}
+
+std::string at_um(Point p) {
+  return fmt::format("({:.3f}, {:.3f}) um", static_cast<double>(p.x) / 1000.0, static_cast<double>(p.y) / 1000.0);
+}
+
+constexpr uint32_t kNone = UINT32_MAX;
+constexpr Coord kBucket = 50000;  // 50 um: a few wires, contacts or one pad per bucket
+
+}  // namespace
+
+HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const LayerMap& layers,
+                               size_t max_problems) {
+  HeaterNets r;
+  const FlatBoxes fb = flat_boxes(lib, top, layers);
+  const std::vector<Box>&m2 = fb.m2, &heater = fb.heater, &vias = fb.via, &pads = fb.pad;
+  r.non_rectangles = fb.non_rect;
+  auto problem = [&](std::string what) {
+    if (r.problems.size() < max_problems) r.problems.push_back(std::move(what));
+  };
+  const Grid m2_grid(m2, kBucket), heater_grid(heater, kBucket);
+  const std::vector<uint32_t> net = m2_grid.components(), comp = heater_grid.components();
+
+  // Heater terminals: (heater component, net) for every via on both, located by their lowest via.
+  struct Terminal {
+    uint32_t heater, net;
+    Point at;
+  };
+  std::vector<Terminal> terms;
+  terms.reserve(vias.size());
+  for (const Box& v : vias) {
+    const Point c = centre(v);
+    const std::vector<uint32_t> h = heater_grid.at(c), m = m2_grid.at(c);
+    if (h.empty() || m.empty()) continue;  // a via off a heater or without M2 joins nothing
+    terms.push_back({comp[h.front()], net[m.front()], c});
+  }
+  std::sort(terms.begin(), terms.end(), [](const Terminal& a, const Terminal& b) {
+    return std::tie(a.heater, a.net, a.at.y, a.at.x) < std::tie(b.heater, b.net, b.at.y, b.at.x);
+  });
+  terms.erase(std::unique(terms.begin(), terms.end(),
+                          [](const Terminal& a, const Terminal& b) { return a.heater == b.heater && a.net == b.net; }),
+              terms.end());
+  // Pads and heater terminals per net (nets are indexed by their representative rectangle).
+  std::vector<int64_t> pads_on(m2.size(), 0), heaters_on(m2.size(), 0);
+  r.pads = static_cast<int64_t>(pads.size());
+  std::vector<uint32_t> pad_net(pads.size(), kNone);
+  for (size_t i = 0; i < pads.size(); ++i) {
+    const std::vector<uint32_t> m = m2_grid.at(centre(pads[i]));
+    if (m.empty()) continue;
+    pad_net[i] = net[m.front()];
+    ++pads_on[pad_net[i]];
+  }
+  for (const Terminal& t : terms) ++heaters_on[t.net];
+  for (size_t n = 0; n < m2.size(); ++n)
+    if (pads_on[n] > 0 && heaters_on[n] > 0) (heaters_on[n] == 1 ? r.drive_nets : r.common_nets) += 1;
+  for (size_t a = 0; a < terms.size();) {
+    size_t b = a;
+    while (b < terms.size() && terms[b].heater == terms[a].heater) ++b;
+    ++r.heaters;
+    const Point where = terms[a].at;
+    const size_t n_terms = b - a;
+    if (n_terms == 1) {
+      // One net under every via of the heater.
+      ++r.shorted_heaters;
+      problem(fmt::format("heater at {}: both terminals on one M2 net (shorted)", at_um(where)));
+      a = b;
+      continue;
+    }
+    if (n_terms > 2) {
+      ++r.odd_heaters;
+      problem(fmt::format("heater at {}: {} terminals", at_um(where), n_terms));
+    }
+    bool driven = false;
+    for (size_t k = a; k < b; ++k) {
+      if (pads_on[terms[k].net] == 0) {
+        ++r.open_terminals;
+        problem(fmt::format("heater terminal at {}: its M2 net reaches no pad (open)", at_um(terms[k].at)));
+      } else if (heaters_on[terms[k].net] == 1) {
+        driven = true;
+      }
+    }
+    if (!driven) {
+      ++r.undriven_heaters;
+      problem(
+          fmt::format("heater at {}: no terminal on a padded net of its own (its drive is shared: a short, "
+                      "or open)",
+                      at_um(where)));
+    }
+    a = b;
+  }
+  for (size_t i = 0; i < pads.size(); ++i)
+    if (pad_net[i] == kNone || heaters_on[pad_net[i]] == 0) {
+      ++r.dangling_pads;
+      problem(fmt::format("pad at {}: on no heater's net", at_um(centre(pads[i]))));
+    }
+  if (r.non_rectangles > 0)
+    problem(
+        fmt::format("{} shapes on M2 / HEATER / VIA / PAD are not rectangles (bounding boxes used)", r.non_rectangles));
+  return r;
+}
+
+std::vector<int64_t> m2_nets_at(const Library& lib, const std::string& top, const LayerMap& layers,
+                                const std::vector<Point>& points) {
+  const FlatBoxes fb = flat_boxes(lib, top, layers);
+  const Grid grid(fb.m2, kBucket);
+  const std::vector<uint32_t> net = grid.components();
+  std::vector<int64_t> out;
+  out.reserve(points.size());
+  for (const Point& p : points) {
+    const std::vector<uint32_t> m = grid.at(p);
+    out.push_back(m.empty() ? -1 : static_cast<int64_t>(net[m.front()]));
+  }
+  return out;
+}
+
+}  // namespace holo::layout
