@@ -16,7 +16,7 @@ from conftest import REPO
 
 MODELS = {"mlp": REPO / "examples" / "digits" / "digits_mlp.onnx",
           "cnn": REPO / "examples" / "digits" / "digits_cnn.onnx"}
-# Reading a digits chip takes about 1 s and its DRC with the written deck about 25 s on the project's 2-core
+# Reading a digits chip takes a few seconds and its DRC with the written deck 35-75 s on the project's 2-core
 # machine; ten minutes means a hang.
 KLAYOUT_TIMEOUT_S = 600
 

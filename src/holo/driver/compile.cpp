@@ -93,9 +93,17 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
                                  "components, equal-length fillers, I/O waveguides)"});
       metrics.figures.push_back(
           {"layout_added_loss_db", "insertion loss added by the layout", f.worst_path_added_loss_db,
-           fmt::format("worst path: {:.0f} um of fillers and I/O waveguide at the PDK's propagation "
-                       "loss, plus {} bends and {} crossings (PDK figures)",
-                       f.worst_path_added_length_um, f.bends, f.crossings)});
+           fmt::format("worst path: {:.0f} um of fillers and coupler fan-out waveguide at the PDK's "
+                       "propagation loss, plus its {} fan-out bends and {} crossings (PDK figures); the grating "
+                       "couplers' own loss is in worst_path_loss_db",
+                       f.worst_path_added_length_um, f.worst_path_bends, f.crossings)});
+      metrics.figures.push_back(
+          {"io_length_spread_um", "I/O waveguide length spread", f.io_length_spread_um,
+           fmt::format("longest minus shortest coupler-to-tile waveguide among one tile's inputs or outputs ({} "
+                       "grating couplers at the PDK's fibre pitch fanned out to the mode pitch): a static phase "
+                       "per channel, to be calibrated through the input modulators and the receivers' local "
+                       "oscillator; holo simulate does not model it",
+                       f.io_couplers)});
       metrics.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
                                  base_db + f.worst_path_added_loss_db,
                                  "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
@@ -111,6 +119,7 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
       metrics.counts["alignment_marks"] = f.alignment_marks;
       metrics.counts["test_structures"] = f.test_structures;
       metrics.counts["layout_bends"] = f.bends;
+      metrics.counts["io_couplers"] = f.io_couplers;
       metrics.counts["layout_crossings"] = f.crossings;
       metrics.counts["layout_cells"] = f.layout_cells;
       metrics.counts["bond_pads"] = f.bond_pads;

@@ -185,6 +185,9 @@ nlohmann::json LayoutOutputs::to_json() const {
   j["die_area_mm2"] = figures.die_area_mm2;
   j["waveguide_length_um"] = figures.waveguide_length_um;
   j["bends"] = figures.bends;
+  j["worst_path_bends"] = figures.worst_path_bends;
+  j["io_couplers"] = figures.io_couplers;
+  j["io_length_spread_um"] = figures.io_length_spread_um;
   j["crossings"] = figures.crossings;
   j["worst_path_added_length_um"] = figures.worst_path_added_length_um;
   j["worst_path_added_loss_db"] = figures.worst_path_added_loss_db;

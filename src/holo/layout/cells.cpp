@@ -24,12 +24,21 @@ void CellFactory::add_label(Cell& cell, const std::string& text, Point at) const
 std::string CellFactory::straight(Coord length) {
   if (length <= 0) fail("LAYOUT-PARAM", fmt::format("straight waveguide length {} nm must be positive", length));
   std::string name = fmt::format("wg_L{}", length);
+  lengths_[name] = static_cast<double>(length);
   if (existing(name)) return name;
   Cell& c = lib_.add_cell(name);
   c.add_box(p_.layers.wg, Box{0, -p_.wg_width / 2, length, p_.wg_width / 2});
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", {length, 0}, 0));
   return name;
+}
+
+double CellFactory::centerline_length_nm(const std::string& cell) const {
+  auto it = lengths_.find(cell);
+  if (it == lengths_.end())
+    fail("LAYOUT-MISSING-CELL",
+         fmt::format("no centreline length for cell '{}' (not a straight or bend made here)", cell));
+  return it->second;
 }
 
 void add_attenuator_ports(Cell& c, const Cell& mzi) {
@@ -69,6 +78,7 @@ std::string CellFactory::bend_circular(Coord radius, int angle) {
   c.add_polygon(p_.layers.wg, cl.polygon());
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", cl.end(), angle));
+  lengths_[name] = cl.length_nm();
   return name;
 }
 
@@ -89,6 +99,7 @@ std::string CellFactory::bend_euler(Coord radius, int angle) {
   c.add_polygon(p_.layers.wg, cl.polygon());
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", cl.end(), angle));
+  lengths_[name] = cl.length_nm();
   return name;
 }
 

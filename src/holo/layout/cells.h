@@ -8,6 +8,7 @@
 // y = 0 and o1 / o4 on the lower one at y = -port_pitch. Port angles point out of the cell.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "holo/layout/cell.h"
@@ -33,6 +34,8 @@ class CellFactory {
   // LAYOUT-BEND-RADIUS below the PDK's minimum radius.
   std::string bend_circular(Coord radius, int angle_deg = 90);   // "bend_R<r>_A<a>"
   std::string bend_euler(Coord min_radius, int angle_deg = 90);  // "euler_R<r>_A<a>_P<p%>"
+  // Centreline length in nm of a straight or bend this factory made (LAYOUT-MISSING-CELL otherwise).
+  double centerline_length_nm(const std::string& cell) const;
   // 50:50 directional coupler: S-bends from the port pitch to the coupling gap, coupling length.
   std::string directional_coupler();  // "dc_G<gap>_L<length>_P<pitch>"
   // One via (VIA square) and the heater contact (HEATER + M2 squares with an AREF of vias).
@@ -73,6 +76,7 @@ class CellFactory {
 
   Library& lib_;
   LayoutParams p_;
+  std::map<std::string, double> lengths_;  // centreline length of the straights and bends made here, nm
 };
 
 }  // namespace holo::layout

@@ -66,6 +66,8 @@ struct Builder {
   Coord ww = 0, ws = 0, g = 0;  // wire width, space, pitch
   std::string mzi_w;
   Coord dy_phi = 0, dy_theta = 0, dy_gnd = 0;  // wired MZI's drive / ground wires relative to its upper arm
+  std::string io_bend;                         // the I/O fan-out's 90-degree Euler bend
+  Point io_bend_end;                           // its o2 (o1 at the origin heading east: advance x, lateral y)
   // Wiring unit cells by geometry (same-parity mesh columns share one), and their pads and wire length.
   struct UnitCell {
     std::string name;
@@ -505,14 +507,94 @@ struct Builder {
     return nc.name;
   }
 
+  // One I/O waveguide from `at` (a port heading east) to `end` (east of it; the next port there faces west):
+  // a straight to x_turn, a 90-degree Euler bend towards end's height, a vertical straight, a bend back east
+  // and a straight to `end` (one straight when the heights agree). Returns the centreline length in nm.
+  double io_path(Cell& top, Port at, Point end, Coord x_turn, const std::string& tag, int64_t& bends) {
+    double len = 0;
+    int piece = 0;
+    auto place = [&](const std::string& cell, bool mirror) {
+      const Cell& cc = chip.lib.cell(cell);
+      const Trans t = connect(cc.port("o1"), at, mirror);
+      top.add_ref(cell, t, fmt::format("{}_{}", tag, piece++));
+      at = cc.port("o2").transformed(t);
+      len += f.centerline_length_nm(cell);
+    };
+    auto straight = [&](Coord d) {
+      if (d < 0) internal_error(fmt::format("I/O route {}: negative straight {} nm", tag, d));
+      if (d > 0) place(f.straight(d), false);
+    };
+    const Coord dy = end.y - at.position.y;
+    if (dy == 0) {
+      straight(end.x - at.position.x);
+    } else {
+      const bool up = dy > 0;
+      straight(x_turn - at.position.x);
+      place(io_bend, !up);  // the bend cell turns left; mirrored it turns right
+      straight(std::abs(dy) - io_bend_end.x - io_bend_end.y);
+      place(io_bend, up);
+      bends += 2;
+      straight(end.x - at.position.x);
+    }
+    if (at.position != end)
+      internal_error(fmt::format("I/O route {} ends at ({}, {}), not at ({}, {})", tag, at.position.x, at.position.y,
+                                 end.x, end.y));
+    return len;
+  }
+
+  // Turning x of each path of a fan-out from heights `from` to heights `to` (same count, same order): the
+  // paths moving up and those moving down each turn in order of their offset, `step` apart from `base`,
+  // the smallest offset first when `inner_first` (input side: the outer paths turn nearest the tile) or last.
+  static std::vector<Coord> turn_x(const std::vector<Coord>& from, const std::vector<Coord>& to, Coord base, Coord step,
+                                   int64_t group_max, bool inner_first) {
+    std::vector<Coord> x(from.size(), base);
+    for (int dir : {+1, -1}) {
+      std::vector<std::pair<Coord, size_t>> g;
+      for (size_t k = 0; k < from.size(); ++k)
+        if ((to[k] - from[k]) * dir > 0) g.push_back({std::abs(to[k] - from[k]), k});
+      std::sort(g.begin(), g.end());
+      for (size_t r = 0; r < g.size(); ++r) {
+        const int64_t rank = inner_first ? static_cast<int64_t>(r) : group_max - 1 - static_cast<int64_t>(r);
+        x[g[r].second] = base + rank * step;
+      }
+    }
+    return x;
+  }
+
   void top(const circuit::Netlist& nl) {
     std::vector<std::string> tiles;
     for (const circuit::Cell& nc : nl.cells)
       if (nc.kind == "tile") tiles.push_back(chip.cell_of.at(nc.name));
-    const Coord P = p.port_pitch, io = 200000, gap = 200000;
+    const Coord P = p.port_pitch, gap = 200000, edge = 50000, pitch = p.gc_pitch;
+    const std::string gc = f.grating_coupler();
+    io_bend = f.bend_euler(p.bend_radius, 90);
+    io_bend_end = chip.lib.cell(io_bend).port("o2").position;
+    const Coord gc_len = p.gc_taper_length + p.gc_period * p.gc_teeth;  // west of the coupler's port
+    // Fan-outs: couplers at the fibre pitch centred on the tile's ports at the mode pitch. The smallest
+    // offset, (pitch - P) / 2, must hold two bends.
+    if (pitch - P < 2 * (io_bend_end.x + io_bend_end.y))
+      fail("LAYOUT-PARAM", fmt::format("coupler pitch {} nm minus mode pitch {} nm leaves no room for the fan-out's "
+                                       "two bends ({} nm each way)",
+                                       pitch, P, io_bend_end.x + io_bend_end.y));
+    auto ports_of = [&](const Cell& tc, const char* prefix) {
+      int64_t n = 0;
+      while (tc.find_port(fmt::format("{}{}", prefix, n))) ++n;
+      return n;
+    };
+    int64_t half_in = 0, half_out = 0;
     Coord max_len = 0;
-    for (const std::string& t : tiles) max_len = std::max(max_len, info.at(t).length);
-    const Coord die_w = std::max(2 * io + max_len, furniture_min_width(p));
+    for (const std::string& t : tiles) {
+      const Cell& tc = chip.lib.cell(t);
+      half_in = std::max(half_in, ports_of(tc, "in") / 2);
+      half_out = std::max(half_out, ports_of(tc, "out") / 2);
+      max_len = std::max(max_len, info.at(t).length);
+    }
+    const Coord bend_span = io_bend_end.x + io_bend_end.y;
+    const Coord x_gc_in = edge + gc_len;
+    const Coord x_tile = x_gc_in + P + std::max<Coord>(half_in - 1, 0) * P + bend_span + P;
+    const Coord x_out_base = x_tile + max_len + P;
+    const Coord x_gc_out = x_out_base + std::max<Coord>(half_out - 1, 0) * P + bend_span + P;
+    const Coord die_w = std::max(x_gc_out + gc_len + edge, furniture_min_width(p));
     std::string top_name = nl.top.empty() ? "chip" : nl.top;
     if (chip.lib.has(top_name)) top_name += "_chip";
     Cell& top = chip.lib.add_cell(top_name);
@@ -523,33 +605,73 @@ struct Builder {
     for (const std::string& t : tiles) {
       const Info& ti = info.at(t);
       const Cell& tc = chip.lib.cell(t);
-      // The tile's pad fields reach up_height above its top edge (y_top) and down_height below its bottom.
-      const Coord y0 = y - ti.up_height - y_top();  // mode 0 of the tile
-      top.add_ref(t, Trans::translate({io, y0}), t);
-      f.add_label(top, t, {io, y0 + y_top() + ws});
-      for (const WiredPad& pd : ti.pads) chip.pads.push_back({{pd.center.x + io, pd.center.y + y0}, pd.net});
+      const int64_t nin = ports_of(tc, "in"), nout = ports_of(tc, "out");
+      // The block: pad fields up_height above the tile's top edge and down_height below its bottom, the
+      // coupler columns centred on the tile's inputs and outputs.
+      const Coord half_gc = p.gc_width / 2;
+      const Coord top_rel = std::max(
+          {y_top() + ti.up_height, (nin - 1) * (pitch - P) / 2 + half_gc, (nout - 1) * (pitch - P) / 2 + half_gc});
+      const Coord bot_rel = std::min(
+          {ti.y_bot - ti.down_height, -(nin - 1) * (P + pitch) / 2 - half_gc, -(nout - 1) * (P + pitch) / 2 - half_gc});
+      const Coord y0 = y - top_rel;  // mode 0 of the tile
+      top.add_ref(t, Trans::translate({x_tile, y0}), t);
+      f.add_label(top, t, {x_tile, y0 + y_top() + ws});
+      for (const WiredPad& pd : ti.pads) chip.pads.push_back({{pd.center.x + x_tile, pd.center.y + y0}, pd.net});
       fig.bond_pads += static_cast<int64_t>(ti.pads.size());
       fig.wire_length_um += ti.wire_nm / 1000.0;
       fig.ground_pads += ti.ground_pads;
-      // Straight waveguides from the west die edge to the inputs and from the outputs to the east edge.
-      int64_t nin = 0, nout = 0;
-      for (const Port& pt : tc.ports) {
-        if (pt.name.rfind("in", 0) == 0) ++nin;
-        if (pt.name.rfind("out", 0) == 0) ++nout;
-      }
-      const std::string win = f.straight(io);
-      const Coord out_len = die_w - io - ti.length;
-      const std::string wout = f.straight(out_len);
-      if (nin > 0)
-        top.add_array(win, Trans::translate({0, y0}), 1, static_cast<int32_t>(nin), {io, 0}, {0, -P}, "io_in_" + t);
-      if (nout > 0)
-        top.add_array(wout, Trans::translate({io + ti.length, y0}), 1, static_cast<int32_t>(nout), {out_len, 0},
-                      {0, -P}, "io_out_" + t);
-      track_nm += ti.track_length + static_cast<double>(nin * io + nout * out_len);
-      worst_added = std::max(worst_added, ti.worst_fill + io + out_len);
+      // Inputs: couplers at the west edge -> tile; outputs: tile -> couplers at the east edge.
+      auto side = [&](int64_t n, bool input) {
+        std::vector<Coord> ys_tile, ys_gc;
+        const Coord mid = y0 - (n - 1) * P / 2;  // exact: P is even
+        for (int64_t k = 0; k < n; ++k) {
+          ys_tile.push_back(y0 - k * P);
+          ys_gc.push_back(mid + (n - 1 - 2 * k) * pitch / 2);
+        }
+        const std::vector<Coord>& from = input ? ys_gc : ys_tile;
+        const std::vector<Coord>& to = input ? ys_tile : ys_gc;
+        // Input side: paths turn in order of their offset, the smallest first, so an inner path's run from its
+        // coupler ends before the verticals of the outer paths (which lie above or below it); the output side
+        // mirrors it (the outermost turns first, nearest the tile). No two paths cross.
+        const std::vector<Coord> xt =
+            input ? turn_x(from, to, x_gc_in + P, P, half_in, true) : turn_x(from, to, x_out_base, P, half_out, false);
+        double lo = 0, hi = 0;
+        int64_t worst_bends = 0;
+        for (int64_t k = 0; k < n; ++k) {
+          const std::string tag = fmt::format("{}_{}{}", t, input ? "in" : "out", k);
+          Port start;
+          Point end;
+          if (input) {
+            const Trans gt = Trans::translate({x_gc_in, ys_gc[k]});
+            top.add_ref(gc, gt, tag + "_gc");
+            start = chip.lib.cell(gc).port("o1").transformed(gt);
+            end = {x_tile, ys_tile[k]};
+          } else {
+            const Trans gt = Trans::make(180, false, {x_gc_out, ys_gc[k]});
+            top.add_ref(gc, gt, tag + "_gc");
+            start = tc.port(fmt::format("out{}", k)).transformed(Trans::translate({x_tile, y0}));
+            end = {x_gc_out, ys_gc[k]};
+          }
+          int64_t b = 0;
+          const double len = io_path(top, start, end, xt[static_cast<size_t>(k)], tag, b);
+          fig.bends += b;
+          worst_bends = std::max(worst_bends, b);
+          lo = k == 0 ? len : std::min(lo, len);
+          hi = k == 0 ? len : std::max(hi, len);
+          track_nm += len;
+        }
+        fig.io_couplers += n;
+        fig.io_length_spread_um = std::max(fig.io_length_spread_um, (hi - lo) / 1000.0);
+        return std::make_pair(hi, worst_bends);
+      };
+      const auto [in_len, in_bends] = side(nin, true);
+      const auto [out_len, out_bends] = side(nout, false);
+      track_nm += ti.track_length;
+      worst_added = std::max(worst_added, ti.worst_fill + static_cast<Coord>(std::llround(in_len + out_len)));
+      fig.worst_path_bends = std::max(fig.worst_path_bends, in_bends + out_bends);
       fig.heaters += ti.heaters;
       fig.mzi_instances += ti.mzis;
-      y = y0 + ti.y_bot - ti.down_height - gap;
+      y = y0 + bot_rel - gap;
     }
     // Alignment marks and the test structures (bare MZI, cut-back set) below the circuit.
     FurnitureFigures furniture;
@@ -561,7 +683,7 @@ struct Builder {
     fig.cutback_length_um = furniture.cutback_length_um;
     const Coord die_h = -y;
     top.add_box(p.layers.floorplan, Box{0, y, die_w, 0});
-    f.add_label(top, fmt::format("{} {}", nl.name.empty() ? "holo" : nl.name, pdk.name), {io, -gap / 2});
+    f.add_label(top, fmt::format("{} {}", nl.name.empty() ? "holo" : nl.name, pdk.name), {x_gc_in, -gap / 2});
     chip.top = top_name;
     fig.tiles = static_cast<int64_t>(tiles.size());
     fig.die_width_um = static_cast<double>(die_w) / 1000.0;
@@ -572,7 +694,7 @@ struct Builder {
     const pdk::Template* wg = pdk.templates.count("waveguide") ? &pdk.templates.at("waveguide") : nullptr;
     auto fig_of = [&](const char* key) { return wg && wg->has(key) ? wg->number(key) : 0.0; };
     fig.worst_path_added_loss_db = fig.worst_path_added_length_um * 1e-4 * fig_of("loss_db_per_cm") +
-                                   static_cast<double>(fig.bends) * fig_of("bend_loss_db_per_90") +
+                                   static_cast<double>(fig.worst_path_bends) * fig_of("bend_loss_db_per_90") +
                                    static_cast<double>(fig.crossings) * fig_of("crossing_loss_db");
     fig.layout_cells = static_cast<int64_t>(chip.lib.size());
   }

@@ -2,8 +2,8 @@
 // MZI cell referenced at every (column, mode) position (straight fillers where a mode has no MZI in a column,
 // so every path through a mesh has the same length), the output phase screen as phase-shifter cells, a
 // column of MZI attenuators, tile cells chaining vh -> att -> u, and a top cell stacking the tiles with
-// straight input / output waveguides to edge couplers on the die edge, a die outline (FLOORPLAN), labels
-// (TEXT) and the test structures (test_structures.h).
+// grating couplers at the fibre-array pitch near the west (inputs) and east (outputs) die edges fanned out to
+// the mode pitch, a die outline (FLOORPLAN), labels (TEXT) and the test structures (test_structures.h).
 // Heater wiring on M2 (docs/layout.md): before each column a channel takes the previous column's ground wires
 // to one track and each drive wire of the column to a track of its own, half up and half down; above and
 // below each channel + column a field of bond pads, one per heater and one per ground track, reached by a
@@ -28,11 +28,16 @@ struct ChipFigures {
   // Waveguide length along the mode tracks (x extent of every placed optical element, summed over tracks):
   // mesh components, fillers and I/O waveguides.
   double waveguide_length_um = 0;
-  int64_t bends = 0;      // routing bends added by the layout (straight I/O: 0; coupler S-bends not counted)
-  int64_t crossings = 0;  // waveguide crossings (planar Clements meshes, straight I/O: 0)
-  // Worst (upper-bound) length a path gains from the layout: fillers plus I/O waveguides, and the loss
-  // that length, the bends and the crossings add (PDK waveguide loss_db_per_cm, bend_loss_db_per_90,
-  // crossing_loss_db).
+  int64_t bends = 0;             // I/O fan-out bends placed (the couplers' S-bends belong to the MZIs)
+  int64_t worst_path_bends = 0;  // fan-out bends on one path (two on the input side, two on the output)
+  int64_t crossings = 0;         // waveguide crossings (planar Clements meshes and fan-outs: 0)
+  int64_t io_couplers = 0;       // grating couplers of the chip's inputs and outputs
+  // Longest minus shortest coupler-to-tile waveguide among one tile's inputs or outputs (a static phase per
+  // channel, calibrated through the input modulators and the receivers' local oscillator).
+  double io_length_spread_um = 0;
+  // Worst (upper-bound) length a path gains from the layout: fillers plus the longest input and output
+  // fan-out waveguides, and the loss that length, the worst path's bends and crossings add (PDK waveguide
+  // loss_db_per_cm, bend_loss_db_per_90, crossing_loss_db).
   double worst_path_added_length_um = 0;
   double worst_path_added_loss_db = 0;
   int64_t mzi_instances = 0;  // MZIs placed (mesh and attenuators)

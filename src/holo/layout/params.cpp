@@ -91,6 +91,7 @@ LayoutParams layout_params(const pdk::Pdk& p) {
   lp.gc_teeth = static_cast<int>(value("grating_coupler", "teeth", 20));
   lp.gc_width = length("grating_coupler", "width_um", 10000, true);
   lp.gc_taper_length = length("grating_coupler", "taper_length_um", 200000);
+  lp.gc_pitch = length("grating_coupler", "pitch_um", 127000, true);
 
   lp.pd_length = length("photodetector", "length_um", 20000);
   lp.pd_width = length("photodetector", "width_um", 4000, true);

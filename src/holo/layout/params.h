@@ -51,6 +51,7 @@ struct LayoutParams {
   int gc_teeth = 20;               // grating_coupler.teeth (20)
   Coord gc_width = 10000;          // grating_coupler.width_um (10)
   Coord gc_taper_length = 200000;  // grating_coupler.taper_length_um (200)
+  Coord gc_pitch = 127000;         // grating_coupler.pitch_um (127): chip I/O couplers, fibre-array pitch
   // photodetector
   Coord pd_length = 20000;          // photodetector.length_um (20)
   Coord pd_width = 4000;            // photodetector.width_um (4)

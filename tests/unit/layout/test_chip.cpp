@@ -9,6 +9,7 @@
 
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
+#include "holo/layout/extract.h"
 #include "holo/layout/gds.h"
 #include "holo/layout/nets.h"
 #include "holo/linalg/decompose.h"
@@ -81,9 +82,69 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
   EXPECT_GT(chip.figures.ground_pads, 0);
   EXPECT_EQ(chip.figures.bond_pads, chip.figures.heaters + chip.figures.ground_pads + 4);
   EXPECT_EQ(static_cast<int64_t>(chip.pads.size()), chip.figures.heaters + chip.figures.ground_pads);
-  // 2 dB/cm over the added length (no bends, no crossings).
-  HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4,
+  // 2 dB/cm over the added length plus the worst path's fan-out bends (two in, two out) at the PDK's loss per
+  // 90-degree bend; no crossings.
+  EXPECT_EQ(chip.figures.worst_path_bends, 4);
+  EXPECT_EQ(chip.figures.crossings, 0);
+  const double bend_db = soi().templates.at("waveguide").number("bend_loss_db_per_90");
+  HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4 + 4 * bend_db,
                     test::Tol::Double);
+}
+
+TEST(Chip, IoFanOutJoinsEveryTilePortToItsCoupler) {
+  // Tiles of 6 x 6 (even: every path bends), 3 x 5 and 5 x 2 (odd counts: the middle path is straight).
+  circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}});
+  ChipLayout chip = layout_chip(nl, soi());
+  const Connectivity con = extract_connectivity(chip.lib, chip.top);
+  EXPECT_TRUE(con.mismatches.empty()) << con.mismatches.size();
+  std::set<std::string> open;
+  for (const PlacedPort& pp : con.open) open.insert(pp.instance + "." + pp.port.name);
+  std::set<std::string> linked;
+  for (const PortLink& l : con.links) {
+    linked.insert(l.a.instance + "." + l.a.port.name);
+    linked.insert(l.b.instance + "." + l.b.port.name);
+  }
+  int64_t couplers = 0, tile_ports = 0;
+  for (const Ref& r : chip.lib.cell(chip.top).refs) {
+    if (r.cell == "grating_coupler") {
+      ++couplers;
+      EXPECT_TRUE(linked.count(r.name + ".o1")) << r.name << " is not connected";
+    }
+    if (r.cell.size() > 5 && r.cell.substr(r.cell.size() - 5) == "_tile")
+      for (const Port& pt : chip.lib.cell(r.cell).ports)
+        if (pt.name.rfind("in", 0) == 0 || pt.name.rfind("out", 0) == 0) {
+          ++tile_ports;
+          EXPECT_TRUE(linked.count(r.name + "." + pt.name)) << r.name << "." << pt.name << " is not connected";
+        }
+  }
+  // One coupler per tile input and output: 6 + 6, 5 + 3, 2 + 5.
+  EXPECT_EQ(couplers, 27);
+  EXPECT_EQ(tile_ports, 27);
+  EXPECT_EQ(chip.figures.io_couplers, 27);
+  // Two bends on every path whose coupler and port heights differ: all but the middle of the 3 odd counts.
+  EXPECT_EQ(chip.figures.bends, 2 * (27 - 3));
+  EXPECT_GT(chip.figures.io_length_spread_um, 0.0);
+  // No two fan-out paths touch (waveguides that cross merge on WG and meet no port, so the links above cannot
+  // see a crossing): the pieces of each path ("<tile>_<in|out><k>_<piece>") as bounding boxes, one path's
+  // never overlapping another's.
+  std::map<std::string, std::vector<Box>> pieces;
+  for (const Ref& r : chip.lib.cell(chip.top).refs) {
+    const size_t at = r.name.find("_tile_");
+    if (at == std::string::npos || r.name.size() < at + 7) continue;
+    const std::string path = r.name.substr(0, r.name.rfind('_'));
+    pieces[path].push_back(transformed(chip.lib.bbox(r.cell), r.trans));
+  }
+  EXPECT_EQ(pieces.size(), 27u);
+  for (auto a = pieces.begin(); a != pieces.end(); ++a)
+    for (auto b = std::next(a); b != pieces.end(); ++b)
+      for (const Box& x : a->second)
+        for (const Box& y : b->second) EXPECT_FALSE(x.overlaps(y)) << a->first << " crosses " << b->first;
+  // No fan-out piece is left open (the open ports are the tiles' unused drop / dark ports and the furniture's
+  // ends on the die edges).
+  for (const std::string& o : open) {
+    EXPECT_EQ(o.find("_tile_in"), std::string::npos) << "open: " << o;
+    EXPECT_EQ(o.find("_tile_out"), std::string::npos) << "open: " << o;
+  }
 }
 
 TEST(Chip, DrcClean) {
