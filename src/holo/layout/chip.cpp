@@ -703,6 +703,30 @@ struct Builder {
 }  // namespace
 
 ChipLayout layout_chip(const circuit::Netlist& netlist, const pdk::Pdk& pdk) {
+  // A chip beyond GDSII's 32-bit nm coordinates is refused before anything is built: the tiles stack in one
+  // column and each tile's block is at least as tall as its column of I/O couplers.
+  {
+    const Coord pitch = layout_params(pdk).gc_pitch;
+    double min_height_nm = 0;
+    int64_t tiles = 0;
+    for (const circuit::Cell& nc : netlist.cells) {
+      if (nc.kind != "tile") continue;
+      int64_t nin = 0, nout = 0;
+      for (const circuit::CellPort& cp : nc.ports) {
+        if (cp.kind != "optical") continue;
+        if (cp.name.rfind("in", 0) == 0) ++nin;
+        if (cp.name.rfind("out", 0) == 0) ++nout;
+      }
+      ++tiles;
+      min_height_nm += static_cast<double>(std::max<int64_t>(std::max(nin, nout) - 1, 0)) * static_cast<double>(pitch);
+    }
+    constexpr double kGdsMaxNm = 2147483647.0;
+    if (min_height_nm > kGdsMaxNm)
+      fail("LAYOUT-RANGE", fmt::format("the chip would be at least {:.2f} m tall ({} tiles stacked, each at least "
+                                       "as tall as its column of couplers at a {:.0f} um pitch): beyond GDSII's "
+                                       "32-bit nm coordinates (2.147 m)",
+                                       min_height_nm * 1e-9, tiles, static_cast<double>(pitch) / 1000.0));
+  }
   ChipLayout chip;
   Builder b(pdk, chip);
   // Leaves first (the netlist's order), so a tile's meshes exist when the tile is laid out.

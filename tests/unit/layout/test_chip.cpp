@@ -359,6 +359,30 @@ TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
   }
 }
 
+TEST(Chip, ChipBeyondGdsCoordinatesIsRefusedBeforeItIsBuilt) {
+  // 300 tiles of 64 inputs: stacked, each at least 63 x 127 um tall (its couplers) = 2.4 m > 2.147 m. Only the
+  // tile cells' ports are read, so the check needs no meshes.
+  circuit::Netlist nl;
+  nl.name = "huge";
+  for (int t = 0; t < 300; ++t) {
+    circuit::Cell c;
+    c.name = "t" + std::to_string(t) + "_tile";
+    c.kind = "tile";
+    for (int k = 0; k < 64; ++k) {
+      c.ports.push_back({"in" + std::to_string(k), "optical", {"vh", "in" + std::to_string(k)}});
+      c.ports.push_back({"out" + std::to_string(k), "optical", {"u", "out" + std::to_string(k)}});
+    }
+    nl.cells.push_back(c);
+  }
+  try {
+    layout_chip(nl, soi());
+    FAIL() << "no error";
+  } catch (const holo::Error& e) {
+    EXPECT_EQ(e.code(), "LAYOUT-RANGE");
+    EXPECT_NE(std::string(e.what()).find("2.40 m"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Chip, GdsGrowsWithCellsNotInstances) {
   // A 256-mode mesh: 32640 MZIs, but the GDS holds one MZI cell and about one array reference per column.
   circuit::Netlist big = make_netlist({{256, 256}});
