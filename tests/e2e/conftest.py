@@ -1,4 +1,5 @@
-"""Shared pieces of the Python end-to-end tests: the `holo` fixture and the output-scale comparison.
+"""Shared pieces of the Python end-to-end tests: the `holo` fixture, the output-scale comparison and the KLayout
+batch runner with its shape-count script.
 
 Run with the project's virtual environment (it sees Debian's numpy/onnx/torch and has onnxruntime):
 
@@ -10,7 +11,10 @@ HOLO must name the holo binary; the tests fail (they never skip) when it is miss
 import json
 import os
 import pathlib
+import shutil
 import subprocess
+import xml.etree.ElementTree as ET
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -95,3 +99,49 @@ def assert_close_to_scale(actual, expected, rel, what):
         f"worst at index {tuple(int(i) for i in worst)}: got {float(actual[worst]):.9g}, "
         f"expected {float(expected[worst]):.9g}"
     )
+
+
+# KLayout batch script (run with -rd input=GDS): one dict `result` with the database unit, the top cells, the
+# cell count, the flat shape count per "layer/datatype" (texts included) and the top cell's bounding box.
+# Callers append what else they need and dump `result` to `out`.
+KLAYOUT_COUNT_SCRIPT = r'''
+import json
+import pya
+ly = pya.Layout()
+ly.read(input)
+shapes = {}
+for li in ly.layer_indexes():
+    info = ly.get_info(li)
+    n = sum(1 for _ in ly.top_cell().begin_shapes_rec(li))
+    if n:
+        shapes["%d/%d" % (info.layer, info.datatype)] = n
+bbox = ly.top_cell().dbbox()
+result = {"dbu": ly.dbu, "tops": [c.name for c in ly.top_cells()], "cells": ly.cells(), "shapes": shapes,
+          "bbox_um": [bbox.left, bbox.bottom, bbox.right, bbox.top]}
+'''
+KLAYOUT_DUMP = '''
+with open(out, "w") as f:
+    json.dump(result, f)
+'''
+
+
+def klayout(*args, timeout_s):
+    """Runs `klayout -b ARGS`; fails the test when KLayout is missing, fails or runs past timeout_s."""
+    exe = shutil.which("klayout")
+    if exe is None:
+        pytest.fail("klayout is not installed (Debian package `klayout`; scripts/setup installs it)")
+    cmd = [exe, "-b", *map(str, args)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+    if proc.returncode != 0:
+        pytest.fail(f"`{' '.join(cmd)}` exited with {proc.returncode}\nstdout: {proc.stdout[-2000:]}\n"
+                    f"stderr: {proc.stderr[-2000:]}")
+    return proc
+
+
+def lyrdb_rules(path):
+    """Rule name -> number of items in a KLayout report database."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        pytest.fail(f"KLayout wrote no report {path}")
+    root = ET.parse(path).getroot()
+    return Counter(item.findtext("category").strip("'") for item in root.iter("item"))

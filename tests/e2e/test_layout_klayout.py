@@ -13,31 +13,19 @@ it here is absolute.
 import hashlib
 import json
 import pathlib
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
 
+from conftest import KLAYOUT_COUNT_SCRIPT, KLAYOUT_DUMP, lyrdb_rules
+from conftest import klayout as run_klayout
+
 # One KLayout batch call takes about 2.5 s on the project's machines; two minutes means a hang.
 KLAYOUT_TIMEOUT_S = 120
 
-COUNT_SCRIPT = r'''
-import json
-import pya
-ly = pya.Layout()
-ly.read(input)
-tops = [c.name for c in ly.top_cells()]
-shapes = {}
-for li in ly.layer_indexes():
-    info = ly.get_info(li)
-    n = sum(1 for _ in ly.top_cell().begin_shapes_rec(li))
-    if n:
-        shapes["%d/%d" % (info.layer, info.datatype)] = n
-bbox = ly.top_cell().dbbox()
-result = {"dbu": ly.dbu, "tops": tops, "cells": ly.cells(), "shapes": shapes,
-          "bbox_um": [bbox.left, bbox.bottom, bbox.right, bbox.top]}
+# The shape counts plus the layer-properties and layer-map checks.
+COUNT_SCRIPT = KLAYOUT_COUNT_SCRIPT + r'''
 # The layer-properties file names every layer (a standalone LayoutView works in batch mode).
 lv = pya.LayoutView()
 lv.load_layout(input, True)
@@ -51,29 +39,11 @@ for li in ly.layer_indexes():
     key = pya.LayerInfo(info.layer, info.datatype)
     if lm.is_mapped(key):
         result["mapped"]["%d/%d" % (info.layer, info.datatype)] = lm.mapping(lm.logical(key)).name
-with open(out, "w") as f:
-    json.dump(result, f)
-'''
+''' + KLAYOUT_DUMP
 
 
 def klayout(*args):
-    exe = shutil.which("klayout")
-    if exe is None:
-        pytest.fail("klayout is not installed (Debian package `klayout`; scripts/setup installs it)")
-    cmd = [exe, "-b", *map(str, args)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=KLAYOUT_TIMEOUT_S)
-    if proc.returncode != 0:
-        pytest.fail(f"`{' '.join(cmd)}` exited with {proc.returncode}\nstdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-2000:]}")
-    return proc
-
-
-def lyrdb_rules(path):
-    """Rule name -> number of items in a KLayout report database."""
-    path = pathlib.Path(path)
-    if not path.is_file():
-        pytest.fail(f"KLayout wrote no report {path}")
-    root = ET.parse(path).getroot()
-    return Counter(item.findtext("category").strip("'") for item in root.iter("item"))
+    return run_klayout(*args, timeout_s=KLAYOUT_TIMEOUT_S)
 
 
 def run_deck(deck, gds, tmp):

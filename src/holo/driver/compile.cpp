@@ -132,10 +132,12 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
       metrics.counts["wiring_shorts"] = hn.shorted_heaters + hn.undriven_heaters;
       metrics.figures.push_back(
           {"heater_wiring_length_um", "heater wiring on M2", f.wire_length_um,
-           fmt::format("M2 length of the channel tracks, fan-outs and pad entries to {} bond pads (one per heater, "
-                       "{} for ground tracks, 4 for the test MZI; the wires inside each MZI cell not counted); "
-                       "checked from the geometry: {} heaters, {} own drive nets, {} common nets, 0 shorts, 0 opens",
-                       f.bond_pads, f.ground_pads, hn.heaters, hn.drive_nets, hn.common_nets)});
+           fmt::format("M2 length of the channel tracks, fan-outs and pad entries of the meshes' heater wiring "
+                       "(one pad per heater, {} for ground tracks; the wires inside each MZI cell and the test "
+                       "structure's not counted); checked from the geometry of the whole chip ({} bond pads): {} "
+                       "heaters, {} own drive nets, {} common nets, {} shorts, {} opens",
+                       f.ground_pads, f.bond_pads, hn.heaters, hn.drive_nets, hn.common_nets,
+                       metrics.counts["wiring_shorts"], metrics.counts["wiring_opens"])});
       metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
       // What an independent reader must find in chip.gds (tests/e2e/test_chip_layout.py checks it with KLayout).
       for (const auto& [layer, n] : lay.shapes_per_layer) metrics.counts["layout_shapes_" + layer] = n;

@@ -269,6 +269,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   const bool small = flat_polygons <= opts.drc_max_polygons;
   // The checks read the finished library only: layout-versus-netlist on one thread while the preview, the DRC
   // and the heater-wiring check run on another (sequential with one OpenMP thread; same results either way).
+  const layout::LayoutParams lp = layout::layout_params(pdk);
   std::vector<layout::LvsMismatch> lvs;
   std::exception_ptr lvs_error, other_error;
 #pragma omp parallel sections
@@ -291,7 +292,6 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
         if (flat_polygons <= opts.svg_full_max_polygons) {
           write_file_atomic(r.svg_path, layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top), pdk));
         } else {
-          const layout::LayoutParams lp = layout::layout_params(pdk);
           layout::Library coarse = chip.lib;
           for (layout::Cell& c : coarse.cells()) {
             // Heater wiring units: their pads stay, their wires (below a pixel) go.
@@ -322,7 +322,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
         }
         // Heater wiring, from the geometry of the four layers that carry it.
         auto t2 = clock::now();
-        r.heater_nets = layout::extract_heater_nets(chip.lib, chip.top, layout::layout_params(pdk).layers);
+        r.heater_nets = layout::extract_heater_nets(chip.lib, chip.top, lp.layers);
         r.nets_seconds = std::chrono::duration<double>(clock::now() - t2).count();
       } catch (...) {
         other_error = std::current_exception();
@@ -339,13 +339,8 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   std::string csv = "pad,x_um,y_um,tile,cell,instance,parameter\n";
   for (size_t i = 0; i < chip.pads.size(); ++i) {
     const layout::WiredPad& pd = chip.pads[i];
-    const std::string& net = pd.net;
-    const size_t a = net.find('/'), b = net.find('/', a + 1), dot = net.find('.', b + 1);
-    const std::string inst = net.substr(b + 1, dot == std::string::npos ? std::string::npos : dot - b - 1);
-    const std::string param = dot == std::string::npos ? "ground" : net.substr(dot + 1);
-    csv +=
-        fmt::format("{},{:.3f},{:.3f},{},{},{},{}\n", i, um(static_cast<double>(pd.center.x)),
-                    um(static_cast<double>(pd.center.y)), net.substr(0, a), net.substr(a + 1, b - a - 1), inst, param);
+    csv += fmt::format("{},{:.3f},{:.3f},{},{},{},{}\n", i, um(static_cast<double>(pd.center.x)),
+                       um(static_cast<double>(pd.center.y)), pd.tile, pd.cell, pd.instance, pd.parameter);
   }
   write_file_atomic(r.pads_path, csv);
   return r;

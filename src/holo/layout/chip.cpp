@@ -31,10 +31,10 @@ int64_t info_int(const circuit::Cell& c, const std::string& key) {
   }
 }
 
-// A heater wire leaving a column: its y and the heater it drives ("<netlist instance>.<phi|theta>").
+// A heater wire leaving a column: its y and the heater it drives (netlist instance, program.csv parameter).
 struct Drive {
   Coord y = 0;
-  std::string label;
+  std::string instance, parameter;
 };
 
 Port optical_port(const LayoutParams& p, const std::string& name, Point at, int angle) {
@@ -244,22 +244,25 @@ struct Builder {
     }
     const UnitCell& u = it->second;
     c.add_ref(u.name, Trans::translate({x, 0}), fmt::format("wires_{}", inf.pads.size()));
-    // Labels, in the order the unit cell laid the pads (west to east by track).
-    std::vector<std::pair<Coord, std::string>> up, down;
+    // What each pad drives, in the order the unit cell laid the pads (west to east by track).
+    std::vector<std::pair<Coord, Drive>> up, down;
     if (!grounds.empty()) {
-      up.push_back({ws + hw, fmt::format("gnd{}", inf.ground_pads)});
+      up.push_back({ws + hw, Drive{0, fmt::format("gnd{}", inf.ground_pads), "ground"}});
       ++inf.ground_pads;
     }
     for (size_t i = 0; i < drives.size(); ++i) {
       const bool going_up = i < n_up;
       const size_t k = going_up ? i : drives.size() - 1 - i;
-      (going_up ? up : down).push_back({W - ws - hw - static_cast<Coord>(k) * g, drives[i].label});
+      (going_up ? up : down).push_back({W - ws - hw - static_cast<Coord>(k) * g, drives[i]});
     }
-    std::sort(up.begin(), up.end());
-    std::sort(down.begin(), down.end());
-    for (size_t k = 0; k < up.size(); ++k) inf.pads.push_back({{u.up_pads[k].x + x, u.up_pads[k].y}, up[k].second});
-    for (size_t k = 0; k < down.size(); ++k)
-      inf.pads.push_back({{u.down_pads[k].x + x, u.down_pads[k].y}, down[k].second});
+    auto by_x = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::sort(up.begin(), up.end(), by_x);
+    std::sort(down.begin(), down.end(), by_x);
+    auto add = [&](const Point& at, const Drive& d) {
+      inf.pads.push_back({{at.x + x, at.y}, "", "", d.instance, d.parameter});
+    };
+    for (size_t k = 0; k < up.size(); ++k) add(u.up_pads[k], up[k].second);
+    for (size_t k = 0; k < down.size(); ++k) add(u.down_pads[k], down[k].second);
     inf.up_height = std::max(inf.up_height, u.up_height);
     inf.down_height = std::max(inf.down_height, u.down_height);
     inf.wire_nm += u.wire_nm;
@@ -363,8 +366,8 @@ struct Builder {
       std::vector<Drive> drives;
       for (auto it = mzis.lower_bound({col, 0}); it != mzis.end() && it->first.first == col; ++it) {
         const Coord y0 = -it->first.second * P;
-        drives.push_back({y0 + dy_phi, it->second->name + ".phi_rad"});
-        drives.push_back({y0 + dy_theta, it->second->name + ".theta_rad"});
+        drives.push_back({y0 + dy_phi, it->second->name, "phi_rad"});
+        drives.push_back({y0 + dy_theta, it->second->name, "theta_rad"});
       }
       add_unit(std::move(drives), lm);
       std::fill(busy.begin(), busy.end(), false);
@@ -396,7 +399,7 @@ struct Builder {
     if (!last.empty()) {
       std::vector<Drive> drives;
       for (const auto& [m, in] : last)
-        if (in->component == "phase_shifter") drives.push_back({-m * P, in->name + ".phi_rad"});
+        if (in->component == "phase_shifter") drives.push_back({-m * P, in->name, "phi_rad"});
       add_unit(std::move(drives), l_last);
       const std::string wg_last = f.straight(l_last);
       for (int64_t m = 0; m < n; ++m) {
@@ -442,7 +445,7 @@ struct Builder {
       if (in.component != "attenuator" || in.mode < 0 || in.mode >= n || !seen.insert(in.mode).second)
         bad(nc.name,
             fmt::format("instance {} ({} on mode {}) is not one attenuator per mode", in.name, in.component, in.mode));
-      drives.push_back({-in.mode * P, in.name + ".theta_rad"});
+      drives.push_back({-in.mode * P, in.name, "theta_rad"});
       grounds.push_back(-in.mode * P);
     }
     const Coord w_in = wiring_unit(c, 0, {}, std::move(drives), latt, inf);
@@ -485,14 +488,18 @@ struct Builder {
     Info inf;
     inf.modes = std::max(vh.modes, u.modes);
     inf.y_bot = std::min({vh.y_bot, at.y_bot, u.y_bot});
-    // The cells' pads (labelled tile/cell/heater) and how far their pad fields reach beyond the tile's edges.
+    // The cells' pads (named by tile and cell here) and how far their pad fields reach beyond the tile's edges.
     const Coord offset[3] = {0, vh.length, vh.length + at.length};
     const char* part[3] = {"vh", "att", "u"};
     const Info* sub[3] = {&vh, &at, &u};
     for (int k = 0; k < 3; ++k) {
       const std::string& cell = by[part[k]]->component;
-      for (const WiredPad& pd : sub[k]->pads)
-        inf.pads.push_back({{pd.center.x + offset[k], pd.center.y}, nc.name + "/" + cell + "/" + pd.net});
+      for (WiredPad pd : sub[k]->pads) {
+        pd.center.x += offset[k];
+        pd.tile = nc.name;
+        pd.cell = cell;
+        inf.pads.push_back(std::move(pd));
+      }
       inf.up_height = std::max(inf.up_height, sub[k]->up_height);
       inf.down_height = std::max(inf.down_height, sub[k]->down_height - (sub[k]->y_bot - inf.y_bot));
       inf.wire_nm += sub[k]->wire_nm;
@@ -616,7 +623,10 @@ struct Builder {
       const Coord y0 = y - top_rel;  // mode 0 of the tile
       top.add_ref(t, Trans::translate({x_tile, y0}), t);
       f.add_label(top, t, {x_tile, y0 + y_top() + ws});
-      for (const WiredPad& pd : ti.pads) chip.pads.push_back({{pd.center.x + x_tile, pd.center.y + y0}, pd.net});
+      for (WiredPad pd : ti.pads) {
+        pd.center = {pd.center.x + x_tile, pd.center.y + y0};
+        chip.pads.push_back(std::move(pd));
+      }
       fig.bond_pads += static_cast<int64_t>(ti.pads.size());
       fig.wire_length_um += ti.wire_nm / 1000.0;
       fig.ground_pads += ti.ground_pads;

@@ -53,12 +53,14 @@ struct ChipFigures {
   int64_t tiles = 0;
 };
 
-// A bond pad of the heater wiring and what it drives: "<tile>/<cell>/<instance>.<parameter>", the parameter
-// as program.csv names it (theta_rad or phi_rad of a mesh MZI, phi_rad of a phase-screen shifter, theta_rad
-// of an attenuator), or "<tile>/<cell>/gnd<k>" for the common terminals of a column's heaters.
+// A bond pad of the heater wiring and what it drives, named as program.csv names it: the netlist tile, the mesh
+// or attenuator cell in it, the instance and the parameter (theta_rad or phi_rad of a mesh MZI, phi_rad of a
+// phase-screen shifter, theta_rad of an attenuator); for the common terminals of a column's heaters the
+// instance is "gnd<k>" and the parameter "ground".
 struct WiredPad {
   Point center;
-  std::string net;
+  std::string tile, cell, instance, parameter;
+  bool ground() const { return parameter == "ground"; }
 };
 
 struct ChipLayout {

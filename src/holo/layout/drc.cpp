@@ -279,10 +279,16 @@ bool clip(const Seg& s, const Seg& a, int side, Seg& out) {
   return true;
 }
 
-double point_seg(double px, double py, const Seg& s) {
+// The point of segment s nearest to (px, py).
+std::pair<double, double> nearest_on(double px, double py, const Seg& s) {
   double ex = s.dx(), ey = s.dy(), l2 = ex * ex + ey * ey;
   double t = l2 > 0 ? std::clamp(((px - s.ax) * ex + (py - s.ay) * ey) / l2, 0.0, 1.0) : 0.0;
-  return std::hypot(s.ax + t * ex - px, s.ay + t * ey - py);
+  return {s.ax + t * ex, s.ay + t * ey};
+}
+
+double point_seg(double px, double py, const Seg& s) {
+  const auto [qx, qy] = nearest_on(px, py, s);
+  return std::hypot(qx - px, qy - py);
 }
 
 double seg_dist(const Seg& a, const Seg& b) {
@@ -301,9 +307,8 @@ double seg_dist(const Seg& a, const Seg& b) {
 std::pair<double, double> closest_midpoint(const Seg& a, const Seg& b) {
   double best = std::numeric_limits<double>::infinity(), mx = 0, my = 0;
   auto consider = [&](double px, double py, const Seg& s) {
-    double ex = s.dx(), ey = s.dy(), l2 = ex * ex + ey * ey;
-    double t = l2 > 0 ? std::clamp(((px - s.ax) * ex + (py - s.ay) * ey) / l2, 0.0, 1.0) : 0.0;
-    double qx = s.ax + t * ex, qy = s.ay + t * ey, dd = std::hypot(qx - px, qy - py);
+    const auto [qx, qy] = nearest_on(px, py, s);
+    const double dd = std::hypot(qx - px, qy - py);
     if (dd < best) {
       best = dd;
       mx = (px + qx) / 2;

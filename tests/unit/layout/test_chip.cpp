@@ -16,15 +16,11 @@
 #include "holo/linalg/random.h"
 #include "holo/mapping/cells.h"
 #include "holo/support/error.h"
+#include "layout_test_util.h"
 #include "test_support.h"
 
 namespace holo::layout {
 namespace {
-
-const pdk::Pdk& soi() {
-  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
-  return p;
-}
 
 // A netlist of tiles (rows x cols each) built with mapping's cell writers from Haar-random meshes; with
 // `screen` false the V^H mesh has no output phase screen (as when map_svd pushes it into the next stage).
@@ -299,11 +295,12 @@ TEST(Chip, HeaterWiringEveryHeaterOnItsOwnPadNoShortsNoOpens) {
     std::vector<Point> pts;
     std::vector<std::string> labels;
     for (const WiredPad& pd : chip.pads) {
-      if (pd.net.find("/gnd") != std::string::npos) continue;
-      ASSERT_TRUE(drives.count(pd.net)) << "pad for an unknown heater " << pd.net;
+      if (pd.ground()) continue;
+      const std::string label = pd.tile + "/" + pd.cell + "/" + pd.instance + "." + pd.parameter;
+      ASSERT_TRUE(drives.count(label)) << "pad for an unknown heater " << label;
       pts.push_back(pd.center);
-      pts.push_back(drives.at(pd.net));
-      labels.push_back(pd.net);
+      pts.push_back(drives.at(label));
+      labels.push_back(label);
     }
     EXPECT_EQ(labels.size(), drives.size());
     const std::vector<int64_t> nets = m2_nets_at(chip.lib, chip.top, p.layers, pts);
@@ -321,7 +318,7 @@ TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
   const std::vector<WiredPad> pads = layout_chip(nl, soi()).pads;
   std::vector<Point> drive_pads;
   for (const WiredPad& pd : pads)
-    if (pd.net.find("/gnd") == std::string::npos) drive_pads.push_back(pd.center);
+    if (!pd.ground()) drive_pads.push_back(pd.center);
   ASSERT_GE(drive_pads.size(), 2u);
   const Coord hw = p.wire_width / 2;
   {
@@ -393,8 +390,9 @@ TEST(Chip, GdsGrowsWithCellsNotInstances) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string gs = gds_bytes(layout_chip(small, soi()).lib);
   EXPECT_EQ(cb.figures.mzi_instances, 2 * 256 * 255 / 2 + 256);
-  // 256x more MZIs than the 16-mode tile costs far less than 256x the bytes (arrays per column; pads are
-  // one array). Bound: 16x, the growth of the number of columns and fillers (linear in N).
+  // 256x more MZIs than the 16-mode tile costs far less than 256x the bytes (arrays per column; wiring units
+  // shared by same-parity columns; one straight cell per distinct I/O length). Bound: 16x, the growth of the
+  // number of columns, fillers and I/O paths (linear in N).
   EXPECT_LT(gb.size(), 16 * gs.size()) << gb.size() << " vs " << gs.size();
   std::printf("256-mode tile: %lld MZIs, %zu cells, GDS %zu bytes (16-mode: %zu), %.3f s\n",
               static_cast<long long>(cb.figures.mzi_instances), cb.lib.size(), gb.size(), gs.size(), s);

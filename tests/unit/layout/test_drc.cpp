@@ -7,15 +7,11 @@
 #include "holo/layout/demo.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/params.h"
+#include "layout_test_util.h"
 #include "test_support.h"
 
 namespace holo::layout {
 namespace {
-
-const pdk::Pdk& soi() {
-  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
-  return p;
-}
 
 const DrcDeck& deck() {
   static const DrcDeck d = drc_deck(soi());

@@ -3,15 +3,11 @@
 
 #include "holo/layout/cells.h"
 #include "holo/layout/export.h"
+#include "layout_test_util.h"
 #include "test_support.h"
 
 namespace holo::layout {
 namespace {
-
-const pdk::Pdk& soi() {
-  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
-  return p;
-}
 
 size_t count(const std::string& s, const std::string& what) {
   size_t n = 0;

@@ -4,15 +4,11 @@
 #include "holo/layout/cells.h"
 #include "holo/layout/demo.h"
 #include "holo/layout/extract.h"
+#include "layout_test_util.h"
 #include "test_support.h"
 
 namespace holo::layout {
 namespace {
-
-const pdk::Pdk& soi() {
-  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
-  return p;
-}
 
 std::vector<std::string> link_names(const Connectivity& c) {
   std::vector<std::string> v;

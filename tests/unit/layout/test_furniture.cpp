@@ -10,15 +10,11 @@
 #include "holo/layout/cells.h"
 #include "holo/layout/test_structures.h"
 #include "holo/pdk/pdk.h"
+#include "layout_test_util.h"
 #include "test_support.h"
 
 namespace holo::layout {
 namespace {
-
-const pdk::Pdk& soi() {
-  static const pdk::Pdk p = pdk::load_pdk(test::source_path("pdk/generic_soi220.json"));
-  return p;
-}
 
 struct Nets {
   std::vector<Box> boxes;
