@@ -244,7 +244,8 @@ class Verifier {
       if (!held.count(tile.cell))
         fail("CIRCUIT-BAD-STAGE",
              fmt::format("{}: cell '{}' is not instantiated in the layer cell '{}'", tat, tile.cell, s.layer_cell));
-      if (!std::isfinite(tile.gain)) fail("CIRCUIT-BAD-STAGE", fmt::format("{}: gain is {}", tat, tile.gain));
+      if (!std::isfinite(tile.gain) || tile.gain < 0)
+        fail("CIRCUIT-BAD-STAGE", fmt::format("{}: gain is {}, expected a finite number >= 0", tat, tile.gain));
       if (tile.rows < 1 || tile.cols < 1 || tile.row0 < 0 || tile.col0 < 0 || tile.row0 > s.out_features - tile.rows ||
           tile.col0 > s.in_features - tile.cols)
         fail("CIRCUIT-TILING", fmt::format("{}: not a non-empty block inside the {} x {} weight matrix", tat,

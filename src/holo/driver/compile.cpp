@@ -18,9 +18,21 @@
 #include "holo/report/report.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/out_dir.h"
 #include "holo/support/progress.h"
+#include "holo/support/sha256.h"
 
 namespace holo::driver {
+
+namespace {
+// Every file compile may write, for recognising an OUT of a holo from before output manifests.
+const std::vector<std::string>& compile_output_names() {
+  static const std::vector<std::string> names = {
+      "circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv",   "report.json", "report.md", "model.onnx",
+      "pdk.json",     "chip.gds",        "chip.lyp",    "chip.layermap", "chip.drc",    "chip.svg",  "pads.csv"};
+  return names;
+}
+}  // namespace
 
 Result compile(const std::string& model_path, const std::string& out_dir, const CompileOptions& opts) {
   namespace fs = std::filesystem;
@@ -37,9 +49,15 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   mo.activation = opts.activation;
   mo.rank_energy = opts.rank_energy;
 
-  std::string pdk_path = opts.pdk_path.empty() ? pdk::default_pdk_path() : opts.pdk_path;
-  pdk::Pdk platform = pdk::load_pdk(pdk_path);
+  const std::string pdk_path = opts.pdk_path.empty() ? pdk::default_pdk_path() : opts.pdk_path;
+  // The PDK's bytes travel with the chip (OUT/pdk.json): simulate and drc use exactly the platform it was
+  // compiled for, and the hash in circuit.json tells when another one is given.
+  const std::string pdk_text = read_file(pdk_path);
+  pdk::Pdk platform = pdk::parse_pdk(pdk_text, pdk_path);
   graph::Graph g = load_model(model_path);
+  // Outputs are staged beside OUT and replace it as a unit at the end (support/out_dir.h): an error or a kill
+  // on the way leaves the previous OUT as it was.
+  OutputDir outdir(out_dir, {"holo compile", compile_output_names()});
 
   std::unique_ptr<Progress> bar;
   if (opts.progress) {
@@ -51,33 +69,36 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   }
   mapping::MappingSummary summary;
   circuit::Netlist net = mapping::lower(g, platform, mo, &summary);
-  net.info["pdk_path"] = fs::absolute(pdk_path).lexically_normal().string();
+  // The chip is bound to the graph it was lowered from and to its platform, by content (holo simulate checks
+  // both); the model's bytes are those written to OUT/model.onnx.
+  frontend::OnnxWriteOptions wo;
+  wo.float32_weights = false;
+  const std::string model_bytes = frontend::write_onnx_bytes(g, wo);
+  net.info["model_sha256"] = sha256_hex(model_bytes);
+  net.info["pdk_sha256"] = sha256_hex(pdk_text);
+  net.info["pdk_file"] = fs::path(pdk_path).filename().string();
   circuit::verify(net, platform);
 
   int64_t macs = 0;
   for (const auto& l : graph::layer_stats(g)) macs += l.macs;
   analysis::ChipMetrics metrics = analysis::analyze(net, platform, macs);
-
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec || !fs::is_directory(out_dir))
-    fail("FILE-WRITE",
-         fmt::format("{}: cannot create the output directory: {}", out_dir, ec ? ec.message() : "not a directory"));
+  auto out = [&](const char* name) { return outdir.file(name); };
 
   // Layout: its figures feed the report (die size, added path length and loss).
   std::string layout_skipped;
   if (opts.layout) {
     ChipLayoutOptions lo;
-    lo.drc_max_polygons = opts.drc ? INT64_MAX : 0;
+    lo.drc_max_polygons = 0;  // --drc checks the written file instead, exactly as `holo drc` would
     std::optional<LayoutOutputs> laid;
     try {
-      laid = write_chip_layout(net, platform, out_dir, lo);
+      laid = write_chip_layout(net, platform, outdir.staging(), lo);
     } catch (const Error& e) {
       // A chip too large for GDSII's 32-bit coordinates (e.g. hundreds of 64-mode tiles, each with its own
       // pad block, stacked) is still compiled; the report says why it has no layout.
       if (e.code() != "GDS-WRITE" && e.code() != "LAYOUT-RANGE") throw;
+      std::error_code ec;
       for (const char* f : {"chip.gds", "chip.lyp", "chip.layermap", "chip.drc", "chip.svg", "pads.csv"})
-        fs::remove(fs::path(out_dir) / f, ec);
+        fs::remove(out(f), ec);
       layout_skipped = e.what();
       metrics.counts["layout_skipped"] = 1;
     }
@@ -141,7 +162,6 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
       metrics.counts["lvs_mismatches"] = lay.lvs_mismatches;
       // What an independent reader must find in chip.gds (tests/e2e/test_chip_layout.py checks it with KLayout).
       for (const auto& [layer, n] : lay.shapes_per_layer) metrics.counts["layout_shapes_" + layer] = n;
-      if (lay.drc_checked) metrics.counts["drc_violations"] = lay.drc_violations;
       if (!hn.clean())
         internal_error(fmt::format("the chip's heater wiring is wrong: {}", hn.problems.empty() ? "" : hn.problems[0]));
       if (lay.lvs_mismatches != 0)
@@ -149,19 +169,33 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
     }
   }
 
-  report::CompileInfo info{fs::path(model_path).filename().string(),
-                           pdk_path,
-                           opts.mesh_size,
-                           opts.method,
-                           opts.activation,
-                           opts.dac_bits,
-                           opts.rank_energy};
-  auto out = [&](const char* name) { return (fs::path(out_dir) / name).string(); };
-  // Every file is written whole (temp file + rename); the netlist goes last so a complete circuit.json
-  // means a complete compile.
-  frontend::OnnxWriteOptions wo;
-  wo.float32_weights = false;
-  frontend::write_onnx(g, out("model.onnx"), wo);
+  if (opts.drc && metrics.counts.count("layout_skipped") == 0) {
+    // The same check as `holo drc OUT/chip.gds`, on the bytes just written: a chip holo drc rejects (a second
+    // top cell, a rule violation) cannot pass here.
+    write_file_atomic(out("pdk.json"), pdk_text);
+    DrcCommandOptions dopt;
+    dopt.gds_path = out("chip.gds");
+    dopt.pdk_path = out("pdk.json");
+    dopt.max_listed = 20;
+    Result d;
+    try {
+      d = drc(dopt);
+    } catch (const Error& e) {
+      internal_error(fmt::format("compile wrote a chip.gds that holo drc rejects: [{}] {}", e.code(), e.what()));
+    }
+    metrics.counts["drc_violations"] = d.json.at("total").get<int64_t>();
+  }
+
+  report::CompileInfo info{
+      fs::path(model_path).filename().string(),
+      fmt::format("{} (sha256 {})", fs::path(pdk_path).filename().string(), net.info.at("pdk_sha256").substr(0, 16)),
+      opts.mesh_size,
+      opts.method,
+      opts.activation,
+      opts.dac_bits,
+      opts.rank_energy};
+  write_file_atomic(out("model.onnx"), model_bytes);
+  write_file_atomic(out("pdk.json"), pdk_text);
   // The netlist-sized files are streamed cell by cell: memory for one cell's text, not the file's.
   auto stream = [&](const char* name, const auto& write) {
     AtomicFile file(out(name));
@@ -175,6 +209,7 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   write_file_atomic(out("report.json"), report::report_json(net, metrics, info));
   write_file_atomic(out("report.md"), report::report_markdown(net, metrics, info));
   circuit::write_json_file(net, out("circuit.json"));
+  outdir.commit();
 
   Result r;
   auto& j = r.json;

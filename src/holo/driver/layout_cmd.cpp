@@ -19,6 +19,8 @@
 #include "holo/pdk/pdk.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/out_dir.h"
+#include "holo/support/sha256.h"
 
 namespace holo::driver {
 namespace {
@@ -65,8 +67,28 @@ nlohmann::json counts_json(const std::map<layout::LayerSpec, int64_t>& counts) {
 }  // namespace
 
 Result drc(const DrcCommandOptions& opts) {
+  namespace fs = std::filesystem;
   if (opts.gds_path.empty()) fail("CLI-MISSING-OPTION", "drc needs a GDS file");
-  pdk::Pdk p = load(opts.pdk_path);
+  // A chip from holo compile is checked against the platform it was compiled for (OUT/pdk.json beside it),
+  // unless --pdk says otherwise.
+  std::string pdk_path = opts.pdk_path;
+  Diagnostics diag;
+  const fs::path beside = fs::path(opts.gds_path).parent_path() / "pdk.json";
+  std::error_code ec;
+  if (pdk_path.empty() && fs::is_regular_file(beside, ec)) {
+    pdk_path = beside.string();
+    const auto manifest = read_manifest(fs::path(opts.gds_path).parent_path().string());
+    const ManifestEntry* e = manifest ? manifest->find("pdk.json") : nullptr;
+    if (e && e->sha256 != sha256_file(pdk_path))
+      fail("CHIP-PDK-MISMATCH", fmt::format("{}: not the platform the chip was compiled for ({} lists another "
+                                            "sha256); the file was changed after compile",
+                                            pdk_path, kManifestName));
+    const ManifestEntry* g = manifest ? manifest->find(fs::path(opts.gds_path).filename().string()) : nullptr;
+    if (g && g->sha256 != sha256_file(opts.gds_path))
+      diag.warn("OUT-MODIFIED", fmt::format("{}: differs from the file holo compile wrote ({}); checking it as it is",
+                                            opts.gds_path, kManifestName));
+  }
+  pdk::Pdk p = load(pdk_path);
   layout::Library lib = layout::read_gds_file(opts.gds_path, {port_layer(p)});
   std::string top = lib.top_cell();
   layout::FlatLayout flat = layout::flatten(lib, top);
@@ -99,6 +121,10 @@ Result drc(const DrcCommandOptions& opts) {
                                {"detail", v.detail}});
   }
   if (!opts.deck_path.empty()) j["deck"] = opts.deck_path;
+  j["pdk_file"] = pdk_path.empty() ? pdk::default_pdk_path() : pdk_path;
+  j["warnings"] = nlohmann::json::array();
+  for (const Warning& w : diag.warnings()) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
+  r.warnings = diag.warnings();
   r.text = fmt::format("DRC of {} (top cell {}, {} polygons) against PDK {} ({} rules): ", opts.gds_path, top,
                        flat.polygon_count(), p.name, deck.rules.size());
   if (rep.clean()) {
@@ -243,6 +269,9 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   LayoutOutputs r;
   auto t0 = clock::now();
   layout::ChipLayout chip = layout::layout_chip(netlist, pdk);
+  if (chip.lib.top_cells() != std::vector<std::string>{chip.top})
+    internal_error(fmt::format("the chip layout has top cells {}, expected only '{}'",
+                               fmt::join(chip.lib.top_cells(), ", "), chip.top));
   r.layout_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   r.figures = chip.figures;
 

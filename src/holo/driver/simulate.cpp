@@ -11,6 +11,7 @@
 #include <set>
 
 #include "holo/circuit/io.h"
+#include "holo/driver/chip_files.h"
 #include "holo/driver/model.h"
 #include "holo/graph/executor.h"
 #include "holo/graph/ops.h"
@@ -165,15 +166,19 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   sim::validate(opts.sim);
   if (opts.monte_carlo < 1 || opts.monte_carlo > 100000)
     fail("CLI-BAD-OPTION", fmt::format("--monte-carlo {} is outside 1..100000", opts.monte_carlo));
+  std::error_code ec;
+  if (!fs::exists(out_dir, ec))
+    fail("FILE-NOT-FOUND", fmt::format("{}: no such directory; give the output directory of holo compile", out_dir));
+  if (!fs::is_directory(out_dir, ec))
+    fail("OUT-NOT-DIRECTORY",
+         fmt::format("{}: is a file, not a directory; give the output directory of holo compile", out_dir));
   const std::string circuit_path = (fs::path(out_dir) / "circuit.json").string();
   const std::string model_path = (fs::path(out_dir) / "model.onnx").string();
-  if (!fs::is_directory(out_dir))
-    fail("FILE-NOT-FOUND", fmt::format("{}: no such directory; give the output directory of holo compile", out_dir));
-  circuit::Netlist net = circuit::read_netlist(circuit_path);
-  std::string pdk_path = opts.pdk_path;
-  if (pdk_path.empty()) pdk_path = net.info.count("pdk_path") ? net.info.at("pdk_path") : pdk::default_pdk_path();
-  pdk::Pdk platform = pdk::load_pdk(pdk_path);
-  graph::Graph g = load_model(model_path);
+  Diagnostics diag;
+  const BoundChip bound = load_bound_chip(out_dir, opts.pdk_path, diag);
+  const circuit::Netlist& net = bound.net;
+  const pdk::Pdk& platform = bound.pdk;
+  const graph::Graph& g = bound.graph;
 
   // Inputs: same checks as holo run.
   if (opts.input_paths.size() != g.inputs.size())
@@ -197,6 +202,9 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   const Array ref = flat2(graph::execute(g, inputs)[0]);
   const auto ref_pred = argmax_rows(ref);
   const auto batch = static_cast<int64_t>(ref_pred.size());
+  if (batch == 0)
+    fail("INPUT-EMPTY", fmt::format("{}: the batch holds no samples; accuracy and agreement need at least one",
+                                    fmt::join(opts.input_paths, ", ")));
   if (!opts.labels_path.empty()) {
     if (labels.rank() != 1 || labels.dim(0) != batch)
       fail("EVAL-LABELS", fmt::format("{}: labels have shape {} but the batch has {} samples", opts.labels_path,
@@ -218,7 +226,7 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   for (int draw = 0; draw < opts.monte_carlo; ++draw) {
     sim::SimOptions so = opts.sim;
     so.seed = opts.sim.seed + static_cast<uint64_t>(draw);
-    ChipRunner chip(g, net, platform, so);
+    ChipRunner chip = in_file(bound.circuit_path, [&] { return ChipRunner(g, net, platform, so); });
     out_of_range = std::max(out_of_range, chip.out_of_range());
     tiles_tried += chip.tiles_tried();
     tiles_corrected += chip.tiles_corrected();
@@ -301,6 +309,9 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
          "keeps its nominal phases"}};
   j["gain_calibration_residual"] = residual;
   j["pdk"] = platform.name;
+  j["warnings"] = nlohmann::json::array();
+  for (const Warning& w : diag.warnings()) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
+  r.warnings = diag.warnings();
 
   r.text = fmt::format("simulated {} samples on the compiled chip in {}\n", batch, out_dir);
   if (!opts.labels_path.empty())

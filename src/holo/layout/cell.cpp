@@ -149,6 +149,25 @@ std::string Library::top_cell() const {
   return tops.front();
 }
 
+size_t Library::remove_unreachable(const std::string& top) {
+  std::set<std::string> reached{cell(top).name};
+  std::vector<const Cell*> todo{&cell(top)};
+  while (!todo.empty()) {  // iterative: the depth of a hierarchy is not bounded here
+    const Cell* c = todo.back();
+    todo.pop_back();
+    for (const Ref& r : c->refs)
+      if (reached.insert(r.cell).second) todo.push_back(&cell(r.cell));
+  }
+  const size_t before = cells_.size();
+  std::deque<Cell> kept;
+  for (Cell& c : cells_)
+    if (reached.count(c.name)) kept.push_back(std::move(c));
+  cells_ = std::move(kept);
+  index_.clear();
+  for (size_t i = 0; i < cells_.size(); ++i) index_[cells_[i].name] = i;
+  return before - cells_.size();
+}
+
 Box Library::bbox(const std::string& top) const {
   std::map<std::string, Box> memo;
   std::set<std::string> active;

@@ -94,6 +94,10 @@ class Library {
   std::vector<std::string> top_cells() const;
   // The single top cell; LAYOUT-TOP when there is none or more than one.
   std::string top_cell() const;
+  // Removes every cell `top` does not reach through its references (generators may build a unit cell that a
+  // degenerate chip never places: a GDS file then has one top cell, as holo drc and KLayout expect). Keeps
+  // the creation order of the rest; returns how many cells went. LAYOUT-MISSING-CELL when `top` is unknown.
+  size_t remove_unreachable(const std::string& top);
 
   // Bounding box of a cell with everything it references (memoised per call).
   Box bbox(const std::string& cell) const;

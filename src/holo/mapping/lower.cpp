@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -129,7 +130,8 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
   circuit::Netlist net;
   net.name = sanitize(g.name.empty() ? "chip" : g.name);
   net.pdk = pdk.name;
-  net.info["source"] = g.source;
+  // The model's file name, not its path: a compiled chip does not point into the machine it was made on.
+  net.info["source"] = std::filesystem::path(g.source).filename().string();
   net.info["mesh_size"] = std::to_string(opts.mesh_size);
   net.info["method"] = linalg::method_name(opts.method);
   net.info["activation"] = opts.activation;

@@ -34,3 +34,20 @@ class Error : public std::runtime_error {
 }
 
 }  // namespace holo
+
+namespace holo {
+
+// Runs f(); a bad-input error whose message does not yet name `file` is thrown again with "file: " in front, so
+// errors raised deep inside a module (which knows a cell, not the file it came from) still name the file.
+template <typename F>
+decltype(auto) in_file(const std::string& file, F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (e.kind() != ErrorKind::BadInput || msg.find(file) != std::string::npos) throw;
+    throw Error(e.code(), file + ": " + msg, e.kind());
+  }
+}
+
+}  // namespace holo
