@@ -14,16 +14,24 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("MODEL", *model, "Model file (.onnx or .json)")->required();
   sub->add_option("-o,--out", *out, "Output directory")->required();
   sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the bundled generic SOI 220 nm PDK)");
+  // Ranges: the library's checks (mapping/lower.cpp: mesh size, activation, energy; driver/compile.cpp: DAC bits;
+  // linalg::parse_method).
   sub->add_option("--mesh-size", opts->mesh_size, "Largest MZI mesh K; larger matrices are tiled into K x K blocks")
+      ->transform(integer_in<int>(1, 2048))
       ->capture_default_str();
-  sub->add_option("--method", opts->method, "Mesh decomposition: clements or reck")->capture_default_str();
+  sub->add_option("--method", opts->method, "Mesh decomposition: clements or reck")
+      ->check(mesh_method())
+      ->capture_default_str();
   sub->add_option("--activation", opts->activation,
                   "Nonlinearities: oeo (detect, apply electronically, re-modulate) or eo (Williamson electro-optic)")
+      ->check(one_of({"oeo", "eo"}))
       ->capture_default_str();
   sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")
+      ->transform(integer_in<int>(1, 24))
       ->capture_default_str();
   sub->add_option("--rank-energy", opts->rank_energy,
                   "Keep the smallest SVD rank per tile holding this fraction of the energy (1 = full rank)")
+      ->transform(number_in({.lo = 0.0, .hi = 1.0, .lo_open = true}))
       ->capture_default_str();
   auto no_layout = std::make_shared<bool>(false);
   sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");

@@ -13,7 +13,9 @@ void register_drc(CLI::App& app, CommonFlags& flags) {
   sub->add_option("GDS", opts->gds_path, "GDSII file with one top cell")->required();
   sub->add_option("--pdk", opts->pdk_path, "PDK file (default: the bundled generic_soi220)");
   sub->add_option("--deck", opts->deck_path, "Also write the rules as a KLayout DRC deck (.drc) to this file");
-  sub->add_option("--max-listed", opts->max_listed, "Violations listed per rule (all are counted)");
+  sub->add_option("--max-listed", opts->max_listed, "Violations listed per rule (all are counted)")
+      ->transform(integer_in<size_t>(0, 1000000))
+      ->capture_default_str();
   add_common_flags(*sub, flags);
   set_action(*sub, [opts](const CommonFlags&) { return driver::drc(*opts); });
 

@@ -1,9 +1,18 @@
 // holo simulate OUT --input X.npy [--labels y.npy] [impairments]
+#include <numbers>
+
 #include "cli.h"
 #include "holo/driver/simulate.h"
 #include "holo/support/progress.h"
 
 namespace holo::cli {
+
+namespace {
+// A wrapped normal phase or angle error with sigma >= pi is already uniform to within exp(-pi^2 / 2) < 1%.
+constexpr Interval kSigmaRange{.lo = 0.0, .hi = std::numbers::pi, .unit = "rad", .hi_text = "pi"};
+// 10 W: ten times the power at which silicon waveguides saturate (two-photon absorption); 0 mW carries no signal.
+constexpr Interval kLaserPowerRange{.lo = 0.0, .hi = 1e4, .lo_open = true, .unit = "mW"};
+}  // namespace
 
 void register_simulate(CLI::App& app, CommonFlags& flags) {
   auto* sub =
@@ -17,23 +26,32 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
   sub->add_option("-l,--labels", opts->labels_path, "Integer class labels .npy, for accuracy");
   sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the one the chip was compiled with)");
   sub->add_flag("--ideal", opts->sim.ideal, "Turn every non-ideality off");
+  // Ranges: sim::validate (sim/options.cpp) and driver/simulate.cpp (--monte-carlo); the CLI is stricter where the
+  // library accepts values without physical meaning (sigmas above pi, laser power <= 0 without detector noise).
   sub->add_option("--dac-bits", opts->sim.dac_bits, "Quantize every phase to this many bits (0 = exact)")
+      ->transform(integer_in<int32_t>(0, 24))
       ->capture_default_str();
   sub->add_flag("--no-loss", *no_loss, "Ignore the PDK's insertion losses");
   sub->add_flag("--unbalanced-loss", *unbalanced, "Only real components lose light (no loss-matched dummy slots)");
   sub->add_option("--coupler-sigma", opts->sim.coupler_sigma_rad,
                   "Std. dev. of each coupler's splitting angle error (rad; 0.01 ~ 1% splitting-ratio error)")
+      ->transform(number_in(kSigmaRange))
       ->capture_default_str();
   sub->add_flag("--correct-couplers", opts->sim.correct_couplers,
                 "Re-program phases for the coupler errors (Bandyopadhyay, Hamerly, Englund 2021)");
   sub->add_option("--phase-noise", opts->sim.phase_noise_rad, "Std. dev. of a static phase error per shifter (rad)")
+      ->transform(number_in(kSigmaRange))
       ->capture_default_str();
   sub->add_option("--laser-power-mw", opts->sim.laser_power_mw, "Laser power per tile pass (mW)")
+      ->transform(number_in(kLaserPowerRange))
       ->capture_default_str();
   sub->add_flag("--shot-noise", opts->sim.shot_noise, "Detector shot noise");
   sub->add_flag("--thermal-noise", opts->sim.thermal_noise, "Receiver (TIA) thermal noise");
-  sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")->capture_default_str();
+  sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")
+      ->transform(seed_value())
+      ->capture_default_str();
   sub->add_option("--monte-carlo", opts->monte_carlo, "Independent impairment draws (seeds seed, seed+1, ...)")
+      ->transform(integer_in<int>(1, 100000))
       ->capture_default_str();
   add_common_flags(*sub, flags);
   set_action(*sub, [out, opts, no_loss, unbalanced](const CommonFlags& f) {

@@ -1,5 +1,4 @@
 // holo: thin command-line shell over holo::driver. No algorithms here.
-#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -52,9 +51,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "holo: error: %s\n", e.what());
-    std::fprintf(stderr, "Run 'holo --help' or 'holo <command> --help' for usage.\n");
-    return 2;
+    return report_parse_error(app, e);
   }
 
   // The deepest chosen subcommand with an action runs.
@@ -66,8 +63,8 @@ int main(int argc, char** argv) {
   }
   auto& table = holo::cli::actions();
   auto it = table.find(chosen);
-  if (it == table.end()) {
-    std::fprintf(stderr, "holo: error: '%s' needs a subcommand; see --help\n", chosen->get_name().c_str());
+  if (it == table.end()) {  // every command group requires a subcommand, so the parser has already said so
+    print_error("CLI-MISSING-COMMAND", "'" + chosen->get_name() + "' needs a command; run 'holo --help'");
     return 2;
   }
   try {
@@ -83,13 +80,13 @@ int main(int argc, char** argv) {
     std::cout.flush();
     return out.exit_code;
   } catch (const holo::Error& e) {
-    std::fprintf(stderr, "holo: error [%s]: %s\n", e.code().c_str(), e.what());
+    print_error(e.code(), e.what());
     return e.kind() == holo::ErrorKind::BadInput ? 2 : 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "holo: error [OUT-OF-MEMORY]: ran out of memory\n");
+    print_error("OUT-OF-MEMORY", "ran out of memory");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "holo: internal error: %s\n", e.what());
+    print_error("INTERNAL", e.what());
     return 1;
   }
 }
