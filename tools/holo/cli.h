@@ -73,6 +73,8 @@ int report_parse_error(const CLI::App& app, const CLI::ParseError& e);
 
 // Prints `holo: error [CODE]: message` as one line (newlines and other control characters in the message escaped).
 void print_error(const std::string& code, const std::string& message);
+// `holo: warning [CODE]: message` on stderr, one line likewise.
+void print_warning(const std::string& code, const std::string& message);
 
 // Registration functions, one per cmd_*.cpp.
 void register_inspect(CLI::App& app, CommonFlags& flags);

@@ -69,8 +69,7 @@ int main(int argc, char** argv) {
   }
   try {
     CommandOutput out = it->second(flags);
-    for (const holo::Warning& w : out.warnings)
-      std::fprintf(stderr, "holo: warning [%s]: %s\n", w.code.c_str(), w.message.c_str());
+    for (const holo::Warning& w : out.warnings) print_warning(w.code, w.message);
     if (flags.json) {
       std::cout << out.json.dump(2) << "\n";
     } else if (!flags.quiet && !out.text.empty()) {

@@ -158,7 +158,9 @@ Coded translate(const std::vector<const CLI::App*>& chain, const CLI::ParseError
 
 }  // namespace
 
-void print_error(const std::string& code, const std::string& message) {
+namespace {
+// One line whatever the message holds: control characters escaped.
+std::string one_line(const std::string& message) {
   std::string line;
   line.reserve(message.size());
   for (char c : message) {
@@ -175,7 +177,16 @@ void print_error(const std::string& code, const std::string& message) {
       line += c;
     }
   }
-  std::fprintf(stderr, "holo: error [%s]: %s\n", code.c_str(), line.c_str());
+  return line;
+}
+}  // namespace
+
+void print_error(const std::string& code, const std::string& message) {
+  std::fprintf(stderr, "holo: error [%s]: %s\n", code.c_str(), one_line(message).c_str());
+}
+
+void print_warning(const std::string& code, const std::string& message) {
+  std::fprintf(stderr, "holo: warning [%s]: %s\n", code.c_str(), one_line(message).c_str());
 }
 
 int report_parse_error(const CLI::App& app, const CLI::ParseError& e) {
