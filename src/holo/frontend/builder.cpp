@@ -34,23 +34,6 @@ std::optional<int64_t> checked_numel(const Shape& dims, bool allow_dynamic, std:
   return n;
 }
 
-std::string printable(std::string_view text, size_t max_len) {
-  std::string out;
-  out.reserve(std::min(text.size(), max_len) + 8);
-  for (char c : text) {
-    if (out.size() >= max_len) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += c;
-  }
-  return out;
-}
-
 GraphBuilder::GraphBuilder(std::string source, std::string prefix, PathStyle style, int64_t opset)
     : prefix_(std::move(prefix)), style_(style) {
   graph_.source = std::move(source);

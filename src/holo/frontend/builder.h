@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "holo/graph/graph.h"
+#include "holo/support/text.h"
 
 namespace holo::frontend::detail {
 
@@ -24,9 +25,7 @@ inline constexpr int kMaxRank = 32;
 // an error. Returns std::nullopt (without throwing) when the shape is absurd; `why` tells what is wrong.
 std::optional<int64_t> checked_numel(const Shape& dims, bool allow_dynamic, std::string* why);
 
-// Makes untrusted text (names from a model, parser messages) safe for a one-line message: control characters
-// become \xNN escapes and the result is cut at max_len characters.
-std::string printable(std::string_view text, size_t max_len = 4000);
+using holo::printable;  // untrusted text made safe for a one-line message (support/text.h)
 
 enum class PathStyle {
   Onnx,  // locations like "node 'fc1' (Gemm) input 1"

@@ -10,13 +10,13 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "holo/frontend/builder.h"
 #include "holo/frontend/load.h"
 #include "holo/graph/ops.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/json.h"
 #include "holo/support/npy.h"
 
 namespace holo::frontend {
@@ -381,26 +381,8 @@ class JsonReader {
 };
 
 Json parse_json(std::string_view bytes, const std::string& what) {
-  // Duplicate keys would silently keep the last value; reject them instead (one key set per open object).
-  std::vector<std::unordered_set<std::string>> open;
-  auto callback = [&](int /*depth*/, nlohmann::json::parse_event_t ev, Json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (ev == E::object_start) {
-      open.emplace_back();
-    } else if (ev == E::object_end) {
-      if (!open.empty()) open.pop_back();
-    } else if (ev == E::key && !open.empty() && parsed.is_string()) {
-      if (!open.back().insert(parsed.get<std::string>()).second)
-        fail("JSON-PARSE", fmt::format("{}: key '{}' appears twice in the same object", what,
-                                       detail::printable(parsed.get<std::string>(), 200)));
-    }
-    return true;
-  };
-  try {
-    return Json::parse(bytes.begin(), bytes.end(), callback, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::exception& e) {
-    fail("JSON-PARSE", fmt::format("{}: not valid JSON: {}", what, detail::printable(e.what(), 400)));
-  }
+  // Duplicate keys would silently keep one value; parse_json_strict rejects them, naming the object's path.
+  return parse_json_strict<Json>(bytes, "JSON-PARSE", what, {.ignore_comments = true});
 }
 
 graph::Graph read_model(const Json& root, const std::string& what, const std::string& base_dir) {

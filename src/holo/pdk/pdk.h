@@ -42,7 +42,8 @@ struct Template {
   std::vector<Port> ports;
   std::map<std::string, Figure> figures;
 
-  // The figure's value; a missing figure is PDK-MISSING-FIGURE naming the template and key.
+  // The figure's value; a missing figure is PDK-MISSING-FIGURE naming the template and key (the load checks
+  // the figures the schema marks required, so this happens only for optional ones asked without has()).
   double number(const std::string& key) const;
   const Figure& figure(const std::string& key) const;
   bool has(const std::string& key) const { return figures.count(key) != 0; }
@@ -61,15 +62,18 @@ struct Pdk {
   const Layer& layer(const std::string& name) const;    // PDK-MISSING-LAYER
 };
 
-// Reads and validates a PDK file. Errors: FILE-*, PDK-PARSE (not JSON), PDK-SCHEMA (a field missing or of
-// the wrong type, named by its JSON path), PDK-MISSING-TEMPLATE for the templates every compile needs.
+// Reads a PDK file and checks it against the schema (pdk/schema.h, docs/pdk.md). Errors, each naming the file
+// and the JSON path: FILE-*; PDK-PARSE (not JSON, or a key repeated in one object); PDK-SCHEMA (a field
+// missing, of the wrong type or unknown to the format, an unknown template or figure, a template's model);
+// PDK-RANGE (a number outside its physical range); PDK-MISSING-TEMPLATE for the templates every compile
+// needs; PDK-MISSING-FIGURE for a figure the schema marks required.
 Pdk load_pdk(const std::string& path);
 Pdk parse_pdk(const std::string& text, const std::string& what);
 
 // The bundled default platform (pdk/generic_soi220.json in the source tree, or $HOLO_PDK_DIR).
 std::string default_pdk_path();
 
-// Templates every platform must define (checked by load_pdk).
+// Templates every platform must define (checked by load_pdk; the `required` templates of the schema).
 const std::vector<std::string>& required_templates();
 
 }  // namespace holo::pdk

@@ -11,6 +11,7 @@
 
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "pdk_test_util.h"
 #include "test_support.h"
 
 namespace pdk = holo::pdk;
@@ -99,27 +100,6 @@ TEST(Pdk, AccessorsFailWithCodes) {
   EXPECT_FALSE(p.tmpl("mzi").has("p_pi_mw"));
 }
 
-// The smallest valid PDK: the required templates with one port each and no figures.
-TEST(Pdk, AnotherPlatformFromScratch) {
-  std::string templates;
-  for (const std::string& t : pdk::required_templates()) {
-    if (!templates.empty()) templates += ",";
-    templates += "\"" + t +
-                 "\": {\"description\": \"d\", \"model\": \"m\", \"ports\": [{\"name\": \"o1\", \"kind\": "
-                 "\"optical\"}], \"figures\": {}}";
-  }
-  std::string text =
-      "{\"format\": \"holo-pdk\", \"version\": 1, \"name\": \"tiny_sin\", \"description\": \"test\", "
-      "\"wavelength_nm\": {\"value\": 1310, \"source\": \"O-band\"}, \"layers\": [{\"name\": \"WG\", "
-      "\"layer\": 1, \"datatype\": 0, \"description\": \"core\"}], \"rules\": [], \"templates\": {" +
-      templates + "}}";
-  pdk::Pdk p = pdk::parse_pdk(text, "tiny.json");
-  EXPECT_EQ(p.name, "tiny_sin");
-  EXPECT_EQ(p.path, "tiny.json");
-  EXPECT_EQ(p.wavelength_nm.value, 1310.0);
-  EXPECT_EQ(p.templates.size(), pdk::required_templates().size());
-}
-
 TEST(Pdk, InvalidJson) {
   const std::string& text = bundled_text();
   EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk(text.substr(0, text.size() / 2), "cut.json"); }), "PDK-PARSE");
@@ -159,13 +139,11 @@ TEST(Pdk, SchemaErrorsNameTheJsonPath) {
        "\"p_pi_mw\": { \"value\": 24.77, \"source\": \"\" }", "$.templates.phase_shifter.figures.p_pi_mw.source"},
       // a number of the wrong type
       {"\"value\": 24.77", "\"value\": \"24.77\"", "$.templates.phase_shifter.figures.p_pi_mw.value"},
-      // a rule on an unknown layer, an unknown rule kind, an enclosure of an unknown layer
+      // a rule on an unknown layer, an enclosure of an unknown layer (a min_um out of range is PDK-RANGE)
       {"{ \"name\": \"WG.W.1\", \"layer\": \"WG\",", "{ \"name\": \"WG.W.1\", \"layer\": \"WGX\",",
        rule_at("WG.W.1") + ".layer"},
-      {"\"min_um\": 0.4,", "\"min_um\": -0.4,", rule_at("WG.W.1") + ".min_um"},
       {"\"of_layer\": \"VIA\", ", "\"of_layer\": \"VIAX\", ", rule_at("VIA.EN.1") + ".of_layer"},
-      // layers: out of the GDS range, duplicate name
-      {"{ \"name\": \"PD\", \"layer\": 48,", "{ \"name\": \"PD\", \"layer\": 70000,", layer_at("PD") + ".layer"},
+      // layers: duplicate name (a layer number out of the GDS range is PDK-RANGE: pdk_reliability_test.cpp)
       {"{ \"name\": \"PD\", \"layer\": 48,", "{ \"name\": \"WG\", \"layer\": 48,", layer_at("PD") + ".name"},
       // a port of an unknown kind
       {"\"ports\": [ { \"name\": \"o1\", \"kind\": \"optical\" }, { \"name\": \"e1\", \"kind\": \"electrical\" } ]",
@@ -182,7 +160,9 @@ TEST(Pdk, SchemaErrorsNameTheJsonPath) {
 }
 
 TEST(Pdk, MissingRequiredTemplate) {
-  std::string text = edited("\"adc\": {", "\"adc_spare\": {");
+  nlohmann::ordered_json j = holo::test::bundled_pdk_json();
+  j["templates"].erase("adc");
+  std::string text = j.dump(1);
   std::string msg = message_of([&] { pdk::parse_pdk(text, "no_adc.json"); });
   EXPECT_EQ(holo::test::error_code([&] { pdk::parse_pdk(text, "no_adc.json"); }), "PDK-MISSING-TEMPLATE");
   EXPECT_NE(msg.find("'adc'"), std::string::npos) << msg;
