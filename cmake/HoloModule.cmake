@@ -13,7 +13,8 @@ function(holo_module name)
   target_include_directories(holo_${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
   target_link_libraries(holo_${name} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
-  target_compile_options(holo_${name} PRIVATE -Wall -Wextra -Wpedantic -Wno-maybe-uninitialized -Wno-restrict)
+  target_compile_options(holo_${name} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized -Wno-restrict>)
   set_target_properties(holo_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()
 

@@ -95,7 +95,13 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
     } catch (const Error& e) {
       // A chip too large for GDSII's 32-bit coordinates (e.g. hundreds of 64-mode tiles, each with its own
       // pad block, stacked) is still compiled; the report says why it has no layout.
-      if (e.code() != "GDS-WRITE" && e.code() != "LAYOUT-RANGE") throw;
+      // Otherwise a bad-input error of the layout comes from a platform figure (the netlist is compile's own):
+      // it names the PDK file.
+      if (e.code() != "GDS-WRITE" && e.code() != "LAYOUT-RANGE") {
+        const std::string msg = e.what();
+        if (e.kind() != ErrorKind::BadInput || msg.find(pdk_path) != std::string::npos) throw;
+        throw Error(e.code(), fmt::format("{} (chip layout): {}", pdk_path, msg), e.kind());
+      }
       std::error_code ec;
       for (const char* f : {"chip.gds", "chip.lyp", "chip.layermap", "chip.drc", "chip.svg", "pads.csv"})
         fs::remove(out(f), ec);

@@ -161,8 +161,13 @@ inline void store_blk(double* pr, double* pi, const Blk& b) {
 // Lane q (0..kBlock-1) of a block, picked by one two-source permute so the block stays in registers.
 typedef long long i8 __attribute__((vector_size(64)));
 inline cdouble lane(const Blk& b, int q) {
+#if defined(__clang__)  // no variable two-source shuffle builtin; the clang build is the sanitizer build
+  const int h = q / kW, k = q % kW;
+  return {b.r[h][k], b.i[h][k]};
+#else
   const i8 idx = i8{} + static_cast<long long>(q);
   return {__builtin_shuffle(b.r[0], b.r[1], idx)[0], __builtin_shuffle(b.i[0], b.i[1], idx)[0]};
+#endif
 }
 inline void clear_lane(Blk& b, int q) {
   const i8 idx = {0, 1, 2, 3, 4, 5, 6, 7};

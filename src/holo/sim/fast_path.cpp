@@ -260,29 +260,27 @@ void FastProgram::run_chunk(double* buf) const {
 
 namespace {
 
-typedef long long M8 __attribute__((vector_size(64)));
-
 // In-register transpose of an 8 x 8 block of doubles (r[i][j] -> r[j][i]): three rounds of two-source
 // shuffles (one vpermt2pd each with AVX-512).
 inline void transpose8(V8 r[8]) {
   V8 a[8], b[8];
   for (int i = 0; i < 4; ++i) {
-    a[2 * i] = __builtin_shuffle(r[2 * i], r[2 * i + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
-    a[2 * i + 1] = __builtin_shuffle(r[2 * i], r[2 * i + 1], M8{1, 9, 3, 11, 5, 13, 7, 15});
+    a[2 * i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+    a[2 * i + 1] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 1, 9, 3, 11, 5, 13, 7, 15);
   }
   // a[0] = rows 0,1 columns 0,2,4,6; a[1] = rows 0,1 columns 1,3,5,7; a[2], a[3] the same for rows 2,3; ...
   for (int h = 0; h < 2; ++h) {    // rows 0-3, rows 4-7
     for (int p = 0; p < 2; ++p) {  // even / odd columns
       const V8& x = a[4 * h + p];
       const V8& y = a[4 * h + 2 + p];
-      b[4 * h + p] = __builtin_shuffle(x, y, M8{0, 1, 8, 9, 4, 5, 12, 13});        // columns p, p + 4
-      b[4 * h + 2 + p] = __builtin_shuffle(x, y, M8{2, 3, 10, 11, 6, 7, 14, 15});  // columns p + 2, p + 6
+      b[4 * h + p] = __builtin_shufflevector(x, y, 0, 1, 8, 9, 4, 5, 12, 13);        // columns p, p + 4
+      b[4 * h + 2 + p] = __builtin_shufflevector(x, y, 2, 3, 10, 11, 6, 7, 14, 15);  // columns p + 2, p + 6
     }
   }
   // b[4h + q] holds rows 4h..4h+3 of columns q and q + 4, for q = 0..3 in the order 0, 1, 2, 3.
   for (int q = 0; q < 4; ++q) {
-    r[q] = __builtin_shuffle(b[q], b[4 + q], M8{0, 1, 2, 3, 8, 9, 10, 11});
-    r[q + 4] = __builtin_shuffle(b[q], b[4 + q], M8{4, 5, 6, 7, 12, 13, 14, 15});
+    r[q] = __builtin_shufflevector(b[q], b[4 + q], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[q + 4] = __builtin_shufflevector(b[q], b[4 + q], 4, 5, 6, 7, 12, 13, 14, 15);
   }
 }
 

@@ -18,6 +18,7 @@
 
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/json.h"
 #include "holo/support/sha256.h"
 #include "holo/support/version.h"
 
@@ -259,12 +260,7 @@ std::optional<Manifest> read_manifest(const std::string& dir) {
   if (!fs::exists(fs::symlink_status(path, ec))) return std::nullopt;
   const std::string text = read_file(path, false, uint64_t{64} << 20);
   auto bad = [&path](const std::string& what) { bad_manifest(path, what); };
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    bad_manifest(path, e.what());
-  }
+  const nlohmann::json j = parse_json_strict(text, "OUT-MANIFEST", path);
   if (!j.is_object() || j.value("format", "") != kManifestFormat) bad("\"format\" is not \"holo-output-manifest\"");
   if (!j.contains("version") || j["version"] != 1) bad("\"version\" is not 1");
   if (!j.contains("files") || !j["files"].is_array()) bad("\"files\" is not a list");
