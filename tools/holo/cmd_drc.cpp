@@ -14,6 +14,20 @@ void register_drc(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--pdk", opts->pdk_path, "PDK file (default: the bundled generic_soi220)");
   sub->add_option("--deck", opts->deck_path, "Also write the rules as a KLayout DRC deck (.drc) to this file");
   sub->add_option("--max-listed", opts->max_listed, "Violations listed per rule (all are counted)");
+  sub->add_option("--max-flat-shapes", opts->limits.max_shapes,
+                  "Refuse (LAYOUT-TOO-LARGE) a top cell that would flatten to more shapes or cell placements "
+                  "than this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--max-flat-vertices", opts->limits.max_vertices,
+                  "Refuse (LAYOUT-TOO-LARGE) a top cell whose flattened polygons would hold more vertices than this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--drc-work-per-vertex", opts->drc_work_per_vertex,
+                  "Refuse (DRC-TOO-COMPLEX) geometry needing more edge comparisons than this per vertex "
+                  "(overlapping or self-intersecting shapes); 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   add_common_flags(*sub, flags);
   set_action(*sub, [opts](const CommonFlags&) { return driver::drc(*opts); });
 
