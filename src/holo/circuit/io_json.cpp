@@ -191,8 +191,9 @@ void append_cell(std::string& out, const Cell& c, size_t ci) {
       first = false;
       append_string(out, k);
       out += ": ";
+      const std::string& key = k;  // clang 14 cannot capture a structured binding (the fuzz build)
       append_finite(out, v, [&] {
-        return fmt::format("cell '{}' (cells[{}]) instance '{}' setting '{}'", c.name, ci, inst.name, k);
+        return fmt::format("cell '{}' (cells[{}]) instance '{}' setting '{}'", c.name, ci, inst.name, key);
       });
     }
     out += "}}";
