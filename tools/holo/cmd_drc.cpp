@@ -1,4 +1,5 @@
 // holo drc: design-rule check of a GDS file; holo layout-demo (hidden): the KLayout test fixtures.
+#include <limits>
 #include <memory>
 
 #include "cli.h"
@@ -15,6 +16,20 @@ void register_drc(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--deck", opts->deck_path, "Also write the rules as a KLayout DRC deck (.drc) to this file");
   sub->add_option("--max-listed", opts->max_listed, "Violations listed per rule (all are counted)")
       ->transform(integer_in<size_t>(0, 1000000))
+      ->capture_default_str();
+  sub->add_option("--max-flat-shapes", opts->limits.max_shapes,
+                  "Refuse (LAYOUT-TOO-LARGE) a top cell that would flatten to more shapes or cell placements "
+                  "than this")
+      ->transform(integer_in<int64_t>(1, std::numeric_limits<int64_t>::max()))
+      ->capture_default_str();
+  sub->add_option("--max-flat-vertices", opts->limits.max_vertices,
+                  "Refuse (LAYOUT-TOO-LARGE) a top cell whose flattened polygons would hold more vertices than this")
+      ->transform(integer_in<int64_t>(1, std::numeric_limits<int64_t>::max()))
+      ->capture_default_str();
+  sub->add_option("--drc-work-per-vertex", opts->drc_work_per_vertex,
+                  "Refuse (DRC-TOO-COMPLEX) geometry needing more edge comparisons than this per vertex "
+                  "(overlapping or self-intersecting shapes); 0: no limit")
+      ->transform(number_in({0.0, 1e12, false, false, "", nullptr}))
       ->capture_default_str();
   add_common_flags(*sub, flags);
   set_action(*sub, [opts](const CommonFlags&) { return driver::drc(*opts); });

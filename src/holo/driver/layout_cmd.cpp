@@ -5,7 +5,6 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 
@@ -45,13 +44,7 @@ std::map<layout::LayerSpec, int64_t> klayout_shape_counts(const layout::Library&
                                                           const layout::GdsWriteOptions& gopt) {
   auto counts = layout::flat_shape_counts(lib, top);
   if (gopt.port_layer) {
-    std::map<std::string, int64_t> placements;  // how many times each cell appears in the flat layout
-    std::function<void(const std::string&, int64_t)> walk = [&](const std::string& c, int64_t times) {
-      placements[c] += times;
-      for (const layout::Ref& ref : lib.cell(c).refs) walk(ref.cell, times * ref.cols * ref.rows);
-    };
-    walk(top, 1);
-    for (const auto& [c, n] : placements)
+    for (const auto& [c, n] : layout::placement_counts(lib, top))
       counts[*gopt.port_layer] += n * static_cast<int64_t>(lib.cell(c).ports.size());
     if (counts[*gopt.port_layer] == 0) counts.erase(*gopt.port_layer);
   }
@@ -89,11 +82,25 @@ Result drc(const DrcCommandOptions& opts) {
                                             opts.gds_path, kManifestName));
   }
   pdk::Pdk p = load(pdk_path);
-  layout::Library lib = layout::read_gds_file(opts.gds_path, {port_layer(p)});
-  std::string top = lib.top_cell();
-  layout::FlatLayout flat = layout::flatten(lib, top);
-  layout::DrcDeck deck = layout::drc_deck(p);
-  layout::DrcReport rep = layout::run_drc(flat, deck, {opts.max_listed});
+  layout::GdsReadOptions ropt;
+  ropt.port_layer = port_layer(p);
+  layout::Library lib = layout::read_gds_file(opts.gds_path, ropt);
+  const layout::DrcDeck deck = layout::drc_deck(p);
+  std::string top;
+  layout::FlatLayout flat;
+  layout::DrcReport rep;
+  try {
+    top = lib.top_cell();
+    // flatten checks the budget from the hierarchy before expanding anything (one 32767 x 32767 array in a
+    // 258-byte file would otherwise flatten to a billion shapes); the DRC keeps to its own budget of work.
+    flat = layout::flatten(lib, top, {}, opts.limits);
+    layout::DrcOptions dopt;
+    dopt.max_per_rule = opts.max_listed;
+    dopt.max_work_per_vertex = opts.drc_work_per_vertex;
+    rep = layout::run_drc(flat, deck, dopt);
+  } catch (const Error& e) {
+    throw Error(e.code(), fmt::format("{}: {}", opts.gds_path, e.what()), e.kind());
+  }
   if (!opts.deck_path.empty()) write_file_atomic(opts.deck_path, layout::klayout_deck(deck));
 
   Result r;
@@ -317,9 +324,12 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
         // The DRC needs the flat geometry. The preview of a large chip draws every leaf cell (MZI, phase shifter,
         // attenuator, straight) as its outline box on WG: the detail is below a pixel and the full SVG of the
         // digits MLP would be ~200 MB.
-        const layout::FlatLayout flat = small ? layout::flatten(chip.lib, chip.top) : layout::FlatLayout{};
+        // The chip was built here, not read: its size is what the netlist asked for (no flat budget).
+        const layout::FlatLimits any = layout::FlatLimits::unlimited();
+        const layout::FlatLayout flat = small ? layout::flatten(chip.lib, chip.top, {}, any) : layout::FlatLayout{};
         if (flat_polygons <= opts.svg_full_max_polygons) {
-          write_file_atomic(r.svg_path, layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top), pdk));
+          write_file_atomic(r.svg_path,
+                            layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top, {}, any), pdk));
         } else {
           layout::Library coarse = chip.lib;
           for (layout::Cell& c : coarse.cells()) {
@@ -337,12 +347,13 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
             c.texts.clear();
             c.add_box(lp.layers.wg, b);
           }
-          write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top), pdk));
+          write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top, {}, any), pdk));
         }
         if (small) {
           auto t1 = clock::now();
           layout::DrcOptions dopt;
           dopt.max_per_rule = 20;
+          dopt.max_work_per_vertex = 0;  // the chip built here: no budget, as for its flattening
           layout::DrcReport rep = layout::run_drc(flat, deck, dopt);
           r.drc_seconds = std::chrono::duration<double>(clock::now() - t1).count();
           r.drc_checked = true;

@@ -21,6 +21,10 @@ struct DrcCommandOptions {
   std::string pdk_path;     // empty: the bundled default PDK
   std::string deck_path;    // when set, also write the same rules as a KLayout deck (.drc) here
   size_t max_listed = 200;  // violations listed per rule (all are counted)
+  // Budgets of the flattened top cell, checked from the hierarchy before flattening (LAYOUT-TOO-LARGE).
+  layout::FlatLimits limits;
+  // Edge comparisons the DRC may make per flat vertex (DRC-TOO-COMPLEX beyond; 0: no limit).
+  double drc_work_per_vertex = layout::DrcOptions{}.max_work_per_vertex;
 };
 
 // Checks the single top cell of a GDS file. exit_code 0 when clean, 2 when there are violations (listed in

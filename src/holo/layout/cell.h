@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -113,6 +114,58 @@ class Library {
 // `mirror` the cell is reflected about its x axis first (a left bend then turns right).
 Trans connect(const Port& port, const Port& target, bool mirror = false);
 
+// ---------------------------------------------------------------------------------------------
+// Walks of the cell hierarchy. None of them recurses: each works through an explicit order or stack, so a
+// hierarchy of any depth is safe (the GDS reader refuses files deeper than GdsReadOptions::max_depth). Each
+// fails with LAYOUT-MISSING-CELL for a reference to a cell the library lacks and LAYOUT-CYCLE (naming the loop)
+// for a cell that references itself through its children. Counts saturate at INT64_MAX instead of overflowing.
+
+// The longest chain of references in the whole library (0 when no cell references another) and the cell
+// it starts from.
+struct HierarchyDepth {
+  int64_t levels = 0;
+  std::string cell;
+};
+HierarchyDepth deepest_hierarchy(const Library& lib);
+
+// How many times each cell under `top` appears once every reference and array is expanded (top: 1).
+std::map<std::string, int64_t> placement_counts(const Library& lib, const std::string& top);
+
+// What flattening `top` would produce, computed from the hierarchy without expanding it. `layers` limits
+// the count to those layers when non-empty, as flatten does.
+struct FlatSize {
+  int64_t polygons = 0;
+  int64_t texts = 0;
+  int64_t vertices = 0;    // of the polygons
+  int64_t placements = 0;  // placements (expanded references) of cells with something on the counted layers
+  int64_t levels = 0;      // depth of the hierarchy under top
+  // A bound on |x| and |y| of every flattened point and of every placement's origin, in nm.
+  Coord extent_nm = 0;
+  int64_t shapes() const { return polygons > INT64_MAX - texts ? INT64_MAX : polygons + texts; }
+};
+FlatSize flat_size(const Library& lib, const std::string& top, const std::vector<LayerSpec>& layers = {});
+
+// Budgets of a flattening (docs/layout.md "Resource budgets"). `holo drc` peaks at ~170 bytes per flat vertex
+// (library, flat copy and the DRC's edges): 1.8 GB for the digits MLP chip, which flattens to 426k shapes and
+// 10.4M vertices (the digits CNN: 266k and 6.5M). The defaults leave 12x and 5x on that chip and keep a run
+// below ~9 GB.
+inline constexpr int64_t kDefaultMaxFlatShapes = 5'000'000;
+inline constexpr int64_t kDefaultMaxFlatVertices = 50'000'000;
+// Flattened coordinates stay within +-2^53 nm (9,000 km): exact in doubles (the DRC), and differences and
+// sums of two coordinates cannot overflow int64.
+inline constexpr Coord kMaxFlatExtentNm = Coord{1} << 53;
+
+struct FlatLimits {
+  int64_t max_shapes = kDefaultMaxFlatShapes;      // polygons + texts, and also cell placements
+  int64_t max_vertices = kDefaultMaxFlatVertices;  // polygon vertices
+  // No budget: only counts beyond int64 (saturated) and the extent are refused.
+  static FlatLimits unlimited() { return {INT64_MAX, INT64_MAX}; }
+};
+
+// LAYOUT-TOO-LARGE when `size` exceeds `limits` (shapes, vertices or placements), LAYOUT-RANGE when its extent
+// exceeds kMaxFlatExtentNm. `what` starts the message (e.g. "chip.gds: cell 'top'").
+void check_flat_size(const FlatSize& size, const FlatLimits& limits, const std::string& what);
+
 // The flattened geometry of a cell: every polygon and text moved into the top cell's coordinates.
 struct FlatLayout {
   std::map<LayerSpec, std::vector<Polygon>> polygons;
@@ -120,9 +173,17 @@ struct FlatLayout {
   size_t polygon_count() const;
 };
 
-// Flattens `top` (LAYOUT-MISSING-CELL for a reference to an unknown cell, LAYOUT-CYCLE for a cell that
-// references itself through its children). `layers` limits the output to those layers when non-empty.
-FlatLayout flatten(const Library& lib, const std::string& top, const std::vector<LayerSpec>& layers = {});
+// Flattens `top`, after checking flat_size against `limits` (check_flat_size) so nothing is allocated for a
+// layout over budget. `layers` limits the output to those layers when non-empty. Order: a cell's polygons
+// (by layer), its texts, then its references in order (array elements row by row), depth first.
+FlatLayout flatten(const Library& lib, const std::string& top, const std::vector<LayerSpec>& layers = {},
+                   const FlatLimits& limits = {});
+
+// Calls visit(cell, trans) for every placement of a cell under `top` (top first, with the identity) in
+// flatten's order, skipping the placements of cells for which neither `has_content(cell)` nor has_content of
+// anything below holds (so an array of empty cells costs nothing). No budget: callers check flat_size first.
+void for_each_placement(const Library& lib, const std::string& top, const std::function<bool(const Cell&)>& has_content,
+                        const std::function<void(const Cell&, const Trans&)>& visit);
 
 // Counts of a hierarchy as KLayout reports them: for each layer the number of polygons once every array
 // and reference is expanded (texts counted on their layer as well).

@@ -60,7 +60,8 @@ struct BoxD {
 
 // Uniform grid over bounding boxes in compressed-row form (one array of ids, one of cell offsets), built
 // once; query() reports each id once per call. The cell size grows when the area would need more than
-// 16 cells per item.
+// 16 cells per item, or the items more than 16 entries each on average (long diagonal edges each cover many
+// cells: thousands of them crossing a layout would otherwise fill gigabytes).
 class Grid {
  public:
   Grid(double cell, const std::vector<BoxD>& boxes) : cell_(cell), stamp_(boxes.size(), 0) {
@@ -74,11 +75,17 @@ class Grid {
       x1 = std::max(x1, b.x1);
       y1 = std::max(y1, b.y1);
     }
-    const double limit = std::max(4096.0, 16.0 * static_cast<double>(boxes.size()));
+    // Offsets are 32-bit: at most 4e9 entries (a layout within the flat budget needs far fewer).
+    const double limit = std::min(4e9, std::max(4096.0, 16.0 * static_cast<double>(boxes.size())));
     for (;;) {
       nx_ = static_cast<int64_t>((x1 - x0_) / cell_) + 1;
       ny_ = static_cast<int64_t>((y1 - y0_) / cell_) + 1;
-      if (static_cast<double>(nx_) * static_cast<double>(ny_) <= limit) break;
+      if (static_cast<double>(nx_) * static_cast<double>(ny_) <= limit) {
+        double entries = 0;
+        for (const BoxD& b : boxes)
+          entries += static_cast<double>(kx(b.x1) - kx(b.x0) + 1) * static_cast<double>(ky(b.y1) - ky(b.y0) + 1);
+        if (entries <= limit) break;
+      }
       cell_ *= 2;
     }
     start_.assign(static_cast<size_t>(nx_ * ny_ + 1), 0);
@@ -126,6 +133,33 @@ class Grid {
   std::vector<int> ids_;
   std::vector<uint32_t> stamp_;
   uint32_t epoch_ = 0;
+};
+
+// The edge comparisons a check makes, against a budget proportional to the geometry (DrcOptions): shapes that
+// all overlap one another, or a polygon whose thousands of edges all cross near one point, make the checks
+// quadratic; they are refused (DRC-TOO-COMPLEX) instead of running for hours.
+class Work {
+ public:
+  explicit Work(double limit) : limit_(limit) {}
+  void add(size_t n) {
+    done_ += static_cast<double>(n);
+    if (done_ > limit_)
+      fail("DRC-TOO-COMPLEX",
+           fmt::format("the geometry{} needs more than {:.3g} edge comparisons ({} per vertex; holo drc "
+                       "--drc-work-per-vertex): shapes piled on one another, or self-intersecting polygons?",
+                       where_, limit_, per_vertex_));
+  }
+  void describe(double per_vertex, std::string where) {
+    per_vertex_ = per_vertex;
+    where_ = std::move(where);
+  }
+  double done() const { return done_; }
+
+ private:
+  double limit_;
+  double done_ = 0;
+  double per_vertex_ = 0;
+  std::string where_;
 };
 
 // Polygons of one layer prepared for boolean queries: CCW, compressed, with bounding boxes and a grid.
@@ -206,7 +240,7 @@ void cut_params(Point a, Point b, const Polygon& q, std::vector<double>& ts) {
 }
 
 // The boundary of the union of a layer's polygons as directed segments (inside on the left).
-std::vector<Seg> merged_boundary_raw(PolySet& set) {
+std::vector<Seg> merged_boundary_raw(PolySet& set, Work& work) {
   std::vector<Seg> out;
   std::vector<int> cand;
   std::vector<double> ts;
@@ -230,7 +264,10 @@ std::vector<Seg> merged_boundary_raw(PolySet& set) {
       }
       std::sort(cand.begin(), cand.end());
       ts.assign({0.0, 1.0});
-      for (int id : cand) cut_params(a, b, set.polys[static_cast<size_t>(id)], ts);
+      for (int id : cand) {
+        work.add(set.polys[static_cast<size_t>(id)].size());
+        cut_params(a, b, set.polys[static_cast<size_t>(id)], ts);
+      }
       std::sort(ts.begin(), ts.end());
       ts.erase(std::unique(ts.begin(), ts.end(), [](double u, double v) { return v - u < 1e-12; }), ts.end());
       for (size_t k = 0; k + 1 < ts.size(); ++k) {
@@ -238,6 +275,7 @@ std::vector<Seg> merged_boundary_raw(PolySet& set) {
         double mx = ax + tm * ex, my = ay + tm * ey;
         bool keep = true;
         for (int id : cand) {
+          work.add(set.polys[static_cast<size_t>(id)].size());
           int c = classify(set.polys[static_cast<size_t>(id)], mx, my, ex, ey);
           if (c == 1 || c == 3 || (c == 2 && static_cast<size_t>(id) < pi)) {
             keep = false;
@@ -253,8 +291,8 @@ std::vector<Seg> merged_boundary_raw(PolySet& set) {
   return out;
 }
 
-std::vector<Seg> merged_boundary(PolySet& set) {
-  std::vector<Seg> out = merged_boundary_raw(set);
+std::vector<Seg> merged_boundary(PolySet& set, Work& work) {
+  std::vector<Seg> out = merged_boundary_raw(set, work);
   for (Seg& sg : out) sg.length = sg.len();
   return out;
 }
@@ -339,11 +377,12 @@ double cos_angle(const Seg& a, const Seg& b) {
 class Checker {
  public:
   Checker(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts)
-      : flat_(flat), deck_(deck), opts_(opts) {}
+      : flat_(flat), deck_(deck), opts_(opts), work_(budget(flat, opts)) {}
 
   DrcReport run() {
     for (const DrcRule& r : deck_.rules) {
       report_.counts[r.name] += 0;
+      work_.describe(opts_.max_work_per_vertex, fmt::format(" of rule {} (layer {})", r.name, r.layer_name));
       if (r.kind == "width" || r.kind == "space")
         pair_check(r);
       else if (r.kind == "enclosure")
@@ -351,10 +390,19 @@ class Checker {
       else if (r.kind == "bend_radius")
         bend_check(r);
     }
+    report_.work = work_.done();
     return std::move(report_);
   }
 
  private:
+  static double budget(const FlatLayout& flat, const DrcOptions& o) {
+    if (o.max_work_per_vertex <= 0) return std::numeric_limits<double>::infinity();
+    double vertices = 0;
+    for (const auto& [l, v] : flat.polygons)
+      for (const Polygon& p : v) vertices += static_cast<double>(p.size());
+    return o.min_work + o.max_work_per_vertex * vertices;
+  }
+
   const std::vector<Polygon>& polys(LayerSpec l) {
     static const std::vector<Polygon> none;
     auto it = flat_.polygons.find(l);
@@ -369,7 +417,7 @@ class Checker {
 
   const std::vector<Seg>& boundary(LayerSpec l) {
     auto it = bounds_.find(l);
-    if (it == bounds_.end()) it = bounds_.emplace(l, merged_boundary(set(l))).first;
+    if (it == bounds_.end()) it = bounds_.emplace(l, merged_boundary(set(l), work_)).first;
     return it->second;
   }
 
@@ -408,6 +456,7 @@ class Checker {
     for (size_t i = 0; i < segs.size(); ++i) {
       const Seg& a = segs[i];
       g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
+        work_.add(1);
         size_t j = static_cast<size_t>(jd);
         if (j <= i) return;
         const Seg& b = segs[j];
@@ -430,7 +479,9 @@ class Checker {
     PolySet& ps = set(l);
     bool in = false;
     ps.grid.query(pt.first, pt.second, pt.first, pt.second, [&](int id) {
-      if (!in && classify(ps.polys[static_cast<size_t>(id)], pt.first, pt.second, 1.0, 0.0) != 0) in = true;
+      if (in) return;
+      work_.add(ps.polys[static_cast<size_t>(id)].size());
+      if (classify(ps.polys[static_cast<size_t>(id)], pt.first, pt.second, 1.0, 0.0) != 0) in = true;
     });
     return in;
   }
@@ -442,6 +493,7 @@ class Checker {
     Grid& g = index(r.layer, d);
     for (const Seg& a : inner) {
       g.query(a.minx() - d, a.miny() - d, a.maxx() + d, a.maxy() + d, [&](int jd) {
+        work_.add(1);
         const Seg& b = outer[static_cast<size_t>(jd)];
         if (b.minx() > a.maxx() + d || b.maxx() < a.minx() - d || b.miny() > a.maxy() + d || b.maxy() < a.miny() - d)
           return;
@@ -464,6 +516,7 @@ class Checker {
       // Fragment ends are not integers in general: cut against the outer polygons in double precision.
       for (int id : cand) {
         const Polygon& q = os.polys[static_cast<size_t>(id)];
+        work_.add(q.size());
         for (size_t k = 0; k < q.size(); ++k) {
           Seg f{static_cast<double>(q[k].x), static_cast<double>(q[k].y), static_cast<double>(q[(k + 1) % q.size()].x),
                 static_cast<double>(q[(k + 1) % q.size()].y)};
@@ -480,11 +533,13 @@ class Checker {
         double tm = (ts[k] + ts[k + 1]) / 2;
         double mx = a.ax + tm * a.dx(), my = a.ay + tm * a.dy();
         bool covered = false;
-        for (int id : cand)
+        for (int id : cand) {
+          work_.add(os.polys[static_cast<size_t>(id)].size());
           if (classify(os.polys[static_cast<size_t>(id)], mx, my, a.dx(), a.dy()) != 0) {
             covered = true;
             break;
           }
+        }
         if (!covered) {
           Seg part{a.ax + ts[k] * a.dx(), a.ay + ts[k] * a.dy(), a.ax + ts[k + 1] * a.dx(), a.ay + ts[k + 1] * a.dy()};
           uncovered[a.poly].add(seg_box(part, part));
@@ -525,6 +580,7 @@ class Checker {
       Box best_box;
       // Circumradius of the window's first, middle (by length) and last vertex.
       auto window = [&](size_t f, size_t e, double total, int sg) {
+        work_.add(e - f);
         size_t mid = f + 1;
         double acc = len[f % n], best_gap = std::fabs(acc - total / 2);
         for (size_t k = f + 2; k < e; ++k) {
@@ -556,6 +612,7 @@ class Checker {
           double acc = 0;
           size_t e = 0;
           for (size_t k = f + 1; k <= (closed ? f + limit : limit); ++k) {
+            work_.add(1);
             acc += len[(start + k - 1) % n];
             if (acc >= win) {
               e = k;
@@ -604,6 +661,7 @@ class Checker {
   std::map<LayerSpec, std::vector<Seg>> bounds_;
   std::map<std::pair<LayerSpec, double>, std::unique_ptr<Grid>> grids_;
   std::map<std::string, size_t> stored_;
+  Work work_;
 };
 
 std::string um(Coord nm) {

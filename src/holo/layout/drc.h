@@ -64,11 +64,18 @@ struct DrcReport {
   std::vector<Violation> violations;      // at most max_per_rule per rule, rules in deck order
   std::map<std::string, int64_t> counts;  // every rule of the deck, 0 when clean
   int64_t total = 0;
+  double work = 0;  // edge comparisons made (what DrcOptions::max_work_per_vertex bounds)
   bool clean() const { return total == 0; }
 };
 
 struct DrcOptions {
   size_t max_per_rule = 200;
+  // Budget of edge comparisons: min_work + max_work_per_vertex x the flat vertices (DRC-TOO-COMPLEX beyond it;
+  // <= 0: none). A real layout's shapes meet only their neighbours: the digits chips need ~95 per vertex (968M
+  // for the MLP's 10.4M vertices, ~12 s). Shapes piled on one another or a polygon whose edges all cross need
+  // about as many per vertex as there are vertices (docs/layout.md, "Resource budgets"). min_work is ~1 s.
+  double max_work_per_vertex = 1000;
+  double min_work = 1e8;
 };
 
 DrcReport run_drc(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts = {});

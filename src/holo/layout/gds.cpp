@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include "holo/support/error.h"
@@ -368,22 +369,216 @@ void write_gds_file(const Library& lib, const std::string& path, const GdsWriteO
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reader. The stream is checked against the GDSII grammar (Calma GDSII Stream Format Manual 6.0):
+//   HEADER BGNLIB [LIBDIRSIZE] [SRFNAME] [LIBSECUR] LIBNAME [REFLIBS] [FONTS] [ATTRTABLE] [GENERATIONS]
+//   [FORMAT {MASK} ENDMASKS] UNITS {BGNSTR STRNAME [STRCLASS] {element}* ENDSTR}* ENDLIB
+//   element: BOUNDARY | PATH | SREF | AREF | TEXT | NODE | BOX, its records in the manual's order,
+//            then {PROPATTR PROPVALUE}* ENDEL
+// Every record has the manual's data type and payload size; anything else is GDS-CORRUPT, naming the record
+// and its byte offset. docs/layout.md lists what is read, what is skipped on purpose and what is refused.
 namespace {
 
+namespace rec {
+enum : uint8_t {
+  HEADER = 0x00,
+  BGNLIB = 0x01,
+  LIBNAME = 0x02,
+  UNITS = 0x03,
+  ENDLIB = 0x04,
+  BGNSTR = 0x05,
+  STRNAME = 0x06,
+  ENDSTR = 0x07,
+  BOUNDARY = 0x08,
+  PATH = 0x09,
+  SREF = 0x0A,
+  AREF = 0x0B,
+  TEXT = 0x0C,
+  LAYER = 0x0D,
+  DATATYPE = 0x0E,
+  WIDTH = 0x0F,
+  XY = 0x10,
+  ENDEL = 0x11,
+  SNAME = 0x12,
+  COLROW = 0x13,
+  NODE = 0x15,
+  TEXTTYPE = 0x16,
+  PRESENTATION = 0x17,
+  STRING = 0x19,
+  STRANS = 0x1A,
+  MAG = 0x1B,
+  ANGLE = 0x1C,
+  REFLIBS = 0x1F,
+  FONTS = 0x20,
+  PATHTYPE = 0x21,
+  GENERATIONS = 0x22,
+  ATTRTABLE = 0x23,
+  ELFLAGS = 0x26,
+  NODETYPE = 0x2A,
+  PROPATTR = 0x2B,
+  PROPVALUE = 0x2C,
+  BOX = 0x2D,
+  BOXTYPE = 0x2E,
+  PLEX = 0x2F,
+  BGNEXTN = 0x30,
+  ENDEXTN = 0x31,
+  STRCLASS = 0x34,
+  FORMAT = 0x36,
+  MASK = 0x37,
+  ENDMASKS = 0x38,
+  LIBDIRSIZE = 0x39,
+  SRFNAME = 0x3A,
+  LIBSECUR = 0x3B,
+  COUNT = 0x3C,
+};
+}  // namespace rec
+
+// Data types.
+enum : uint8_t { kNoData = 0, kBits = 1, kInt16 = 2, kInt32 = 3, kReal8 = 5, kAscii = 6 };
+
+struct RecordSpec {
+  const char* name;
+  uint8_t data_type;
+  int size;        // payload bytes; -1: a whole number (at least one) of `unit`-byte items; -2: any (ASCII)
+  int unit;        // item size for size -1
+  bool supported;  // false: a record the manual reserves or marks unreleased / tape-only
+};
+
+// Indexed by record type; names, data types and sizes as in the GDSII manual.
+// clang-format off
+constexpr RecordSpec kSpecs[rec::COUNT] = {
+    {"HEADER", kInt16, 2, 0, true},  // 0x00
+    {"BGNLIB", kInt16, 24, 0, true},  // 0x01
+    {"LIBNAME", kAscii, -2, 0, true},  // 0x02
+    {"UNITS", kReal8, 16, 0, true},  // 0x03
+    {"ENDLIB", kNoData, 0, 0, true},  // 0x04
+    {"BGNSTR", kInt16, 24, 0, true},  // 0x05
+    {"STRNAME", kAscii, -2, 0, true},  // 0x06
+    {"ENDSTR", kNoData, 0, 0, true},  // 0x07
+    {"BOUNDARY", kNoData, 0, 0, true},  // 0x08
+    {"PATH", kNoData, 0, 0, true},  // 0x09
+    {"SREF", kNoData, 0, 0, true},  // 0x0A
+    {"AREF", kNoData, 0, 0, true},  // 0x0B
+    {"TEXT", kNoData, 0, 0, true},  // 0x0C
+    {"LAYER", kInt16, 2, 0, true},  // 0x0D
+    {"DATATYPE", kInt16, 2, 0, true},  // 0x0E
+    {"WIDTH", kInt32, 4, 0, true},  // 0x0F
+    {"XY", kInt32, -1, 8, true},  // 0x10
+    {"ENDEL", kNoData, 0, 0, true},  // 0x11
+    {"SNAME", kAscii, -2, 0, true},  // 0x12
+    {"COLROW", kInt16, 4, 0, true},  // 0x13
+    {"TEXTNODE", kNoData, 0, 0, false},  // 0x14
+    {"NODE", kNoData, 0, 0, true},  // 0x15
+    {"TEXTTYPE", kInt16, 2, 0, true},  // 0x16
+    {"PRESENTATION", kBits, 2, 0, true},  // 0x17
+    {"SPACING", kInt16, -2, 0, false},  // 0x18
+    {"STRING", kAscii, -2, 0, true},  // 0x19
+    {"STRANS", kBits, 2, 0, true},  // 0x1A
+    {"MAG", kReal8, 8, 0, true},  // 0x1B
+    {"ANGLE", kReal8, 8, 0, true},  // 0x1C
+    {"UINTEGER", kInt32, -2, 0, false},  // 0x1D
+    {"USTRING", kAscii, -2, 0, false},  // 0x1E
+    {"REFLIBS", kAscii, -2, 0, true},  // 0x1F
+    {"FONTS", kAscii, -2, 0, true},  // 0x20
+    {"PATHTYPE", kInt16, 2, 0, true},  // 0x21
+    {"GENERATIONS", kInt16, 2, 0, true},  // 0x22
+    {"ATTRTABLE", kAscii, -2, 0, true},  // 0x23
+    {"STYPTABLE", kAscii, -2, 0, false},  // 0x24
+    {"STRTYPE", kInt16, -2, 0, false},  // 0x25
+    {"ELFLAGS", kBits, 2, 0, true},  // 0x26
+    {"ELKEY", kInt32, -2, 0, false},  // 0x27
+    {"LINKTYPE", kInt16, -2, 0, false},  // 0x28
+    {"LINKKEYS", kInt32, -2, 0, false},  // 0x29
+    {"NODETYPE", kInt16, 2, 0, true},  // 0x2A
+    {"PROPATTR", kInt16, 2, 0, true},  // 0x2B
+    {"PROPVALUE", kAscii, -2, 0, true},  // 0x2C
+    {"BOX", kNoData, 0, 0, true},  // 0x2D
+    {"BOXTYPE", kInt16, 2, 0, true},  // 0x2E
+    {"PLEX", kInt32, 4, 0, true},  // 0x2F
+    {"BGNEXTN", kInt32, 4, 0, true},  // 0x30
+    {"ENDEXTN", kInt32, 4, 0, true},  // 0x31
+    {"TAPENUM", kInt16, 2, 0, false},  // 0x32
+    {"TAPECODE", kInt16, 12, 0, false},  // 0x33
+    {"STRCLASS", kBits, 2, 0, true},  // 0x34
+    {"RESERVED", kInt32, -2, 0, false},  // 0x35
+    {"FORMAT", kInt16, 2, 0, true},  // 0x36
+    {"MASK", kAscii, -2, 0, true},  // 0x37
+    {"ENDMASKS", kNoData, 0, 0, true},  // 0x38
+    {"LIBDIRSIZE", kInt16, 2, 0, true},  // 0x39
+    {"SRFNAME", kAscii, -2, 0, true},  // 0x3A
+    {"LIBSECUR", kInt16, -1, 6, true},  // 0x3B
+};
+// clang-format on
+static_assert(kSpecs[rec::XY].unit == 8 && kSpecs[rec::LIBSECUR].unit == 6 && kSpecs[rec::COLROW].size == 4);
+
+const char* record_name(uint8_t type) {
+  return type < rec::COUNT ? kSpecs[type].name : "unknown";
+}
+
+// One step of a record sequence: the record, whether it must appear, whether it may repeat.
+struct Step {
+  uint8_t type;
+  bool required = false;
+  bool repeat = false;
+};
+
+constexpr Step kLibraryHead[] = {{rec::LIBDIRSIZE},        {rec::SRFNAME},     {rec::LIBSECUR},
+                                 {rec::LIBNAME, true},     {rec::REFLIBS},     {rec::FONTS},
+                                 {rec::ATTRTABLE},         {rec::GENERATIONS}, {rec::FORMAT},
+                                 {rec::MASK, false, true}, {rec::ENDMASKS},    {rec::UNITS, true}};
+constexpr Step kBoundarySteps[] = {
+    {rec::ELFLAGS}, {rec::PLEX}, {rec::LAYER, true}, {rec::DATATYPE, true}, {rec::XY, true}};
+constexpr Step kPathSteps[] = {{rec::ELFLAGS},        {rec::PLEX},     {rec::LAYER, true},
+                               {rec::DATATYPE, true}, {rec::PATHTYPE}, {rec::WIDTH},
+                               {rec::BGNEXTN},        {rec::ENDEXTN},  {rec::XY, true}};
+constexpr Step kSrefSteps[] = {{rec::ELFLAGS}, {rec::PLEX},  {rec::SNAME, true}, {rec::STRANS},
+                               {rec::MAG},     {rec::ANGLE}, {rec::XY, true}};
+constexpr Step kArefSteps[] = {{rec::ELFLAGS}, {rec::PLEX},  {rec::SNAME, true},  {rec::STRANS},
+                               {rec::MAG},     {rec::ANGLE}, {rec::COLROW, true}, {rec::XY, true}};
+constexpr Step kTextSteps[] = {{rec::ELFLAGS},      {rec::PLEX},     {rec::LAYER, true}, {rec::TEXTTYPE, true},
+                               {rec::PRESENTATION}, {rec::PATHTYPE}, {rec::WIDTH},       {rec::STRANS},
+                               {rec::MAG},          {rec::ANGLE},    {rec::XY, true},    {rec::STRING, true}};
+constexpr Step kNodeSteps[] = {{rec::ELFLAGS}, {rec::PLEX}, {rec::LAYER, true}, {rec::NODETYPE, true}, {rec::XY, true}};
+constexpr Step kBoxSteps[] = {{rec::ELFLAGS}, {rec::PLEX}, {rec::LAYER, true}, {rec::BOXTYPE, true}, {rec::XY, true}};
+
+std::span<const Step> element_steps(uint8_t kind) {
+  switch (kind) {
+    case rec::BOUNDARY:
+      return kBoundarySteps;
+    case rec::PATH:
+      return kPathSteps;
+    case rec::SREF:
+      return kSrefSteps;
+    case rec::AREF:
+      return kArefSteps;
+    case rec::TEXT:
+      return kTextSteps;
+    case rec::NODE:
+      return kNodeSteps;
+    default:
+      return kBoxSteps;
+  }
+}
+
 struct Element {
-  int kind = 0;  // record type byte of the element start
+  uint8_t kind = 0;  // record type of the element start
+  size_t at = 0;     // its byte offset
   int layer = 0, datatype = 0;
   Coord width = 0;
   int pathtype = 0;
   Coord bgnextn = 0, endextn = 0;
   std::vector<Point> xy;
   std::string sname, string;
+  bool has_strans = false;
   uint16_t strans = 0;
   double mag = 1.0, angle = 0.0;
   int cols = 1, rows = 1;
-  int propattr = -1;
+  int propattr = -1;  // pending PROPATTR (awaiting its PROPVALUE)
+  bool in_properties = false;
   std::string name;  // PROPVALUE of PROPATTR 1
+  size_t step = 0;   // position in element_steps(kind)
 };
+
+enum class State { Start, Header, LibraryHead, Library, StructName, Structure, Element, Done };
 
 class Reader {
  public:
@@ -391,175 +586,58 @@ class Reader {
 
   Library run() {
     Library lib("gds");
-    bool have_lib = false, ended = false;
-    Cell* cell = nullptr;
-    std::optional<Element> el;
     std::string libname = "gds";
-    std::vector<std::pair<std::string, Ref>> pending;  // (parent, ref)
-    std::vector<std::tuple<Cell*, Text>> texts;
-    (void)have_lib;
     while (pos_ < b_.size()) {
-      if (b_.size() - pos_ < 4) corrupt("truncated record header");
-      size_t at = pos_;
-      uint16_t len = be16(pos_);
-      uint8_t type = static_cast<uint8_t>(b_[pos_ + 2]);
-      uint8_t dt = static_cast<uint8_t>(b_[pos_ + 3]);
-      if (len < 4) {
-        if (len == 0 && ended) break;  // zero padding after ENDLIB
-        corrupt(fmt::format("record length {} at offset {}", len, at));
+      const size_t at = pos_;
+      if (state_ == State::Done) {  // only zero padding (e.g. to a tape block) may follow ENDLIB
+        for (; pos_ < b_.size(); ++pos_)
+          if (b_[pos_] != '\0') corrupt(pos_, "data after ENDLIB");
+        break;
       }
-      if (pos_ + len > b_.size()) corrupt(fmt::format("record at offset {} runs past the end of the file", at));
-      const uint8_t* d = reinterpret_cast<const uint8_t*>(b_.data()) + pos_ + 4;
-      const size_t n = len - 4u;
+      if (b_.size() - pos_ < 4) corrupt(at, "truncated record header");
+      const uint16_t len = be16(pos_);
+      const uint8_t type = static_cast<uint8_t>(b_[pos_ + 2]);
+      const uint8_t dt = static_cast<uint8_t>(b_[pos_ + 3]);
+      if (len < 4 || (len & 1)) corrupt(at, fmt::format("record length {} (at least 4 and even)", len));
+      if (len > b_.size() - pos_)
+        corrupt(at, fmt::format("{} record runs past the end of the file", record_name(type)));
+      if (type >= rec::COUNT) corrupt(at, fmt::format("unknown record type 0x{:02X}", type));
+      const RecordSpec& spec = kSpecs[type];
+      if (!spec.supported)
+        fail("GDS-UNSUPPORTED",
+             fmt::format("{}: byte offset {}: {} record (type 0x{:02X}) is reserved or unreleased in GDSII and not "
+                         "read",
+                         what_, at, spec.name, type));
+      if (dt != spec.data_type)
+        corrupt(at, fmt::format("{} record has data type {}, expected {}", spec.name, dt, spec.data_type));
+      d_ = reinterpret_cast<const uint8_t*>(b_.data()) + pos_ + 4;
+      n_ = len - 4u;
+      if (spec.size >= 0 && n_ != static_cast<size_t>(spec.size))
+        corrupt(at, fmt::format("{} record holds {} bytes, expected {}", spec.name, n_, spec.size));
+      if (spec.size == -1 && (n_ == 0 || n_ % static_cast<size_t>(spec.unit)))
+        corrupt(at, fmt::format("{} record holds {} bytes, not a positive multiple of {}", spec.name, n_, spec.unit));
       pos_ += len;
-      if (ended) continue;
-      auto need = [&](size_t k, const char* what) {
-        if (n < k) corrupt(fmt::format("{} record at offset {} is too short", what, at));
-      };
-      auto i16 = [&](size_t i) { return static_cast<int16_t>((d[2 * i] << 8) | d[2 * i + 1]); };
-      auto i32 = [&](size_t i) {
-        uint32_t u =
-            (uint32_t{d[4 * i]} << 24) | (uint32_t{d[4 * i + 1]} << 16) | (uint32_t{d[4 * i + 2]} << 8) | d[4 * i + 3];
-        return static_cast<int32_t>(u);
-      };
-      auto str = [&]() {
-        std::string s(reinterpret_cast<const char*>(d), n);
-        while (!s.empty() && s.back() == '\0') s.pop_back();
-        return s;
-      };
-      switch (type) {
-        case 0x00:
-          break;  // HEADER
-        case 0x01:
-          have_lib = true;
-          break;
-        case 0x02:
-          libname = str();
-          break;
-        case 0x03: {  // UNITS
-          need(16, "UNITS");
-          double dbu_m = decode_real8(d + 8);
-          double k = dbu_m / 1e-9;
-          double kr = std::round(k);
-          if (!(kr >= 1) || std::fabs(k - kr) > 1e-6 * kr)
-            fail("GDS-UNSUPPORTED",
-                 fmt::format("{}: database unit {} m is not a whole number of nanometres", what_, dbu_m));
-          scale_ = static_cast<Coord>(kr);
-          break;
-        }
-        case 0x04:
-          ended = true;
-          break;
-        case 0x05:
-          cell = nullptr;
-          break;
-        case 0x06: {
-          std::string name = str();
-          if (lib.has(name)) corrupt(fmt::format("structure '{}' is defined twice", name));
-          try {
-            cell = &lib.add_cell(name);
-          } catch (const Error& e) {
-            fail("GDS-UNSUPPORTED", fmt::format("{}: {}", what_, e.what()));
-          }
-          break;
-        }
-        case 0x07:
-          cell = nullptr;
-          break;
-        case 0x08:
-        case 0x09:
-        case 0x0A:
-        case 0x0B:
-        case 0x0C:
-        case 0x2D:
-        case 0x15:
-          if (!cell) corrupt(fmt::format("element at offset {} outside a structure", at));
-          el = Element{};
-          el->kind = type;
-          break;
-        case 0x0D:
-          need(2, "LAYER");
-          if (el) el->layer = static_cast<uint16_t>(i16(0));
-          break;
-        case 0x0E:
-        case 0x16:
-        case 0x2E:
-          need(2, "DATATYPE");
-          if (el) el->datatype = static_cast<uint16_t>(i16(0));
-          break;
-        case 0x0F:
-          need(4, "WIDTH");
-          if (el) el->width = std::abs(static_cast<Coord>(i32(0))) * scale_;
-          break;
-        case 0x21:
-          need(2, "PATHTYPE");
-          if (el) el->pathtype = i16(0);
-          break;
-        case 0x30:
-          need(4, "BGNEXTN");
-          if (el) el->bgnextn = static_cast<Coord>(i32(0)) * scale_;
-          break;
-        case 0x31:
-          need(4, "ENDEXTN");
-          if (el) el->endextn = static_cast<Coord>(i32(0)) * scale_;
-          break;
-        case 0x10: {
-          if (!el) corrupt(fmt::format("XY at offset {} outside an element", at));
-          if (n % 8) corrupt(fmt::format("XY record at offset {} has {} bytes, not a multiple of 8", at, n));
-          el->xy.clear();
-          for (size_t i = 0; i < n / 8; ++i)
-            el->xy.push_back({static_cast<Coord>(i32(2 * i)) * scale_, static_cast<Coord>(i32(2 * i + 1)) * scale_});
-          break;
-        }
-        case 0x12:
-          if (el) el->sname = str();
-          break;
-        case 0x13:
-          need(4, "COLROW");
-          if (el) {
-            el->cols = i16(0);
-            el->rows = i16(1);
-          }
-          break;
-        case 0x19:
-          if (el) el->string = str();
-          break;
-        case 0x1A:
-          need(2, "STRANS");
-          if (el) el->strans = static_cast<uint16_t>(i16(0));
-          break;
-        case 0x1B:
-          need(8, "MAG");
-          if (el) el->mag = decode_real8(d);
-          break;
-        case 0x1C:
-          need(8, "ANGLE");
-          if (el) el->angle = decode_real8(d);
-          break;
-        case 0x2B:
-          need(2, "PROPATTR");
-          if (el) el->propattr = i16(0);
-          break;
-        case 0x2C:
-          if (el && el->propattr == 1) el->name = str();
-          break;
-        case 0x11: {  // ENDEL
-          if (!el || !cell) corrupt(fmt::format("ENDEL at offset {} without an element", at));
-          finish(*el, *cell, pending, texts);
-          el.reset();
-          break;
-        }
-        default:
-          break;  // records without geometric meaning (PRESENTATION, ELFLAGS, ...)
-      }
-      (void)dt;
+      record(lib, libname, type, at);
     }
-    if (!ended) corrupt("no ENDLIB record: the file is truncated");
-    for (auto& [parent, r] : pending) {
-      if (!lib.has(r.cell)) corrupt(fmt::format("cell '{}' references the undefined structure '{}'", parent, r.cell));
+    if (state_ != State::Done) corrupt(b_.size(), "no ENDLIB record: the file is truncated");
+    for (auto& [parent, r] : pending_) {
+      if (!lib.has(r.cell))
+        corrupt_msg(fmt::format("structure '{}' references the undefined structure '{}'", parent, r.cell));
       lib.cell(parent).refs.push_back(std::move(r));
     }
-    for (auto& [c, t] : texts) {
+    // The hierarchy: no loops, and no deeper than the budget (every walk over it is iterative, but a chain of
+    // 40,000 references is no layout).
+    HierarchyDepth deep;
+    try {
+      deep = deepest_hierarchy(lib);
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("{}: {}", what_, e.what()), e.kind());
+    }
+    if (deep.levels > opts_.max_depth)
+      fail("GDS-TOO-DEEP", fmt::format("{}: the references below structure '{}' nest {} levels deep, more than the {} "
+                                       "allowed (GdsReadOptions::max_depth; real layouts are < 20 deep)",
+                                       what_, deep.cell, deep.levels, opts_.max_depth));
+    for (auto& [c, t] : texts_) {
       std::optional<Port> p;
       if (opts_.port_layer && t.layer == *opts_.port_layer) p = parse_port_label(t.text, t.position);
       if (p && !c->find_port(p->name))
@@ -573,38 +651,264 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void corrupt(const std::string& msg) { fail("GDS-CORRUPT", fmt::format("{}: {}", what_, msg)); }
+  [[noreturn]] void corrupt(size_t at, const std::string& msg) const {
+    fail("GDS-CORRUPT", fmt::format("{}: byte offset {}: {}", what_, at, msg));
+  }
+  [[noreturn]] void corrupt_msg(const std::string& msg) const {
+    fail("GDS-CORRUPT", fmt::format("{}: {}", what_, msg));
+  }
+  std::string in_cell() const { return cell_ ? fmt::format(" in structure '{}'", cell_->name) : std::string(); }
 
   uint16_t be16(size_t p) const {
     return static_cast<uint16_t>((static_cast<uint8_t>(b_[p]) << 8) | static_cast<uint8_t>(b_[p + 1]));
   }
+  int16_t i16(size_t i) const { return static_cast<int16_t>((d_[2 * i] << 8) | d_[2 * i + 1]); }
+  int32_t i32(size_t i) const {
+    uint32_t u =
+        (uint32_t{d_[4 * i]} << 24) | (uint32_t{d_[4 * i + 1]} << 16) | (uint32_t{d_[4 * i + 2]} << 8) | d_[4 * i + 3];
+    return static_cast<int32_t>(u);
+  }
+  std::string str() const {
+    std::string s(reinterpret_cast<const char*>(d_), n_);
+    while (!s.empty() && s.back() == '\0') s.pop_back();
+    return s;
+  }
 
-  Trans ref_trans(const Element& e, Point at) {
+  // Moves along a record sequence to the step of `type`: an error when a required step is skipped, or when
+  // the record comes again, out of order, or does not belong here.
+  void advance(std::span<const Step> steps, size_t& step, uint8_t type, size_t at, const std::string& where) const {
+    for (size_t k = step; k < steps.size(); ++k) {
+      if (steps[k].type == type) {
+        step = steps[k].repeat ? k : k + 1;
+        return;
+      }
+      if (steps[k].required)
+        corrupt(at, fmt::format("{} record where {} is expected ({})", record_name(type), record_name(steps[k].type),
+                                where));
+    }
+    for (size_t k = 0; k < step; ++k)
+      if (steps[k].type == type)
+        corrupt(at, fmt::format("{} record repeated or out of order ({})", record_name(type), where));
+    corrupt(at, fmt::format("{} record does not belong here ({})", record_name(type), where));
+  }
+  // The first required step not yet seen (nullptr when every one has been).
+  static const Step* missing(std::span<const Step> steps, size_t step) {
+    for (size_t k = step; k < steps.size(); ++k)
+      if (steps[k].required) return &steps[k];
+    return nullptr;
+  }
+
+  void record(Library& lib, std::string& libname, uint8_t type, size_t at) {
+    switch (state_) {
+      case State::Start:
+        if (type != rec::HEADER)
+          corrupt(at, fmt::format("not a GDSII stream: it starts with a {} record, not HEADER", record_name(type)));
+        state_ = State::Header;
+        return;
+      case State::Header:
+        if (type != rec::BGNLIB) corrupt(at, fmt::format("{} record where BGNLIB is expected", record_name(type)));
+        state_ = State::LibraryHead;
+        return;
+      case State::LibraryHead:
+        advance(kLibraryHead, step_, type, at, "library header");
+        if (type == rec::LIBNAME) libname = str();
+        if (type == rec::UNITS) {
+          units(at);
+          state_ = State::Library;
+        }
+        return;
+      case State::Library:
+        if (type == rec::BGNSTR) {
+          state_ = State::StructName;
+        } else if (type == rec::ENDLIB) {
+          state_ = State::Done;
+        } else {
+          corrupt(at, fmt::format("{} record outside a structure (BGNSTR or ENDLIB expected)", record_name(type)));
+        }
+        return;
+      case State::StructName: {
+        if (type != rec::STRNAME) corrupt(at, fmt::format("{} record where STRNAME is expected", record_name(type)));
+        std::string name = str();
+        if (lib.has(name)) corrupt(at, fmt::format("structure '{}' is defined twice", name));
+        try {
+          cell_ = &lib.add_cell(name);
+        } catch (const Error& e) {
+          fail("GDS-UNSUPPORTED", fmt::format("{}: byte offset {}: {}", what_, at, e.what()));
+        }
+        state_ = State::Structure;
+        strclass_ok_ = true;
+        return;
+      }
+      case State::Structure:
+        if (type == rec::STRCLASS && strclass_ok_) {  // Calma-internal; right after STRNAME only
+          strclass_ok_ = false;
+          return;
+        }
+        strclass_ok_ = false;
+        if (type == rec::ENDSTR) {
+          cell_ = nullptr;
+          state_ = State::Library;
+          return;
+        }
+        if (type == rec::BOUNDARY || type == rec::PATH || type == rec::SREF || type == rec::AREF || type == rec::TEXT ||
+            type == rec::NODE || type == rec::BOX) {
+          el_ = Element{};
+          el_.kind = type;
+          el_.at = at;
+          state_ = State::Element;
+          return;
+        }
+        corrupt(at, fmt::format("{} record outside an element{}", record_name(type), in_cell()));
+      case State::Element:
+        element_record(type, at);
+        return;
+      case State::Done:
+        return;
+    }
+  }
+
+  void units(size_t at) {
+    const double user = decode_real8(d_), dbu_m = decode_real8(d_ + 8);
+    if (!(user > 0) || !(dbu_m > 0))
+      corrupt(at, fmt::format("UNITS {} user units and {} m per database unit (both must be positive)", user, dbu_m));
+    const double k = dbu_m / 1e-9;
+    const double kr = std::round(k);
+    // Up to 1 mm per database unit: int32 coordinates times the scale stay below 2^51 nm.
+    if (!(kr >= 1 && kr <= 1e6) || std::fabs(k - kr) > 1e-6 * kr)
+      fail("GDS-UNSUPPORTED",
+           fmt::format("{}: database unit {} m is not a whole number of nanometres from 1 nm to 1 mm", what_, dbu_m));
+    scale_ = static_cast<Coord>(kr);
+  }
+
+  void element_record(uint8_t type, size_t at) {
+    Element& e = el_;
+    const std::string where = fmt::format("{} element at byte offset {}{}", record_name(e.kind), e.at, in_cell());
+    const std::span<const Step> steps = element_steps(e.kind);
+    if (type == rec::PROPATTR || type == rec::PROPVALUE || type == rec::ENDEL) {
+      if (const Step* s = missing(steps, e.step))
+        corrupt(at,
+                fmt::format("{} record, but the {} has no {} record", record_name(type), where, record_name(s->type)));
+      e.in_properties = true;
+      if (type == rec::PROPATTR) {
+        if (e.propattr >= 0) corrupt(at, fmt::format("PROPATTR record without a PROPVALUE before it ({})", where));
+        e.propattr = i16(0);
+      } else if (type == rec::PROPVALUE) {
+        if (e.propattr < 0) corrupt(at, fmt::format("PROPVALUE record without a PROPATTR ({})", where));
+        if (e.propattr == 1) e.name = str();
+        e.propattr = -1;
+      } else {
+        if (e.propattr >= 0) corrupt(at, fmt::format("ENDEL after a PROPATTR without its PROPVALUE ({})", where));
+        finish(e);
+        state_ = State::Structure;
+      }
+      return;
+    }
+    if (e.in_properties) corrupt(at, fmt::format("{} record after the properties ({})", record_name(type), where));
+    advance(steps, e.step, type, at, where);
+    switch (type) {
+      case rec::LAYER:
+        e.layer = static_cast<uint16_t>(i16(0));
+        break;
+      case rec::DATATYPE:
+      case rec::TEXTTYPE:
+      case rec::BOXTYPE:
+        e.datatype = static_cast<uint16_t>(i16(0));
+        break;
+      case rec::WIDTH:  // negative: absolute width (not scaled by a parent's magnification, which is 1 here)
+        e.width = std::abs(static_cast<Coord>(i32(0))) * scale_;
+        break;
+      case rec::PATHTYPE:
+        e.pathtype = i16(0);
+        break;
+      case rec::BGNEXTN:
+        e.bgnextn = static_cast<Coord>(i32(0)) * scale_;
+        break;
+      case rec::ENDEXTN:
+        e.endextn = static_cast<Coord>(i32(0)) * scale_;
+        break;
+      case rec::XY:
+        e.xy.resize(n_ / 8);  // at most 8191 points: the record length is 16 bits
+        for (size_t i = 0; i < e.xy.size(); ++i)
+          e.xy[i] = {static_cast<Coord>(i32(2 * i)) * scale_, static_cast<Coord>(i32(2 * i + 1)) * scale_};
+        break;
+      case rec::SNAME:
+        e.sname = str();
+        if (e.sname.empty()) corrupt(at, fmt::format("empty SNAME ({})", where));
+        break;
+      case rec::COLROW:
+        e.cols = i16(0);
+        e.rows = i16(1);
+        break;
+      case rec::STRING:
+        e.string = str();
+        break;
+      case rec::STRANS:
+        e.has_strans = true;
+        e.strans = static_cast<uint16_t>(i16(0));
+        break;
+      case rec::MAG:
+      case rec::ANGLE:
+        if (!e.has_strans) corrupt(at, fmt::format("{} record without STRANS ({})", record_name(type), where));
+        (type == rec::MAG ? e.mag : e.angle) = decode_real8(d_);
+        break;
+      default:
+        break;  // ELFLAGS, PLEX, PRESENTATION, NODETYPE: no geometric meaning
+    }
+  }
+
+  Trans ref_trans(const Element& e, Point at) const {
+    const std::string where = fmt::format("{} at byte offset {}{}", record_name(e.kind), e.at, in_cell());
+    if (e.strans & 0x7FF9)
+      corrupt(e.at, fmt::format("STRANS sets reserved bits 0x{:04X} ({})", e.strans & 0x7FF9, where));
+    if (e.strans & 0x0006)
+      fail("GDS-UNSUPPORTED",
+           fmt::format("{}: {} of '{}': absolute magnification or angle (STRANS bits 0x0006)", what_, where, e.sname));
     if (std::fabs(e.mag - 1.0) > 1e-12)
-      fail("GDS-UNSUPPORTED", fmt::format("{}: reference to '{}' with magnification {}", what_, e.sname, e.mag));
-    double q = e.angle / 90.0;
+      fail("GDS-UNSUPPORTED", fmt::format("{}: {} of '{}' with magnification {}", what_, where, e.sname, e.mag));
+    const double q = std::fmod(e.angle, 360.0) / 90.0;
     if (std::fabs(q - std::round(q)) > 1e-9)
       fail("GDS-UNSUPPORTED",
-           fmt::format("{}: reference to '{}' rotated by {} degrees (only multiples of 90)", what_, e.sname, e.angle));
+           fmt::format("{}: {} of '{}' rotated by {} degrees (only multiples of 90)", what_, where, e.sname, e.angle));
     return Trans::make(static_cast<int>(std::lround(q)) * 90, (e.strans & 0x8000) != 0, at);
   }
 
-  void finish(Element& e, Cell& c, std::vector<std::pair<std::string, Ref>>& pending,
-              std::vector<std::tuple<Cell*, Text>>& texts) {
-    LayerSpec l{e.layer, e.datatype};
+  [[noreturn]] void bad_points(const Element& e, const char* need) const {
+    corrupt(e.at,
+            fmt::format("{} element{} has {} point(s) in XY; {}", record_name(e.kind), in_cell(), e.xy.size(), need));
+  }
+
+  void add_polygon(const Element& e, Polygon p) {
+    p.pop_back();  // the closing point
+    compress(p);
+    if (p.size() < 3)
+      fail("LAYOUT-POLYGON", fmt::format("{}: byte offset {}: {} element{} on layer {} has fewer than 3 distinct "
+                                         "corners (no area)",
+                                         what_, e.at, record_name(e.kind), in_cell(), e.layer));
+    cell_->polygons[{e.layer, e.datatype}].push_back(std::move(p));
+  }
+
+  void finish(Element& e) {
+    Cell& c = *cell_;
+    const LayerSpec l{e.layer, e.datatype};
     switch (e.kind) {
-      case 0x08:
-      case 0x2D: {  // BOUNDARY, BOX
-        Polygon p = e.xy;
-        if (p.size() >= 2 && p.front() == p.back()) p.pop_back();
-        compress(p);
-        if (p.size() >= 3) c.polygons[l].push_back(std::move(p));
+      case rec::BOUNDARY:
+        if (e.xy.size() < 4 || e.xy.front() != e.xy.back())
+          bad_points(e, "a BOUNDARY needs at least 4, the last equal to the first");
+        add_polygon(e, std::move(e.xy));
         break;
-      }
-      case 0x09: {  // PATH
+      case rec::BOX:
+        if (e.xy.size() != 5 || e.xy.front() != e.xy.back())
+          bad_points(e, "a BOX needs 5, the last equal to the first");
+        add_polygon(e, std::move(e.xy));
+        break;
+      case rec::PATH: {
+        if (e.xy.size() < 2) bad_points(e, "a PATH needs at least 2");
         Coord ext0 = 0, ext1 = 0;
         if (e.pathtype == 1)
-          fail("GDS-UNSUPPORTED", fmt::format("{}: cell '{}': round-ended PATH (pathtype 1)", what_, c.name));
+          fail("GDS-UNSUPPORTED",
+               fmt::format("{}: byte offset {}: round-ended PATH (pathtype 1){}", what_, e.at, in_cell()));
+        if (e.pathtype != 0 && e.pathtype != 2 && e.pathtype != 4)
+          corrupt(e.at, fmt::format("PATH{} with pathtype {} (0, 1, 2 or 4)", in_cell(), e.pathtype));
         if (e.pathtype == 2) ext0 = ext1 = e.width / 2;
         if (e.pathtype == 4) {
           ext0 = e.bgnextn;
@@ -614,45 +918,51 @@ class Reader {
         try {
           p = path_polygon(e.xy, e.width, ext0, ext1);
         } catch (const Error& err) {
-          fail("GDS-UNSUPPORTED", fmt::format("{}: cell '{}': {}", what_, c.name, err.what()));
+          fail("GDS-UNSUPPORTED", fmt::format("{}: byte offset {}: PATH{}: {}", what_, e.at, in_cell(), err.what()));
         }
+        // A PATH of width 0 or with all its points equal covers no area (as in KLayout's DRC): nothing to keep.
         if (p.size() >= 3) c.polygons[l].push_back(std::move(p));
         break;
       }
-      case 0x0C:  // TEXT
-        if (e.xy.size() != 1) corrupt(fmt::format("cell '{}': TEXT with {} points", c.name, e.xy.size()));
-        texts.emplace_back(&c, Text{e.string, e.xy[0], l});
+      case rec::TEXT:
+        if (e.xy.size() != 1) bad_points(e, "a TEXT needs 1");
+        texts_.emplace_back(&c, Text{e.string, e.xy[0], l});
         break;
-      case 0x0A: {  // SREF
-        if (e.xy.size() != 1) corrupt(fmt::format("cell '{}': SREF with {} points", c.name, e.xy.size()));
+      case rec::SREF: {
+        if (e.xy.size() != 1) bad_points(e, "an SREF needs 1");
         Ref r;
         r.cell = e.sname;
         r.trans = ref_trans(e, e.xy[0]);
         r.name = e.name;
-        pending.emplace_back(c.name, std::move(r));
+        pending_.emplace_back(c.name, std::move(r));
         break;
       }
-      case 0x0B: {  // AREF
-        if (e.xy.size() != 3) corrupt(fmt::format("cell '{}': AREF with {} points", c.name, e.xy.size()));
+      case rec::AREF: {
+        if (e.xy.size() != 3) bad_points(e, "an AREF needs 3 (origin, column end, row end)");
         if (e.cols < 1 || e.rows < 1)
-          corrupt(fmt::format("cell '{}': AREF with {} x {} elements", c.name, e.cols, e.rows));
+          corrupt(e.at,
+                  fmt::format("AREF{} with {} x {} elements (COLROW needs 1..32767 each)", in_cell(), e.cols, e.rows));
         Ref r;
         r.cell = e.sname;
         r.trans = ref_trans(e, e.xy[0]);
         r.cols = e.cols;
         r.rows = e.rows;
-        Point dc = e.xy[1] - e.xy[0], dr = e.xy[2] - e.xy[0];
+        const Point dc = e.xy[1] - e.xy[0], dr = e.xy[2] - e.xy[0];
         if (dc.x % e.cols || dc.y % e.cols || dr.x % e.rows || dr.y % e.rows)
-          fail("GDS-UNSUPPORTED",
-               fmt::format("{}: cell '{}': AREF pitch is not a whole number of database units", what_, c.name));
+          fail("GDS-UNSUPPORTED", fmt::format("{}: byte offset {}: AREF{}: pitch is not a whole number of database "
+                                              "units",
+                                              what_, e.at, in_cell()));
         r.col_step = {dc.x / e.cols, dc.y / e.cols};
         r.row_step = {dr.x / e.rows, dr.y / e.rows};
         r.name = e.name;
-        pending.emplace_back(c.name, std::move(r));
+        pending_.emplace_back(c.name, std::move(r));
         break;
       }
+      case rec::NODE:  // electrical net nodes: no geometry
+        if (e.xy.size() > 50) bad_points(e, "a NODE has 1 to 50");
+        break;
       default:
-        break;  // NODE: no geometry
+        break;
     }
   }
 
@@ -660,7 +970,16 @@ class Reader {
   std::string what_;
   GdsReadOptions opts_;
   size_t pos_ = 0;
+  const uint8_t* d_ = nullptr;  // payload of the current record
+  size_t n_ = 0;                // its size
   Coord scale_ = 1;
+  State state_ = State::Start;
+  size_t step_ = 0;  // position in kLibraryHead
+  bool strclass_ok_ = false;
+  Cell* cell_ = nullptr;
+  Element el_;
+  std::vector<std::pair<std::string, Ref>> pending_;  // (parent, reference), resolved once every cell is read
+  std::vector<std::tuple<Cell*, Text>> texts_;
 };
 
 }  // namespace
@@ -670,7 +989,7 @@ Library read_gds(std::string_view bytes, const std::string& what, const GdsReadO
 }
 
 Library read_gds_file(const std::string& path, const GdsReadOptions& opts) {
-  std::string bytes = read_file(path);
+  std::string bytes = read_file(path, false, opts.max_bytes);
   return read_gds(bytes, path, opts);
 }
 

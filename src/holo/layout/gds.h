@@ -31,11 +31,19 @@ void write_gds_file(const Library& lib, const std::string& path, const GdsWriteO
 
 struct GdsReadOptions {
   std::optional<LayerSpec> port_layer;  // TEXT elements on this layer in the port format become ports
+  // The deepest chain of references accepted (GDS-TOO-DEEP beyond it). Real layouts nest fewer than 20 levels.
+  int64_t max_depth = 1000;
+  // The largest file read_gds_file reads (FILE-TOO-LARGE, checked before reading). The library read from a
+  // file takes at most a few times its size in memory.
+  uint64_t max_bytes = uint64_t{1} << 30;
 };
 
-// Errors: GDS-CORRUPT (truncated or malformed records, naming the byte offset), GDS-UNSUPPORTED (rotations
-// that are not multiples of 90 degrees, magnification, round-ended paths, a database unit that is not a
-// whole number of nanometres).
+// Reads a GDSII stream strictly (docs/layout.md, "Reading GDSII"). Errors: GDS-CORRUPT (truncated or malformed
+// records, records out of order, point counts an element cannot have, undefined or twice-defined structures,
+// naming the record and its byte offset), GDS-UNSUPPORTED (reserved records, rotations that are not multiples
+// of 90 degrees, magnification, round-ended paths, a database unit that is not a whole number of nanometres),
+// LAYOUT-POLYGON (a BOUNDARY or BOX without area), LAYOUT-CYCLE (a structure that references itself),
+// GDS-TOO-DEEP (references nested deeper than max_depth).
 Library read_gds(std::string_view bytes, const std::string& what, const GdsReadOptions& opts = {});
 Library read_gds_file(const std::string& path, const GdsReadOptions& opts = {});
 

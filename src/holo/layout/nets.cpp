@@ -111,23 +111,21 @@ FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap&
   };
   FlatBoxes out;
   std::vector<Box>* dst[4] = {&out.m2, &out.heater, &out.via, &out.pad};
-  std::vector<const Cell*> stack;
-  auto rec = [&](auto& self, const Cell& c, const Trans& t) -> void {
-    if (std::find(stack.begin(), stack.end(), &c) != stack.end())
-      fail("LAYOUT-CYCLE", fmt::format("cell '{}' references itself through its children", c.name));
-    stack.push_back(&c);
-    const Local& loc = local(c);
-    for (int k = 0; k < 4; ++k)
-      for (const Box& b : loc.boxes[k]) dst[k]->push_back(transformed(b, t));
-    out.non_rect += loc.non_rect;
-    for (const Ref& r : c.refs) {
-      const Cell& child = lib.cell(r.cell);
-      for (int32_t j = 0; j < r.rows; ++j)
-        for (int32_t i = 0; i < r.cols; ++i) self(self, child, t * r.element(i, j));
-    }
-    stack.pop_back();
-  };
-  rec(rec, lib.cell(top), Trans{});
+  for_each_placement(
+      lib, top,
+      [&](const Cell& c) {
+        for (const LayerSpec& l : layers) {
+          auto pl = c.polygons.find(l);
+          if (pl != c.polygons.end() && !pl->second.empty()) return true;
+        }
+        return false;
+      },
+      [&](const Cell& c, const Trans& t) {
+        const Local& loc = local(c);
+        for (int k = 0; k < 4; ++k)
+          for (const Box& b : loc.boxes[k]) dst[k]->push_back(transformed(b, t));
+        out.non_rect += loc.non_rect;
+      });
   return out;
 }
 

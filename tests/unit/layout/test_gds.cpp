@@ -9,6 +9,7 @@
 #include <functional>
 #include <numbers>
 
+#include "gds_records.h"
 #include "holo/layout/demo.h"
 #include "holo/layout/gds.h"
 #include "holo/layout/params.h"
@@ -140,35 +141,6 @@ TEST(Gds, FlattenAppliesArrayAndOrientation) {
   EXPECT_EQ(bbox(ps[0]), (Box{100, 0, 120, 10}));
   EXPECT_EQ(bbox(ps[1]), (Box{100, 1000, 120, 1010}));
 }
-
-// A minimal record builder for hand-made streams.
-struct Rec {
-  std::string b;
-  Rec& r(uint16_t type, std::string payload = {}) {
-    uint16_t len = static_cast<uint16_t>(4 + payload.size());
-    b += static_cast<char>(len >> 8);
-    b += static_cast<char>(len & 0xFF);
-    b += static_cast<char>(type >> 8);
-    b += static_cast<char>(type & 0xFF);
-    b += payload;
-    return *this;
-  }
-  static std::string i16(int v) { return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)}; }
-  static std::string i32(int32_t v) {
-    uint32_t u = static_cast<uint32_t>(v);
-    return {static_cast<char>(u >> 24), static_cast<char>((u >> 16) & 0xFF), static_cast<char>((u >> 8) & 0xFF),
-            static_cast<char>(u & 0xFF)};
-  }
-  static std::string real(double v) {
-    auto a = encode_real8(v);
-    return std::string(reinterpret_cast<const char*>(a.data()), 8);
-  }
-  Rec& head(double dbu_m = 1e-9) {
-    r(0x0002, i16(600)).r(0x0102, std::string(24, '\0')).r(0x0206, "LB");
-    return r(0x0305, real(1e-3) + real(dbu_m));
-  }
-  Rec& cell(const std::string& name) { return r(0x0502, std::string(24, '\0')).r(0x0606, name); }
-};
 
 TEST(Gds, ReadsPathsBoxesAndScalesTheDatabaseUnit) {
   Rec g;
