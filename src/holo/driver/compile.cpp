@@ -183,6 +183,9 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
     dopt.gds_path = out("chip.gds");
     dopt.pdk_path = out("pdk.json");
     dopt.max_listed = 20;
+    // The chip is compile's own: no input budgets (the user asked for the check, however long it takes).
+    dopt.limits = layout::FlatLimits::unlimited();
+    dopt.drc_work_per_vertex = 0;
     Result d;
     try {
       d = drc(dopt);
