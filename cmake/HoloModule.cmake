@@ -1,6 +1,6 @@
 # holo_module(NAME DEPS <lower modules and libraries> [PRIVATE_DEPS ...])
 # One static library per module from the .cpp files in its folder. Public headers are included as
-# "holo/<module>/x.h". Dependencies point down the table of ARCHITECTURE.md only.
+# "holo/<module>/x.h". Dependencies point down the table of docs/architecture.md only.
 function(holo_module name)
   cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)

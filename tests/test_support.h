@@ -1,5 +1,5 @@
 // Helpers shared by the unit tests: paths to the source tree, and a tolerance helper whose bound
-// is named and justified at each call site (STYLE.md: tolerances that say why).
+// is named and justified at each call site (docs/architecture.md#conventions: tolerances that say why).
 #pragma once
 
 #include <gtest/gtest.h>

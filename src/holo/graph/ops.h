@@ -1,4 +1,4 @@
-// The op table: every op the graph IR knows, defined once (STYLE.md: one schema per component).
+// The op table: every op the graph IR knows, defined once (docs/architecture.md#conventions: one schema per thing).
 // For each op: input/output arity, attribute checks + shape inference (one function used both for
 // static shapes with dynamic dims and for concrete shapes at run time), the float64 reference kernel,
 // and the multiply-accumulate count per sample.

@@ -45,7 +45,7 @@ class CellFactory {
   // Ports o1, o2 (optical), e1, e2 (M2, pointing north from each contact).  "ps_L<heater length>"
   std::string phase_shifter();
   // MZI: [phase shifter phi on the upper arm] coupler [phase shifter theta on the upper arm] coupler
-  // (shared/physics.md 1.1); electrical ports phi_e1, phi_e2, theta_e1, theta_e2. Without phi the first
+  // (docs/linalg.md section 1); electrical ports phi_e1, phi_e2, theta_e1, theta_e2. Without phi the first
   // section is left out (used by the attenuator).        "mzi_P<pitch>" / "mzi_theta_P<pitch>"
   std::string mzi(bool with_phi = true);
   // The mesh MZI with its heaters wired on M2 (chip.h): the two middle contacts (phi_e2, theta_e1) joined as

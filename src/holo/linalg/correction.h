@@ -1,5 +1,5 @@
 // Local correction of imperfect couplers (Bandyopadhyay, Hamerly, Englund, Optica 8, 1247 (2021);
-// physics.md 1.6). Each MZI has couplers B(pi/4 + a) (input) and B(pi/4 + b) (output); its cross power is
+// docs/physics.md#coupler-error-correction). Each MZI has couplers B(pi/4 + a) in, B(pi/4 + b) out; its cross power is
 // A + B cos(theta) with A = sin^2 s2 cos^2 s1 + cos^2 s2 sin^2 s1, B = sin(2 s1) sin(2 s2) / 2, so only
 // cross powers in [sin^2(a - b), cos^2(a + b)] are reachable.
 //

@@ -49,7 +49,7 @@ Eigen::MatrixXcd reconstruct(const Mesh& mesh, std::span<const CouplerError> err
 // Left-multiplies the rows of x (n x cols, any cols) by the mesh: x <- U x.
 void apply_mesh(const Mesh& mesh, Eigen::MatrixXcd& x);
 
-// Verification metrics (physics.md 1.5).
+// Verification metrics (docs/physics.md#verification-metrics).
 double frobenius_error(const Eigen::MatrixXcd& u, const Eigen::MatrixXcd& u_hat);  // ||U - Uhat||_F
 double unitarity_error(const Eigen::MatrixXcd& u);                                 // ||U^H U - I||_F
 // F = |Tr(U^H Uhat)|^2 / (N Tr(Uhat^H Uhat)); 1 for a perfect (possibly lossy-free) match.

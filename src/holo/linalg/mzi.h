@@ -1,4 +1,4 @@
-// The one Mach-Zehnder convention of holo (physics.md 1.1). Every module converts through this file.
+// The one Mach-Zehnder convention of holo (docs/linalg.md section 1). Every module converts through this file.
 //
 //   coupler       B(s)   = [[cos s, i sin s], [i sin s, cos s]],  50:50 at s = pi/4
 //   phase shifter P(x)   = diag(exp(i x), 1)                        (on the upper arm / upper mode)

@@ -1,6 +1,6 @@
 // Clements and Reck nulling on a split (real / imaginary) column-major work matrix.
 //
-// Performance (shared/performance-notes.md, docs/linalg.md section 9): both are O(N^3) sequences of 2x2
+// Performance (docs/performance.md, docs/linalg.md section 9): both are O(N^3) sequences of 2x2
 // rotations, and the rotations of one Clements anti-diagonal (or one Reck row) act on consecutive overlapping
 // pairs, so they form a chain: each rotation shares a column (row) with the previous one.
 //  - Column rotations run as that chain across the columns, kBlock rows at a time held in registers: per

@@ -1,4 +1,4 @@
-// Phase quantization to b-bit DACs (physics.md 6). Every phase (theta, phi, output screen, attenuator theta)
+// Phase quantization to b-bit DACs (docs/physics.md). Every phase (theta, phi, output screen, attenuator theta)
 // lives on [0, 2 pi) and is replaced by the nearest DAC level, with wrap-around at 2 pi:
 //   LinearPhase   levels 2 pi k / 2^b                (a DAC linear in phase)
 //   LinearVoltage levels 2 pi (k / 2^b)^2            (a heater driven linear in voltage: phase ~ V^2, with

@@ -1,4 +1,4 @@
-// Mapping a weight matrix W (M x N, real or complex) onto meshes (physics.md 2):
+// Mapping a weight matrix W (M x N, real or complex) onto meshes (docs/physics.md#mapping-a-weight-matrix):
 //   W = U S V^H  ->  light passes a V^H mesh (N modes), a column of min(M, N) attenuator MZIs with field
 //   transmission t_i = sigma_i / sigma_max, a U mesh (M modes); the electronic gain sigma_max restores scale.
 //

@@ -1,4 +1,4 @@
-// Tiling a weight matrix larger than the mesh size K into K x K blocks (physics.md 2): block (i, j) is mapped
+// Tiling a weight matrix larger than the mesh size K into K x K blocks (docs/physics.md#tiling): block (i, j) is mapped
 // with its own SVD layer and gain; y_i = sum_j W_ij x_j is accumulated electronically after detection.
 // Edge blocks keep their true size unless pad_edges (then every tile is a full K x K mesh, zero-padded).
 //

@@ -1,4 +1,4 @@
-// The electro-optic activation of Williamson et al. (IEEE JSTQE 26, 7700412, 2020; shared/physics.md 7):
+// The electro-optic activation of Williamson et al. (IEEE JSTQE 26, 7700412, 2020; docs/physics.md):
 // a fraction alpha of the light is tapped to a photodiode whose amplified photocurrent drives an intensity
 // modulator on the remaining light:
 //   f(z) = i sqrt(1 - alpha) exp(-i (g |z|^2 + phi_b) / 2) cos((g |z|^2 + phi_b) / 2) z,

@@ -17,7 +17,7 @@ struct SimOptions {
   // false: only the netlist's components lose light (edge paths lose less; docs/simulation.md).
   bool balanced_mesh_loss = true;
   double coupler_sigma_rad = 0.0;  // per-coupler splitting error a, b ~ N(0, sigma) (coupling angle, rad)
-  bool correct_couplers = false;   // re-program phases for the (known) coupler errors (physics.md 1.6)
+  bool correct_couplers = false;   // re-program phases for the (known) coupler errors (docs/physics.md)
   double phase_noise_rad = 0.0;    // per phase shifter, static per draw, N(0, sigma) added to the programmed phase
   double laser_power_mw = 10.0;    // laser power shared by the inputs of one tile pass
   bool shot_noise = false;         // 2 q (I + I_dark) B at each homodyne receiver

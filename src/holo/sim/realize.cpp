@@ -23,7 +23,7 @@ uint64_t splitmix(uint64_t x) {
   return z ^ (z >> 31);
 }
 
-// Coupling constants of an imperfect MZI (physics.md 1.6): cross power = A + B cos(theta).
+// Coupling constants of an imperfect MZI (docs/physics.md#coupler-error-correction): cross power = A + B cos(theta).
 void cross_power_coefficients(const linalg::CouplerError& e, double& a, double& b) {
   const double s1 = 0.25 * linalg::kPi + e.a_rad, s2 = 0.25 * linalg::kPi + e.b_rad;
   a = std::pow(std::sin(s2) * std::cos(s1), 2) + std::pow(std::cos(s2) * std::sin(s1), 2);
@@ -116,7 +116,7 @@ TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions
       }
       // The correction reproduces the complex matrix; homodyne detection reads its real part (LO phase 0).
       // Where MZIs are out of reach the corrected residual can be in phase with the signal while the
-      // uncorrected one is mostly in quadrature (physics.md 1.6; docs/simulation.md): keep whichever
+      // uncorrected one is mostly in quadrature (docs/physics.md#coupler-error-correction): keep whichever
       // programming is closer to the target in what the receivers detect. Both are computed from the same
       // calibrated coupler errors the correction needs, so a real chip can make the same choice.
       const Eigen::MatrixXd target = FastProgram::compile(tile_path(nominal_state(t, pdk, false))).matrix(1).real();

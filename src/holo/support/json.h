@@ -3,7 +3,7 @@
 // the object that holds it, so a file never means something other than what its author sees.
 //
 // parse_json_strict is a template over the document type (nlohmann::json or ordered_json) and support does
-// not link nlohmann_json: include this header only from a module that links it (ARCHITECTURE.md: third-party
+// not link nlohmann_json: include this header only from a module that links it (docs/architecture.md: third-party
 // types stay out of the headers other modules build on). The bookkeeping lives in JsonKeyCheck, which does
 // not depend on nlohmann.
 #pragma once

@@ -27,7 +27,7 @@ std::string hex(const std::array<uint8_t, 8>& b) {
 }
 
 TEST(Real8, CheckedValues) {
-  // Values checked against gdspy's output (shared/ecosystem.md 7.1).
+  // Values checked against gdspy's output (docs/layout.md#gdsii).
   EXPECT_EQ(hex(encode_real8(1e-3)), "3E4189374BC6A7F0");
   EXPECT_EQ(hex(encode_real8(1e-9)), "3944B82FA09B5A54");
   EXPECT_EQ(hex(encode_real8(90.0)), "425A000000000000");

@@ -20,7 +20,7 @@ namespace {
 using testutil::eps_f;
 
 // Acceptance bound of issue 3 for every decomposition test: reconstruction error and unitarity of U_hat.
-// Float64 expectation is 1e-15..1e-13 (physics.md 1.5); 1e-12 leaves room for N = 512.
+// Float64 expectation is 1e-15..1e-13 (docs/linalg.md section 2); 1e-12 leaves room for N = 512.
 constexpr double kBound = 1e-12;
 
 void expect_valid_mesh(const Mesh& mesh, int n, MeshMethod method) {

@@ -1,4 +1,4 @@
-// Helpers for the linalg tests: metrics as defined in physics.md 1.5 and a byte image of a mesh for
+// Helpers for the linalg tests: metrics as in docs/physics.md#verification-metrics and a byte image of a mesh for
 // determinism checks.
 #pragma once
 

@@ -35,7 +35,7 @@ TEST(Mzi, ClosedFormEqualsCouplerPhaseProduct) {
 }
 
 TEST(Mzi, CrossAndBarStates) {
-  // theta = 0: all power crosses over; theta = pi: all power stays in its waveguide (physics.md 1.1).
+  // theta = 0: all power crosses over; theta = pi: all power stays in its waveguide (docs/linalg.md section 1).
   const Mat2 cross = mzi_matrix(0.0, 0.3);
   EXPECT_LE(std::abs(cross(0, 0)), kTiny);
   EXPECT_LE(std::abs(cross(1, 1)), kTiny);
@@ -47,7 +47,7 @@ TEST(Mzi, CrossAndBarStates) {
 }
 
 TEST(Mzi, CouplerErrorsChangeReachableCrossPower) {
-  // Cross power A + B cos(theta) reaches cos^2(a + b) at theta = 0 (physics.md 1.6).
+  // Cross power A + B cos(theta) reaches cos^2(a + b) at theta = 0 (docs/physics.md#coupler-error-correction).
   const CouplerError err{0.05, 0.03};
   const Mat2 m = mzi_matrix(0.0, 0.0, err);
   HOLO_EXPECT_CLOSE(std::norm(m(1, 0)), std::pow(std::cos(0.08), 2), test::Tol::Double);
