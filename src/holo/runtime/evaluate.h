@@ -3,7 +3,9 @@
 // and the same over independent impairment draws (Monte Carlo: mean, sample standard deviation, minimum).
 //
 //   runtime::Reference ref = runtime::reference(g, inputs, "x.npy");
-//   runtime::Statistics s = runtime::monte_carlo(g, net, pdk, sim_options, inputs, ref, labels, {.draws = 10});
+//   runtime::MonteCarloOptions mc;
+//   mc.draws = 10;
+//   runtime::Statistics s = runtime::monte_carlo(g, net, pdk, sim_options, inputs, ref, labels, mc);
 //
 // Draws are independent: draw d uses seed options.seed + d, so draw d of a Monte-Carlo run equals
 // evaluate(Chip(... seed + d ...)) on its own.

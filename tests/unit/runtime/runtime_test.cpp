@@ -238,11 +238,15 @@ TEST(RuntimeEvaluate, StatisticsOfATinyBatch) {
   EXPECT_EQ(st.output_scale, ref.output_scale);
 
   // Without labels: no accuracy.
-  const Statistics unlabelled = monte_carlo(g, net, p, so, in, ref, {}, {.draws = 1});
+  MonteCarloOptions once;
+  once.draws = 1;
+  MonteCarloOptions none;
+  none.draws = 0;
+  const Statistics unlabelled = monte_carlo(g, net, p, so, in, ref, {}, once);
   EXPECT_FALSE(unlabelled.labelled);
   EXPECT_EQ(unlabelled.accuracy_mean, 0.0);
   EXPECT_EQ(unlabelled.per_draw[0].agreement, st.per_draw[0].agreement);
-  EXPECT_EQ(test::error_code([&] { monte_carlo(g, net, p, so, in, ref, {}, {.draws = 0}); }), "RUNTIME-BAD-OPTION");
+  EXPECT_EQ(test::error_code([&] { monte_carlo(g, net, p, so, in, ref, {}, none); }), "RUNTIME-BAD-OPTION");
 }
 
 TEST(RuntimeBinding, RejectsAChipOfAnotherModel) {
