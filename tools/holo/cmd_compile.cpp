@@ -37,6 +37,19 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");
   sub->add_flag("--drc", opts->drc,
                 "Also run holo's design-rule check on the chip (holo drc OUT/chip.gds does it later)");
+  sub->add_flag("--stats", opts->stats, "Print the time and peak-memory growth of every stage after the summary");
+  // Stage names and their forms: driver::compile_stages() (the library checks them as well).
+  std::vector<std::string> dumpable;
+  for (const driver::StageInfo& s : driver::compile_stages())
+    if (!s.dump.empty()) dumpable.push_back(s.name);
+  sub->add_option("--dump-after", opts->dump_after,
+                  "Write the intermediate form after STAGE to <dump dir>/<OUT name>.after-STAGE.<form> (repeatable). "
+                  "Stages, in order:\n" +
+                      driver::stages_help(driver::compile_stages()))
+      ->type_name("STAGE")
+      ->check(one_of(dumpable));
+  sub->add_option("--dump-dir", opts->dump_dir, "Directory for --dump-after files (default: OUT's parent, beside OUT)")
+      ->type_name("DIR");
   add_common_flags(*sub, flags);
   set_action(*sub, [model, out, opts, no_layout](const CommonFlags& f) {
     opts->layout = !*no_layout;

@@ -7,7 +7,7 @@
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/frontend/load.h"
-#include "holo/mapping/binding.h"
+#include "holo/runtime/binding.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
 #include "holo/support/out_dir.h"
@@ -70,7 +70,7 @@ BoundChip load_bound_chip(const std::string& out_dir, const std::string& pdk_ove
   b.pdk = pdk::parse_pdk(pdk_text, b.pdk_path);
 
   in_file(b.circuit_path, [&] { circuit::verify(b.net, b.pdk); });
-  mapping::check_binding(b.graph, b.net, b.circuit_path);
+  runtime::check_binding(b.graph, b.net, b.circuit_path);
   return b;
 }
 

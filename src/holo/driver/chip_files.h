@@ -1,6 +1,6 @@
 // The files of a compiled chip (holo compile's OUT) read back as one bound unit: the netlist, the model it was
 // lowered from and the platform it was compiled for, each checked against the hashes circuit.json records and
-// the pairing of stages with model nodes checked (mapping/binding.h). What `holo simulate` runs on.
+// the pairing of stages with model nodes checked (runtime/binding.h). What `holo simulate` runs on.
 #pragma once
 
 #include <string>

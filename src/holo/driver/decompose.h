@@ -1,6 +1,7 @@
 // Mesh decomposition commands: `holo decompose` (a unitary from .npy into MZI phases) and the benchmarks of
 // `holo bench decompose` (decomposition time against one complex matrix product, measured in the same run,
-// plus the parallel speed-up of a tiled layer). Formats and options: docs/linalg.md.
+// plus the parallel speed-up of a tiled layer). Options: docs/linalg.md; the phases file format is
+// linalg/mesh_io.h.
 #pragma once
 
 #include <cstdint>
@@ -27,12 +28,6 @@ struct DecomposeCommandOptions {
 // input_unitarity_error (when measured), decompose_s, out. Errors: DECOMPOSE-BAD-SHAPE (not a square 2-D
 // array), the linalg errors (LINALG-NOT-UNITARY, ...) with the file name prefixed, file/npy errors.
 Result decompose_unitary(const DecomposeCommandOptions& opts);
-
-// The phases file (schema "holo-mesh" version 1, docs/linalg.md): deterministic text, one MZI per line, doubles
-// in shortest round-trip form, so the same mesh always gives the same bytes.
-std::string mesh_json_text(const linalg::Mesh& mesh);
-// Reads it back. Errors: DECOMPOSE-BAD-PHASES (names `what` and the field).
-linalg::Mesh mesh_from_json_text(const std::string& text, const std::string& what);
 
 struct BenchDecomposeOptions {
   std::vector<int> sizes = {64, 256, 512, 1024};

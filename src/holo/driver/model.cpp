@@ -8,6 +8,7 @@
 #include "holo/frontend/load.h"
 #include "holo/graph/dump.h"
 #include "holo/graph/executor.h"
+#include "holo/runtime/evaluate.h"
 #include "holo/support/error.h"
 #include "holo/support/npy.h"
 
@@ -25,9 +26,12 @@ nlohmann::json shape_json(const Shape& s) {
   return j;
 }
 
-std::vector<Array> read_inputs(const graph::Graph& g, const std::vector<std::string>& paths) {
+}  // namespace
+
+std::vector<Array> read_inputs(const graph::Graph& g, const std::vector<std::string>& paths,
+                               const std::string& model_name) {
   if (paths.size() != g.inputs.size())
-    fail("CLI-INPUT-COUNT", fmt::format("{}: the model takes {} input(s) but {} --input file(s) were given", g.source,
+    fail("CLI-INPUT-COUNT", fmt::format("{}: the model takes {} input(s) but {} --input file(s) were given", model_name,
                                         g.inputs.size(), paths.size()));
   std::vector<Array> in;
   for (size_t i = 0; i < paths.size(); ++i) {
@@ -45,8 +49,6 @@ std::vector<Array> read_inputs(const graph::Graph& g, const std::vector<std::str
   }
   return in;
 }
-
-}  // namespace
 
 graph::Graph load_model(const std::string& path, const LoadOptions& opts, std::vector<graph::PassStats>* stats) {
   graph::Graph g = frontend::load_model(path);
@@ -115,7 +117,7 @@ Result inspect(const std::string& model_path, const InspectOptions& opts) {
 Result run(const std::string& model_path, const RunOptions& opts) {
   if (opts.output_path.empty()) fail("CLI-MISSING-OPTION", "run needs --output FILE.npy");
   graph::Graph g = load_model(model_path, opts.load);
-  std::vector<Array> in = read_inputs(g, opts.input_paths);
+  std::vector<Array> in = read_inputs(g, opts.input_paths, g.source);
   std::vector<Array> out = graph::execute(g, in);
   write_npy(opts.output_path, out[0], opts.float32_output ? NpyDtype::Float32 : NpyDtype::Float64);
   Result r;
@@ -127,31 +129,17 @@ Result run(const std::string& model_path, const RunOptions& opts) {
   return r;
 }
 
-std::vector<int64_t> argmax_rows(const Array& logits) {
-  if (logits.rank() != 2)
-    fail("EVAL-OUTPUT-SHAPE", fmt::format("expected [batch, classes] scores, got {}", shape_str(logits.shape)));
-  std::vector<int64_t> pred(static_cast<size_t>(logits.dim(0)));
-  const int64_t c = logits.dim(1);
-  for (int64_t i = 0; i < logits.dim(0); ++i) {
-    int64_t best = 0;
-    for (int64_t k = 1; k < c; ++k)
-      if (logits[i * c + k] > logits[i * c + best]) best = k;
-    pred[static_cast<size_t>(i)] = best;
-  }
-  return pred;
-}
-
 Result eval(const std::string& model_path, const EvalOptions& opts) {
   if (opts.labels_path.empty()) fail("CLI-MISSING-OPTION", "eval needs --labels FILE.npy");
   graph::Graph g = load_model(model_path, opts.load);
-  std::vector<Array> in = read_inputs(g, opts.input_paths);
+  std::vector<Array> in = read_inputs(g, opts.input_paths, g.source);
   Array labels = read_npy(opts.labels_path);
   std::vector<Array> out = graph::execute(g, in);
   Array logits = out[0];
   if (logits.rank() > 2) {  // e.g. [N,C,1,1]: flatten the trailing dims
     logits.shape = {logits.dim(0), logits.numel() / std::max<int64_t>(logits.dim(0), 1)};
   }
-  auto pred = argmax_rows(logits);
+  auto pred = runtime::argmax_rows(logits);
   if (labels.rank() != 1 || labels.dim(0) != static_cast<int64_t>(pred.size()))
     fail("EVAL-LABELS", fmt::format("{}: labels have shape {} but the batch has {} samples; expected [{}]",
                                     opts.labels_path, shape_str(labels.shape), pred.size(), pred.size()));

@@ -39,7 +39,9 @@ struct EvalOptions {
 };
 Result eval(const std::string& model_path, const EvalOptions& opts);
 
-// Top-1 predictions (argmax over the last axis, first maximum wins) of a [batch, classes] array.
-std::vector<int64_t> argmax_rows(const Array& logits);
+// Reads one .npy per graph input (in model order) and checks them against the graph: CLI-INPUT-COUNT (naming
+// `model_name`), NPY-NONFINITE, the npy reader's errors, GRAPH-INPUT-SHAPE (naming the files).
+std::vector<Array> read_inputs(const graph::Graph& g, const std::vector<std::string>& paths,
+                               const std::string& model_name);
 
 }  // namespace holo::driver

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "holo/graph/weights.h"
 #include "holo/linalg/tiling.h"
 #include "holo/mapping/cells.h"
 #include "holo/support/error.h"
@@ -68,54 +69,6 @@ std::string sanitize(const std::string& s) {
   return r;
 }
 
-bool weight_matrix(const graph::Graph& g, const graph::Node& n, int64_t& out, int64_t& in, std::vector<double>& w) {
-  auto const_input = [&](size_t i) -> const Array* {
-    if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
-    const auto& t = g.tensor(n.inputs[i]);
-    return t.value ? &*t.value : nullptr;
-  };
-  if (n.op == "Gemm") {
-    const Array* b = const_input(1);
-    if (!b || const_input(0)) return false;
-    bool tb = n.attr_int("transB", 0) != 0;
-    out = tb ? b->dim(0) : b->dim(1);
-    in = tb ? b->dim(1) : b->dim(0);
-    w.assign(static_cast<size_t>(out * in), 0.0);
-    for (int64_t i = 0; i < out; ++i)
-      for (int64_t j = 0; j < in; ++j) w[static_cast<size_t>(i * in + j)] = tb ? (*b)[i * in + j] : (*b)[j * out + i];
-    return true;
-  }
-  if (n.op == "MatMul") {
-    const Array* b = const_input(1);
-    if (!b || const_input(0) || b->rank() != 2) return false;
-    in = b->dim(0);
-    out = b->dim(1);
-    w.assign(static_cast<size_t>(out * in), 0.0);
-    for (int64_t i = 0; i < out; ++i)
-      for (int64_t j = 0; j < in; ++j) w[static_cast<size_t>(i * in + j)] = (*b)[j * out + i];
-    return true;
-  }
-  if (n.op == "Conv") {
-    const Array* k = const_input(1);
-    if (!k || const_input(0) || k->rank() != 4) return false;
-    const int64_t M = k->dim(0), cg = k->dim(1), kh = k->dim(2), kw = k->dim(3);
-    const int64_t group = n.attr_int("group", 1);
-    const int64_t C = cg * group, mg = M / group;
-    out = M;
-    in = C * kh * kw;
-    w.assign(static_cast<size_t>(out * in), 0.0);
-    for (int64_t m = 0; m < M; ++m) {
-      int64_t gi = m / mg;
-      for (int64_t c = 0; c < cg; ++c)
-        for (int64_t i = 0; i < kh; ++i)
-          for (int64_t j = 0; j < kw; ++j)
-            w[static_cast<size_t>(m * in + ((gi * cg + c) * kh + i) * kw + j)] = (*k)[((m * cg + c) * kh + i) * kw + j];
-    }
-    return true;
-  }
-  return false;
-}
-
 circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const MappingOptions& opts,
                        MappingSummary* summary) {
   if (opts.mesh_size < 1 || opts.mesh_size > 2048)
@@ -143,7 +96,8 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
   for (const graph::Node& n : g.nodes) {
     int64_t out = 0, in = 0;
     std::vector<double> w;
-    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w)) ++sum.optical_stages;
+    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && graph::weight_matrix(g, n, out, in, w))
+      ++sum.optical_stages;
   }
   int64_t stage_done = 0;
   for (const graph::Node& n : g.nodes) {
@@ -152,7 +106,7 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     st.op = n.op;
     int64_t out = 0, in = 0;
     std::vector<double> w;
-    if (!((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w))) {
+    if (!((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && graph::weight_matrix(g, n, out, in, w))) {
       if (is_activation(n.op) && opts.activation == "eo") {
         st.domain = "optical_activation";
         st.reason = "electro-optic activation (Williamson et al. 2020) replaces " + n.op + " on the optical path";

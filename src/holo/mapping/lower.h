@@ -35,11 +35,6 @@ struct MappingSummary {
 circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const MappingOptions& opts,
                        MappingSummary* summary = nullptr);
 
-// The weight matrix (out x in) a linear node realizes, or false when the node has no constant weight
-// operand (then it stays electronic). Conv: [M, C*kh*kw] (block-diagonal for groups) in im2col order
-// row (c*kh + i)*kw + j.
-bool weight_matrix(const graph::Graph& g, const graph::Node& n, int64_t& out, int64_t& in, std::vector<double>& w);
-
 // A name usable as a cell/instance name (letters, digits, underscore).
 std::string sanitize(const std::string& s);
 

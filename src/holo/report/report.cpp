@@ -74,6 +74,8 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
     }
     j["stages"].push_back(s);
   }
+  j["warnings"] = nlohmann::ordered_json::array();
+  for (const Warning& w : info.warnings) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
   return j.dump(2) + "\n";
 }
 
@@ -92,6 +94,11 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
                                            st.in_features, st.tiles.size(), st.positions)
                              : st.reason;
     s += fmt::format("| {} | {} | {} | {} |\n", st.node, st.op, st.domain, detail);
+  }
+  // Only when there are some: a compile without warnings gives the same report as before warnings existed.
+  if (!info.warnings.empty()) {
+    s += "\n## Warnings\n\n| code | message |\n|---|---|\n";
+    for (const Warning& w : info.warnings) s += fmt::format("| `{}` | {} |\n", w.code, w.message);
   }
   return s;
 }

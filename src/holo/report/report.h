@@ -3,10 +3,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "holo/analysis/metrics.h"
 #include "holo/circuit/netlist.h"
 #include "holo/pdk/pdk.h"
+#include "holo/support/diagnostics.h"
 #include "holo/support/file_io.h"
 
 namespace holo::report {
@@ -25,6 +27,7 @@ struct CompileInfo {
   std::string activation;
   int dac_bits = 0;
   double rank_energy = 1.0;
+  std::vector<Warning> warnings;  // what compile chose for the user (support/diagnostics.h)
 };
 
 std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info);

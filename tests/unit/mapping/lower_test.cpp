@@ -12,6 +12,7 @@
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/graph/verify.h"
+#include "holo/graph/weights.h"
 #include "holo/pdk/pdk.h"
 #include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
@@ -83,7 +84,7 @@ TEST(Lower, TilesRebuildTheWeights) {
     const graph::Node* node = nullptr;
     for (const auto& n : g.nodes)
       if (n.name == st.node) node = &n;
-    ASSERT_TRUE(node && holo::mapping::weight_matrix(g, *node, out, in, w));
+    ASSERT_TRUE(node && holo::graph::weight_matrix(g, *node, out, in, w));
     std::vector<int> covered(static_cast<size_t>(out * in), 0);
     for (const auto& t : st.tiles) {
       const Eigen::MatrixXcd T = holo::sim::tile_matrix(holo::sim::read_tile_cell(net, t.cell));

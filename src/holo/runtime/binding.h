@@ -3,7 +3,7 @@
 // electronically (a perfect "chip" that was never simulated). check_binding makes the pairing exact: the
 // compute program lists every node of the graph once, in order, with its op; every linear node with a constant
 // weight is optical (and nothing else is); an optical stage's matrix, time-multiplexed positions and tile gains
-// agree with the weights. Cheap: one pass over the weights, no decomposition.
+// agree with the weights (graph/weights.h). Cheap: one pass over the weights, no decomposition.
 #pragma once
 
 #include <string>
@@ -11,10 +11,10 @@
 #include "holo/circuit/netlist.h"
 #include "holo/graph/graph.h"
 
-namespace holo::mapping {
+namespace holo::runtime {
 
 // Throws CHIP-STAGE-MISMATCH naming `what` (the circuit file), the stage and the node. Expects a netlist that
 // circuit::verify accepted (tiles cover each matrix exactly).
 void check_binding(const graph::Graph& g, const circuit::Netlist& net, const std::string& what);
 
-}  // namespace holo::mapping
+}  // namespace holo::runtime

@@ -1,14 +1,14 @@
-#include "holo/mapping/binding.h"
+#include "holo/runtime/binding.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "holo/mapping/lower.h"
+#include "holo/graph/weights.h"
 #include "holo/support/error.h"
 
-namespace holo::mapping {
+namespace holo::runtime {
 
 void check_binding(const graph::Graph& g, const circuit::Netlist& net, const std::string& what) {
   auto bad = [&](const std::string& msg) {
@@ -27,7 +27,8 @@ void check_binding(const graph::Graph& g, const circuit::Netlist& net, const std
       bad(fmt::format("{} stands where the model has node '{}' ({})", at, n.name, n.op));
     int64_t out = 0, in = 0;
     std::vector<double> w;
-    const bool linear = (n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && weight_matrix(g, n, out, in, w);
+    const bool linear =
+        (n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && graph::weight_matrix(g, n, out, in, w);
     if (!linear) {
       if (s.domain == "optical") bad(fmt::format("{} is optical but the node has no constant weight matrix", at));
       if (s.domain == "optical_activation" && !eo)
@@ -70,4 +71,4 @@ void check_binding(const graph::Graph& g, const circuit::Netlist& net, const std
   }
 }
 
-}  // namespace holo::mapping
+}  // namespace holo::runtime
