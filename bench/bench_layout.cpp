@@ -167,11 +167,11 @@ holo::circuit::Netlist chip_netlist(int tiles, int n) {
 // with the general flatten (BM_FlattenWiringLayers), geometry the check must visit at least once.
 void BM_HeaterNets(benchmark::State& st) {
   const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
-  const ChipLayout chip = layout_chip(chip_netlist(3, 64), p);
   const LayoutParams lp = layout_params(p);
+  const ChipLayout chip = layout_chip(chip_netlist(3, 64), lp);
   int64_t heaters = 0;
   for (auto _ : st) {
-    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, lp.layers);
+    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, lp);
     heaters = hn.heaters;
     benchmark::DoNotOptimize(hn.drive_nets);
   }
@@ -182,21 +182,23 @@ BENCHMARK(BM_HeaterNets)->Unit(benchmark::kMillisecond);
 
 void BM_FlattenWiringLayers(benchmark::State& st) {
   const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
-  const ChipLayout chip = layout_chip(chip_netlist(3, 64), p);
   const LayoutParams lp = layout_params(p);
+  const ChipLayout chip = layout_chip(chip_netlist(3, 64), lp);
+  const RoutingLayer& m2 = lp.metals.contact();
   for (auto _ : st) {
-    FlatLayout f = flatten(chip.lib, chip.top, {lp.layers.m2, lp.layers.heater, lp.layers.via, lp.layers.pad});
+    FlatLayout f = flatten(chip.lib, chip.top, {m2.layer, lp.layers.heater, m2.via_below.layer, lp.layers.pad});
     benchmark::DoNotOptimize(f.polygons.size());
   }
 }
 BENCHMARK(BM_FlattenWiringLayers)->Unit(benchmark::kMillisecond);
 
-// Chip layout with heater wiring (layout_chip) of the same chip.
+// Chip layout with heater wiring (layout_chip) of the same chip, the parameters derived from the PDK in each
+// iteration (as write_chip_layout does once per compile).
 void BM_ChipLayout(benchmark::State& st) {
   const holo::pdk::Pdk p = holo::pdk::load_pdk(holo::pdk::default_pdk_path());
   const holo::circuit::Netlist nl = chip_netlist(3, 64);
   for (auto _ : st) {
-    ChipLayout chip = layout_chip(nl, p);
+    ChipLayout chip = layout_chip(nl, layout_params(p));
     benchmark::DoNotOptimize(chip.pads.size());
   }
 }

@@ -14,6 +14,8 @@
 #include "holo/layout/export.h"
 #include "holo/layout/extract.h"
 #include "holo/layout/gds.h"
+#include "holo/layout/lvs.h"
+#include "holo/layout/nets.h"
 #include "holo/layout/params.h"
 #include "holo/pdk/pdk.h"
 #include "holo/support/error.h"
@@ -275,7 +277,9 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   const fs::path out(out_dir);
   LayoutOutputs r;
   auto t0 = clock::now();
-  layout::ChipLayout chip = layout::layout_chip(netlist, pdk);
+  const layout::LayoutParams lp = layout::layout_params(pdk);
+  r.fallbacks = lp.fallbacks;
+  layout::ChipLayout chip = layout::layout_chip(netlist, lp);
   if (chip.lib.top_cells() != std::vector<std::string>{chip.top})
     internal_error(fmt::format("the chip layout has top cells {}, expected only '{}'",
                                fmt::join(chip.lib.top_cells(), ", "), chip.top));
@@ -283,7 +287,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   r.figures = chip.figures;
 
   layout::GdsWriteOptions gopt;
-  gopt.port_layer = port_layer(pdk);
+  gopt.port_layer = lp.layers.port;
   r.gds_path = (out / "chip.gds").string();
   r.lyp_path = (out / "chip.lyp").string();
   r.layermap_path = (out / "chip.layermap").string();
@@ -305,7 +309,6 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   const bool small = flat_polygons <= opts.drc_max_polygons;
   // The checks read the finished library only: layout-versus-netlist on one thread while the preview, the DRC
   // and the heater-wiring check run on another (sequential with one OpenMP thread; same results either way).
-  const layout::LayoutParams lp = layout::layout_params(pdk);
   std::vector<layout::LvsMismatch> lvs;
   std::exception_ptr lvs_error, other_error;
 #pragma omp parallel sections
@@ -360,9 +363,9 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
           r.drc_violations = rep.total;
           r.drc_listed = std::move(rep.violations);
         }
-        // Heater wiring, from the geometry of the four layers that carry it.
+        // Heater wiring, from the geometry of the layers that carry it (HEATER, the metal stack, PAD).
         auto t2 = clock::now();
-        r.heater_nets = layout::extract_heater_nets(chip.lib, chip.top, lp.layers);
+        r.heater_nets = layout::extract_heater_nets(chip.lib, chip.top, lp);
         r.nets_seconds = std::chrono::duration<double>(clock::now() - t2).count();
       } catch (...) {
         other_error = std::current_exception();

@@ -11,7 +11,9 @@
 #include "holo/driver/result.h"
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
+#include "holo/layout/lvs.h"
 #include "holo/layout/nets.h"
+#include "holo/layout/params.h"
 #include "holo/pdk/pdk.h"
 
 namespace holo::driver {
@@ -59,6 +61,9 @@ struct LayoutOutputs {
   // The heater wiring checked from the flattened geometry (layout/nets.h).
   layout::HeaterNets heater_nets;
   double layout_seconds = 0, drc_seconds = 0, nets_seconds = 0;
+  // Layout figures the PDK lacked and the defaults used instead (LayoutParams::fallbacks; empty for the bundled
+  // PDK), for the caller to report as warnings. Not in to_json().
+  std::vector<layout::ParamFallback> fallbacks;
   nlohmann::json to_json() const;
 };
 
@@ -68,7 +73,8 @@ struct ChipLayoutOptions {
   int64_t svg_full_max_polygons = 50000;
 };
 
-// Lays out the compiled netlist (layout::layout_chip) and writes OUT/chip.gds (with port labels), chip.lyp,
+// Lays out the compiled netlist (layout::layout_chip, with the PDK's layout parameters derived once here and
+// used by the layout, the checks and the preview) and writes OUT/chip.gds (with port labels), chip.lyp,
 // chip.layermap, chip.drc (KLayout deck), chip.svg (preview) and pads.csv (what each heater-wiring pad drives);
 // runs holo's DRC, the layout-versus-netlist check and the heater-wiring check (layout/nets.h). Creates out_dir when
 // needed. Errors: FILE-WRITE, LAYOUT-*.

@@ -8,6 +8,13 @@
 #include "holo/support/error.h"
 
 namespace holo::layout {
+namespace {
+
+// At most this many vias per side of a heater contact (a 32 x 32 array): more adds no conductance worth the
+// shapes.
+constexpr Coord kMaxContactVias = 32;
+
+}  // namespace
 
 Port CellFactory::optical(const std::string& name, Point at, int angle) const {
   return Port{name, at, angle, p_.wg_width, p_.layers.wg, PortKind::Optical};
@@ -55,6 +62,10 @@ void add_attenuator_ports(Cell& c, const Cell& mzi) {
 }
 
 namespace {
+
+// The photodetector's metal contact overlaps the germanium by 1 um (or half its width, if narrower).
+constexpr Coord kPdContactOverlap = 1000;
+
 void check_angle(int a) {
   if (a != 90 && a != 180)
     fail("LAYOUT-PARAM", fmt::format("bend angle {} degrees: only 90 and 180 keep ports on the grid", a));
@@ -136,32 +147,34 @@ std::string CellFactory::directional_coupler() {
 }
 
 std::string CellFactory::via() {
-  std::string name = fmt::format("via_{}", p_.via_size);
+  const ViaSpec& v = p_.metals.contact().via_below;
+  std::string name = fmt::format("via_{}", v.size);
   if (existing(name)) return name;
   Cell& c = lib_.add_cell(name);
-  c.add_box(p_.layers.via, Box::centered({0, 0}, p_.via_size, p_.via_size));
+  c.add_box(v.layer, Box::centered({0, 0}, v.size, v.size));
   return name;
 }
 
 std::string CellFactory::heater_contact() {
-  const Coord s = p_.contact_size, v = p_.via_size, pitch = p_.via_pitch, enc = p_.via_enclosure_min;
+  const RoutingLayer& metal = p_.metals.contact();
+  const Coord s = p_.contact_size, v = metal.via_below.size, pitch = p_.via_pitch, enc = metal.via_below.enclosure;
   std::string name = fmt::format("htr_contact_{}", s);
   if (existing(name)) return name;
   if (s - 2 * enc < v)
     fail("LAYOUT-PARAM", fmt::format("heater contact {} nm cannot hold a {} nm via with {} nm enclosure", s, v, enc));
   if (pitch < v) fail("LAYOUT-PARAM", fmt::format("via pitch {} nm is smaller than the via size {} nm", pitch, v));
-  const Coord k = std::min<Coord>(32, (s - 2 * enc - v) / pitch + 1);  // vias per side
+  const Coord k = std::min<Coord>(kMaxContactVias, (s - 2 * enc - v) / pitch + 1);  // vias per side
   std::string via_cell = via();
   Cell& c = lib_.add_cell(name);
   c.add_box(p_.layers.heater, Box::centered({0, 0}, s, s));
-  c.add_box(p_.layers.m2, Box::centered({0, 0}, s, s));
+  c.add_box(metal.layer, Box::centered({0, 0}, s, s));
   const Coord first = -(k - 1) * pitch / 2;
   if (k == 1)
     c.add_ref(via_cell, Trans{}, "via");
   else
     c.add_array(via_cell, Trans::translate({first, first}), static_cast<int32_t>(k), static_cast<int32_t>(k),
                 {pitch, 0}, {0, pitch}, "vias");
-  c.add_port(Port{"e1", {0, s / 2}, 90, s, p_.layers.m2, PortKind::Electrical});
+  c.add_port(Port{"e1", {0, s / 2}, 90, s, metal.layer, PortKind::Electrical});
   return name;
 }
 
@@ -178,8 +191,9 @@ std::string CellFactory::phase_shifter() {
   c.add_ref(contact, Trans::translate({len - s / 2, 0}), "contact_2");
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", {len, 0}, 0));
-  c.add_port(Port{"e1", {s / 2, s / 2}, 90, s, p_.layers.m2, PortKind::Electrical});
-  c.add_port(Port{"e2", {len - s / 2, s / 2}, 90, s, p_.layers.m2, PortKind::Electrical});
+  const LayerSpec metal = p_.metals.contact().layer;
+  c.add_port(Port{"e1", {s / 2, s / 2}, 90, s, metal, PortKind::Electrical});
+  c.add_port(Port{"e2", {len - s / 2, s / 2}, 90, s, metal, PortKind::Electrical});
   return name;
 }
 
@@ -222,7 +236,8 @@ std::string CellFactory::mzi(bool with_phi) {
 }
 
 std::string CellFactory::mzi_wired() {
-  const Coord P = p_.port_pitch, ww = p_.wire_width, ws = p_.wire_space, off = wire_offset();
+  const RoutingLayer& metal = p_.metals.contact();
+  const Coord P = p_.port_pitch, ww = metal.wire_width, ws = metal.wire_space, off = wire_offset();
   std::string name = fmt::format("mzi_w_P{}", P);
   if (existing(name)) return name;
   // Between the contacts of MZIs two modes apart (2P - contact) run this MZI's theta wire and the lower MZI's
@@ -240,7 +255,7 @@ std::string CellFactory::mzi_wired() {
   const Coord xg = (phi2 + th1) / 2;  // the ground riser, over the first coupler
   Cell& c = lib_.add_cell(name);
   c.add_ref(m, Trans{}, "mzi");
-  const LayerSpec m2 = p_.layers.m2;
+  const LayerSpec m2 = metal.layer;
   auto hw = ww / 2;
   c.add_box(m2, Box{phi2, cy - hw, th1, cy + hw});                // common terminal: phi_e2 -- theta_e1
   c.add_box(m2, Box{xg - hw, cy - hw, xg + hw, cy + off + hw});   // riser
@@ -296,10 +311,11 @@ std::string CellFactory::photodetector() {
   c.add_polygon(p_.layers.wg, Polygon{{0, -w / 2}, {lt, -ws / 2}, {lt, ws / 2}, {0, w / 2}});
   c.add_box(p_.layers.wg, Box{lt, -ws / 2, lt + lpd, ws / 2});
   c.add_box(p_.layers.pd, Box{lt, -wg / 2, lt + lpd, wg / 2});
-  const Coord overlap = std::min<Coord>(1000, wg / 2);  // contact overlaps the Ge by 1 um
-  c.add_box(p_.layers.m2, Box{lt, wg / 2 - overlap, lt + lpd, wg / 2 + p_.pd_contact_length});
+  const Coord overlap = std::min<Coord>(kPdContactOverlap, wg / 2);
+  const LayerSpec metal = p_.metals.contact().layer;
+  c.add_box(metal, Box{lt, wg / 2 - overlap, lt + lpd, wg / 2 + p_.pd_contact_length});
   c.add_port(optical("o1", {0, 0}, 180));
-  c.add_port(Port{"e1", {lt + lpd / 2, wg / 2 + p_.pd_contact_length}, 90, lpd, p_.layers.m2, PortKind::Electrical});
+  c.add_port(Port{"e1", {lt + lpd / 2, wg / 2 + p_.pd_contact_length}, 90, lpd, metal, PortKind::Electrical});
   return name;
 }
 
@@ -308,10 +324,11 @@ std::string CellFactory::bond_pad() {
   if (existing(name)) return name;
   const Coord s = p_.pad_size, m = p_.pad_opening_margin;
   if (s <= 2 * m) fail("LAYOUT-PARAM", "bond pad opening margin leaves no opening");
+  const LayerSpec metal = p_.metals.contact().layer;
   Cell& c = lib_.add_cell(name);
-  c.add_box(p_.layers.m2, Box::centered({0, 0}, s, s));
+  c.add_box(metal, Box::centered({0, 0}, s, s));
   c.add_box(p_.layers.pad, Box{-s / 2 + m, -s / 2 + m, s / 2 - m, s / 2 - m});
-  c.add_port(Port{"e1", {0, -s / 2}, 270, s, p_.layers.m2, PortKind::Electrical});
+  c.add_port(Port{"e1", {0, -s / 2}, 270, s, metal, PortKind::Electrical});
   return name;
 }
 

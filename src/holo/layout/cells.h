@@ -38,7 +38,7 @@ class CellFactory {
   double centerline_length_nm(const std::string& cell) const;
   // 50:50 directional coupler: S-bends from the port pitch to the coupling gap, coupling length.
   std::string directional_coupler();  // "dc_G<gap>_L<length>_P<pitch>"
-  // One via (VIA square) and the heater contact (HEATER + M2 squares with an AREF of vias).
+  // One via (VIA square) and the heater contact (HEATER + contact-metal squares with an AREF of vias).
   std::string via();             // "via_<size>"
   std::string heater_contact();  // "htr_contact_<size>"
   // Thermal phase shifter: straight waveguide with a heater over it between two contacts.
@@ -48,15 +48,18 @@ class CellFactory {
   // (docs/linalg.md section 1); electrical ports phi_e1, phi_e2, theta_e1, theta_e2. Without phi the first
   // section is left out (used by the attenuator).        "mzi_P<pitch>" / "mzi_theta_P<pitch>"
   std::string mzi(bool with_phi = true);
-  // The mesh MZI with its heaters wired on M2 (chip.h): the two middle contacts (phi_e2, theta_e1) joined as
-  // the MZI's common terminal, which rises to a wire `wire_offset()` above the arm and leaves the east edge
-  // (port "gnd"); phi's drive contact phi_e1 sits on the west edge (port "phi", on the arm); theta's drive
+  // The mesh MZI with its heaters wired on the contact metal (M2; routing.h): the two middle contacts (phi_e2,
+  // theta_e1) joined as the MZI's common terminal, which rises to a wire `wire_offset()` above the arm and leaves the
+  // east edge (port "gnd"); phi's drive contact phi_e1 sits on the west edge (port "phi", on the arm); theta's drive
   // contact theta_e2 drops to a wire `wire_offset()` below the arm that leaves the west edge (port "theta").
   // Optical ports as mzi(true). LAYOUT-PARAM when the mode pitch leaves no room for the two wires between
   // MZIs two modes apart.                                                                     "mzi_w_P<pitch>"
   std::string mzi_wired();
-  // Distance of the wired MZI's ground and theta wires from the arm: contact half-size + space + half width.
-  Coord wire_offset() const { return p_.contact_size / 2 + p_.wire_space + p_.wire_width / 2; }
+  // Distance of the wired MZI's ground and theta wires from the arm: contact half-size + space + half width (of
+  // the wires on the contact metal).
+  Coord wire_offset() const {
+    return p_.contact_size / 2 + p_.metals.contact().wire_space + p_.metals.contact().wire_width / 2;
+  }
   // MZI attenuator: input o1 = the MZI's upper-left port, output o2 = the bar (upper-right) output, the
   // cross output turned away by an Euler bend; electrical e1, e2 = the theta heater.  "mzi_attenuator"
   std::string mzi_attenuator();

@@ -67,9 +67,10 @@ Library demo_chip(const pdk::Pdk& pdk) {
     const Point p = contacts[i].position;
     const Coord track = track0 + static_cast<Coord>(contacts.size() - 1 - i) * track_pitch;
     const Coord px = pad_x0 + static_cast<Coord>(i) * lp.pad_pitch;
-    top.add_box(lp.layers.m2, Box{p.x - ww / 2, p.y - ww / 2, p.x + ww / 2, track + ww / 2});
-    top.add_box(lp.layers.m2, Box{p.x - ww / 2, track - ww / 2, px + ww / 2, track + ww / 2});
-    top.add_box(lp.layers.m2, Box{px - ww / 2, track - ww / 2, px + ww / 2, pad_y - lp.pad_size / 2 + ww / 2});
+    top.add_box(lp.metals.contact().layer, Box{p.x - ww / 2, p.y - ww / 2, p.x + ww / 2, track + ww / 2});
+    top.add_box(lp.metals.contact().layer, Box{p.x - ww / 2, track - ww / 2, px + ww / 2, track + ww / 2});
+    top.add_box(lp.metals.contact().layer,
+                Box{px - ww / 2, track - ww / 2, px + ww / 2, pad_y - lp.pad_size / 2 + ww / 2});
     f.add_label(top, contacts[i].name, {p.x, track + ww});
   }
 
@@ -153,7 +154,7 @@ std::vector<BrokenLayout> broken_layouts(const pdk::Pdk& pdk) {
   }
   // Enclosure: a via enclosed by too little metal, a via without metal, a via half outside its metal.
   if (const pdk::Rule* r = find_rule(pdk, "enclosure", "M2", "VIA")) {
-    Coord e = um_to_nm(r->min_um), v = lp.via_size;
+    Coord e = um_to_nm(r->min_um), v = lp.metals.contact().via_below.size;
     Coord small = std::max<Coord>(2, e * 2 / 5);
     LayerSpec m2 = layer(r->layer), via = layer(r->of_layer);
     if (Cell* c = make("via_enclosure", fmt::format("via enclosed by {} nm of metal (rule {} nm)", small, e), r)) {

@@ -677,65 +677,11 @@ std::string ruby_string(const std::string& s) {
   return o + "\"";
 }
 
-}  // namespace
-
-DrcReport run_drc(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts) {
-  return Checker(flat, deck, opts).run();
-}
-
-std::string klayout_deck(const DrcDeck& deck) {
-  std::string s;
-  s += fmt::format(
-      "# KLayout DRC deck for PDK '{}', written by holo-code-gen from the PDK's rules (docs/layout.md).\n"
-      "# Plain DSL: keep the .drc extension. Run:\n"
-      "#   klayout -b -r chip.drc -rd input=chip.gds -rd report=report.lyrdb\n"
-      "# Checks on merged polygons, Euclidean metric: the semantics of `holo drc`. Hierarchical (deep) mode\n"
-      "# gives the same results as a flat run and finishes on whole compiled chips.\n\n",
-      deck.pdk_name);
-  s += "source($input)\n";
-  s += fmt::format("report({}, $report)\n\n", ruby_string("holo DRC: " + deck.pdk_name));
-  // The bend-radius estimator reads the layout itself (and adds scratch layers): run it before deep mode
-  // takes over the layers.
-  for (const DrcRule& r : deck.rules) {
-    if (r.kind != "bend_radius") continue;
-    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
-    s += fmt::format("holo_bend_radius({}, {}, {}, {}, {})\n", r.layer.layer, r.layer.datatype, r.min_nm,
-                     ruby_string(r.name), ruby_string(desc));
-  }
-  s += "\ndeep\n\n";
-  std::map<std::string, LayerSpec> layers;
-  for (const DrcRule& r : deck.rules) {
-    layers[r.layer_name] = r.layer;
-    if (r.kind == "enclosure") layers[r.other_name] = r.other;
-  }
-  auto var = [](const std::string& name) {
-    std::string v = "l_";
-    for (char c : name) v += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-    return v;
-  };
-  for (const auto& [name, l] : layers) s += fmt::format("{} = input({}, {})\n", var(name), l.layer, l.datatype);
-  s += "\n";
-  bool bend = false;
-  for (const DrcRule& r : deck.rules) {
-    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
-    if (r.kind == "width") {
-      s += fmt::format("{}.width({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
-                       ruby_string(desc));
-    } else if (r.kind == "space") {
-      s += fmt::format("{}.space({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
-                       ruby_string(desc));
-    } else if (r.kind == "enclosure") {
-      s += fmt::format("{}.enclosing({}, {}.um).output({}, {})\n", var(r.layer_name), var(r.other_name), um(r.min_nm),
-                       ruby_string(r.name), ruby_string(desc));
-      s += fmt::format("({} - {}).output({}, {})\n", var(r.other_name), var(r.layer_name), ruby_string(r.name),
-                       ruby_string(r.other_name + " not covered by " + r.layer_name));
-    } else if (r.kind == "bend_radius") {
-      bend = true;  // written above, before deep mode
-    }
-  }
-  if (bend) {
-    std::string fn = fmt::format(
-        R"RB(
+// The Ruby functions the deck's bend-radius checks call (KLayout's twin of Checker::bend_check). Over 150 lines:
+// one Ruby source text, kept whole so it reads as the script it is.
+std::string bend_radius_ruby(const DrcDeck& deck) {
+  return fmt::format(
+      R"RB(
 # Bend radius, estimated on the drawn (unmerged) outlines exactly as `holo drc` does: along runs of
 # boundary vertices turning the same way by at most {max_turn} degrees between edges of at most {max_edge} nm,
 # windows of {win} nm of outline give the radius of the circle through their first, middle and last
@@ -878,8 +824,68 @@ def holo_bend_poly(pts, min_nm, marks)
   end
 end
 )RB",
-        fmt::arg("max_turn", kBendMaxTurnDeg), fmt::arg("max_edge", kBendMaxEdgeNm), fmt::arg("win", kBendWindowNm),
-        fmt::arg("half_w", static_cast<double>(deck.wg_width_nm) / 2), fmt::arg("slack", kBendSlack));
+      fmt::arg("max_turn", kBendMaxTurnDeg), fmt::arg("max_edge", kBendMaxEdgeNm), fmt::arg("win", kBendWindowNm),
+      fmt::arg("half_w", static_cast<double>(deck.wg_width_nm) / 2), fmt::arg("slack", kBendSlack));
+}
+
+}  // namespace
+
+DrcReport run_drc(const FlatLayout& flat, const DrcDeck& deck, const DrcOptions& opts) {
+  return Checker(flat, deck, opts).run();
+}
+
+std::string klayout_deck(const DrcDeck& deck) {
+  std::string s;
+  s += fmt::format(
+      "# KLayout DRC deck for PDK '{}', written by holo-code-gen from the PDK's rules (docs/layout.md).\n"
+      "# Plain DSL: keep the .drc extension. Run:\n"
+      "#   klayout -b -r chip.drc -rd input=chip.gds -rd report=report.lyrdb\n"
+      "# Checks on merged polygons, Euclidean metric: the semantics of `holo drc`. Hierarchical (deep) mode\n"
+      "# gives the same results as a flat run and finishes on whole compiled chips.\n\n",
+      deck.pdk_name);
+  s += "source($input)\n";
+  s += fmt::format("report({}, $report)\n\n", ruby_string("holo DRC: " + deck.pdk_name));
+  // The bend-radius estimator reads the layout itself (and adds scratch layers): run it before deep mode
+  // takes over the layers.
+  for (const DrcRule& r : deck.rules) {
+    if (r.kind != "bend_radius") continue;
+    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
+    s += fmt::format("holo_bend_radius({}, {}, {}, {}, {})\n", r.layer.layer, r.layer.datatype, r.min_nm,
+                     ruby_string(r.name), ruby_string(desc));
+  }
+  s += "\ndeep\n\n";
+  std::map<std::string, LayerSpec> layers;
+  for (const DrcRule& r : deck.rules) {
+    layers[r.layer_name] = r.layer;
+    if (r.kind == "enclosure") layers[r.other_name] = r.other;
+  }
+  auto var = [](const std::string& name) {
+    std::string v = "l_";
+    for (char c : name) v += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    return v;
+  };
+  for (const auto& [name, l] : layers) s += fmt::format("{} = input({}, {})\n", var(name), l.layer, l.datatype);
+  s += "\n";
+  bool bend = false;
+  for (const DrcRule& r : deck.rules) {
+    std::string desc = fmt::format("{} {} {} um ({})", r.kind, r.layer_name, um(r.min_nm), r.source);
+    if (r.kind == "width") {
+      s += fmt::format("{}.width({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
+                       ruby_string(desc));
+    } else if (r.kind == "space") {
+      s += fmt::format("{}.space({}.um).output({}, {})\n", var(r.layer_name), um(r.min_nm), ruby_string(r.name),
+                       ruby_string(desc));
+    } else if (r.kind == "enclosure") {
+      s += fmt::format("{}.enclosing({}, {}.um).output({}, {})\n", var(r.layer_name), var(r.other_name), um(r.min_nm),
+                       ruby_string(r.name), ruby_string(desc));
+      s += fmt::format("({} - {}).output({}, {})\n", var(r.other_name), var(r.layer_name), ruby_string(r.name),
+                       ruby_string(r.other_name + " not covered by " + r.layer_name));
+    } else if (r.kind == "bend_radius") {
+      bend = true;  // written above, before deep mode
+    }
+  }
+  if (bend) {
+    std::string fn = bend_radius_ruby(deck);
     // Ruby needs the functions defined before they are called: put them first.
     std::string head = s.substr(0, s.find("source($input)"));
     s = head + fn + "\n" + s.substr(head.size());

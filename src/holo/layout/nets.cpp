@@ -80,17 +80,39 @@ bool is_rectangle(const Polygon& poly, const Box& b) {
   return std::abs(signed_area2(poly)) == 2.0 * static_cast<double>(b.width()) * static_cast<double>(b.height());
 }
 
-// The rectangles of four layers of `top` with everything it references, in top's coordinates (bounding
+// The layers the check reads, in one list: the metals bottom up, then HEATER, the contact via, the vias between
+// metals (the via under metal k at first_via + k - 1), PAD.
+struct WiringLayers {
+  std::vector<LayerSpec> all;
+  size_t metals = 0, heater = 0, contact_via = 0, first_via = 0, pad = 0;
+};
+
+WiringLayers wiring_layers(const LayoutParams& p) {
+  WiringLayers w;
+  for (const RoutingLayer& m : p.metals.layers) w.all.push_back(m.layer);
+  w.metals = w.all.size();
+  w.heater = w.all.size();
+  w.all.push_back(p.layers.heater);
+  w.contact_via = w.all.size();
+  w.all.push_back(p.metals.contact().via_below.layer);
+  w.first_via = w.all.size();
+  for (size_t k = 1; k < p.metals.layers.size(); ++k) w.all.push_back(p.metals.layers[k].via_below.layer);
+  w.pad = w.all.size();
+  w.all.push_back(p.layers.pad);
+  return w;
+}
+
+// The rectangles of the wiring layers of `top` with everything it references, in top's coordinates (bounding
 // boxes for shapes that are not rectangles, counted in non_rect). Per cell once, then placed.
 struct FlatBoxes {
-  std::vector<Box> m2, heater, via, pad;
+  std::vector<std::vector<Box>> boxes;  // per layer of WiringLayers::all
   int64_t non_rect = 0;
 };
 
-FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap& L) {
-  const LayerSpec layers[4] = {L.m2, L.heater, L.via, L.pad};
+FlatBoxes flat_boxes(const Library& lib, const std::string& top, const std::vector<LayerSpec>& layers) {
+  const size_t n = layers.size();
   struct Local {
-    std::vector<Box> boxes[4];
+    std::vector<std::vector<Box>> boxes;
     int64_t non_rect = 0;
   };
   std::map<std::string, Local> memo;
@@ -98,7 +120,8 @@ FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap&
     auto it = memo.find(c.name);
     if (it != memo.end()) return it->second;
     Local loc;
-    for (int k = 0; k < 4; ++k) {
+    loc.boxes.resize(n);
+    for (size_t k = 0; k < n; ++k) {
       auto pl = c.polygons.find(layers[k]);
       if (pl == c.polygons.end()) continue;
       for (const Polygon& poly : pl->second) {
@@ -110,7 +133,7 @@ FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap&
     return memo.emplace(c.name, std::move(loc)).first->second;
   };
   FlatBoxes out;
-  std::vector<Box>* dst[4] = {&out.m2, &out.heater, &out.via, &out.pad};
+  out.boxes.resize(n);
   for_each_placement(
       lib, top,
       [&](const Cell& c) {
@@ -122,8 +145,8 @@ FlatBoxes flat_boxes(const Library& lib, const std::string& top, const LayerMap&
       },
       [&](const Cell& c, const Trans& t) {
         const Local& loc = local(c);
-        for (int k = 0; k < 4; ++k)
-          for (const Box& b : loc.boxes[k]) dst[k]->push_back(transformed(b, t));
+        for (size_t k = 0; k < n; ++k)
+          for (const Box& b : loc.boxes[k]) out.boxes[k].push_back(transformed(b, t));
         out.non_rect += loc.non_rect;
       });
   return out;
@@ -140,19 +163,71 @@ std::string at_um(Point p) {
 constexpr uint32_t kNone = UINT32_MAX;
 constexpr Coord kBucket = 50000;  // 50 um: a few wires, contacts or one pad per bucket
 
+// The nets of the metal stack: the rectangles of all metals numbered one after the other (metal k's from
+// offset[k]), each rectangle's net the number of a representative rectangle; rectangles of one metal that touch
+// share a net, and a via between two metals joins the nets under its centre.
+class MetalNets {
+ public:
+  MetalNets(const FlatBoxes& fb, const WiringLayers& wl) {
+    size_t total = 0;
+    grids_.reserve(wl.metals);
+    for (size_t k = 0; k < wl.metals; ++k) {
+      offset_.push_back(static_cast<uint32_t>(total));
+      grids_.emplace_back(fb.boxes[k], kBucket);
+      total += fb.boxes[k].size();
+    }
+    net_.resize(total);
+    for (size_t k = 0; k < wl.metals; ++k) {
+      const std::vector<uint32_t> comp = grids_[k].components();
+      for (size_t i = 0; i < comp.size(); ++i) net_[offset_[k] + i] = offset_[k] + comp[i];
+    }
+    if (wl.metals < 2) return;
+    auto find = [&](uint32_t i) {
+      while (net_[i] != i) i = net_[i] = net_[net_[i]];
+      return i;
+    };
+    for (size_t k = 1; k < wl.metals; ++k)
+      for (const Box& v : fb.boxes[wl.first_via + k - 1]) {
+        const uint32_t a = at(k - 1, centre(v)), b = at(k, centre(v));
+        if (a == kNone || b == kNone) continue;  // a via without metal on both sides joins nothing
+        const uint32_t ra = find(a), rb = find(b);
+        if (ra != rb) net_[std::max(ra, rb)] = std::min(ra, rb);
+      }
+    for (uint32_t i = 0; i < net_.size(); ++i) net_[i] = find(i);
+  }
+
+  size_t size() const { return net_.size(); }  // net numbers are below it
+  // The net of metal k under p (kNone when there is no metal k there).
+  uint32_t at(size_t k, Point p) const {
+    const std::vector<uint32_t> m = grids_[k].at(p);
+    return m.empty() ? kNone : net_[offset_[k] + m.front()];
+  }
+  // The net under p on the lowest metal there.
+  uint32_t lowest_at(Point p) const {
+    for (size_t k = 0; k < grids_.size(); ++k)
+      if (const uint32_t n = at(k, p); n != kNone) return n;
+    return kNone;
+  }
+
+ private:
+  std::vector<Grid> grids_;
+  std::vector<uint32_t> offset_, net_;
+};
+
 }  // namespace
 
-HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const LayerMap& layers,
-                               size_t max_problems) {
+HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const LayoutParams& p, size_t max_problems) {
   HeaterNets r;
-  const FlatBoxes fb = flat_boxes(lib, top, layers);
-  const std::vector<Box>&m2 = fb.m2, &heater = fb.heater, &vias = fb.via, &pads = fb.pad;
+  const WiringLayers wl = wiring_layers(p);
+  const FlatBoxes fb = flat_boxes(lib, top, wl.all);
+  const std::vector<Box>&heater = fb.boxes[wl.heater], &vias = fb.boxes[wl.contact_via], &pads = fb.boxes[wl.pad];
   r.non_rectangles = fb.non_rect;
   auto problem = [&](std::string what) {
     if (r.problems.size() < max_problems) r.problems.push_back(std::move(what));
   };
-  const Grid m2_grid(m2, kBucket), heater_grid(heater, kBucket);
-  const std::vector<uint32_t> net = m2_grid.components(), comp = heater_grid.components();
+  const MetalNets nets(fb, wl);
+  const Grid heater_grid(heater, kBucket);
+  const std::vector<uint32_t> comp = heater_grid.components();
 
   // Heater terminals: (heater component, net) for every via on both, located by their lowest via.
   struct Terminal {
@@ -163,9 +238,10 @@ HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const
   terms.reserve(vias.size());
   for (const Box& v : vias) {
     const Point c = centre(v);
-    const std::vector<uint32_t> h = heater_grid.at(c), m = m2_grid.at(c);
-    if (h.empty() || m.empty()) continue;  // a via off a heater or without M2 joins nothing
-    terms.push_back({comp[h.front()], net[m.front()], c});
+    const std::vector<uint32_t> h = heater_grid.at(c);
+    const uint32_t m = nets.at(0, c);
+    if (h.empty() || m == kNone) continue;  // a via off a heater or without contact metal joins nothing
+    terms.push_back({comp[h.front()], m, c});
   }
   std::sort(terms.begin(), terms.end(), [](const Terminal& a, const Terminal& b) {
     return std::tie(a.heater, a.net, a.at.y, a.at.x) < std::tie(b.heater, b.net, b.at.y, b.at.x);
@@ -174,17 +250,16 @@ HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const
                           [](const Terminal& a, const Terminal& b) { return a.heater == b.heater && a.net == b.net; }),
               terms.end());
   // Pads and heater terminals per net (nets are indexed by their representative rectangle).
-  std::vector<int64_t> pads_on(m2.size(), 0), heaters_on(m2.size(), 0);
+  std::vector<int64_t> pads_on(nets.size(), 0), heaters_on(nets.size(), 0);
   r.pads = static_cast<int64_t>(pads.size());
   std::vector<uint32_t> pad_net(pads.size(), kNone);
   for (size_t i = 0; i < pads.size(); ++i) {
-    const std::vector<uint32_t> m = m2_grid.at(centre(pads[i]));
-    if (m.empty()) continue;
-    pad_net[i] = net[m.front()];
+    pad_net[i] = nets.lowest_at(centre(pads[i]));
+    if (pad_net[i] == kNone) continue;
     ++pads_on[pad_net[i]];
   }
   for (const Terminal& t : terms) ++heaters_on[t.net];
-  for (size_t n = 0; n < m2.size(); ++n)
+  for (size_t n = 0; n < nets.size(); ++n)
     if (pads_on[n] > 0 && heaters_on[n] > 0) (heaters_on[n] == 1 ? r.drive_nets : r.common_nets) += 1;
   for (size_t a = 0; a < terms.size();) {
     size_t b = a;
@@ -227,21 +302,21 @@ HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const
       problem(fmt::format("pad at {}: on no heater's net", at_um(centre(pads[i]))));
     }
   if (r.non_rectangles > 0)
-    problem(
-        fmt::format("{} shapes on M2 / HEATER / VIA / PAD are not rectangles (bounding boxes used)", r.non_rectangles));
+    problem(fmt::format("{} shapes on the metals / HEATER / vias / PAD are not rectangles (bounding boxes used)",
+                        r.non_rectangles));
   return r;
 }
 
-std::vector<int64_t> m2_nets_at(const Library& lib, const std::string& top, const LayerMap& layers,
-                                const std::vector<Point>& points) {
-  const FlatBoxes fb = flat_boxes(lib, top, layers);
-  const Grid grid(fb.m2, kBucket);
-  const std::vector<uint32_t> net = grid.components();
+std::vector<int64_t> metal_nets_at(const Library& lib, const std::string& top, const LayoutParams& p,
+                                   const std::vector<Point>& points) {
+  const WiringLayers wl = wiring_layers(p);
+  const FlatBoxes fb = flat_boxes(lib, top, wl.all);
+  const MetalNets nets(fb, wl);
   std::vector<int64_t> out;
   out.reserve(points.size());
-  for (const Point& p : points) {
-    const std::vector<uint32_t> m = grid.at(p);
-    out.push_back(m.empty() ? -1 : static_cast<int64_t>(net[m.front()]));
+  for (const Point& pt : points) {
+    const uint32_t n = nets.lowest_at(pt);
+    out.push_back(n == kNone ? -1 : static_cast<int64_t>(n));
   }
   return out;
 }

@@ -1,7 +1,9 @@
-// Electrical check of the heater wiring from the geometry alone (no use of the router's bookkeeping): M2 nets
-// are the connected components of M2 rectangles that overlap or touch; a heater is a connected component of
-// HEATER rectangles (its strip and the HEATER squares of its two contacts); its terminals are the M2 nets over
-// the VIAs that sit on it; a pad is a PAD opening, on the M2 net under its centre.
+// Electrical check of the heater wiring from the geometry alone (no use of the router's bookkeeping): nets are
+// the connected components of the metal stack's rectangles (params.h, MetalStack) that overlap or touch on one
+// metal, joined across metals by the vias between them (a via joins the metals under its centre); a heater is
+// a connected component of HEATER rectangles (its strip and the HEATER squares of its two contacts); its
+// terminals are the nets of the contact metal (M2) over the contact vias (VIA) that sit on it; a pad is a PAD
+// opening, on the net under its centre (the lowest metal there).
 //
 // The wiring is right when every heater has exactly two terminals on different nets (no shorted heater),
 // one of them a net of its own that reaches a pad (a drive: the heater can be set alone), every terminal net
@@ -28,7 +30,7 @@ struct HeaterNets {
   int64_t undriven_heaters = 0;       // no terminal on a padded net of its own: cannot be set independently
   int64_t open_terminals = 0;         // heater terminals on a net without a pad
   int64_t dangling_pads = 0;          // pads on no heater's net
-  int64_t non_rectangles = 0;         // shapes on the four layers that are not rectangles (their bounding box used)
+  int64_t non_rectangles = 0;         // shapes on the wiring layers that are not rectangles (bounding box used)
   std::vector<std::string> problems;  // the first few, with coordinates in um
 
   bool clean() const {
@@ -37,13 +39,14 @@ struct HeaterNets {
   }
 };
 
-// Checks the cell `top` of `lib` with everything it references (LAYOUT-MISSING-CELL, LAYOUT-CYCLE as flatten).
-HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const LayerMap& layers,
+// Checks the cell `top` of `lib` with everything it references (LAYOUT-MISSING-CELL, LAYOUT-CYCLE as flatten),
+// on the layers of `p` (HEATER, PAD and the metal stack).
+HeaterNets extract_heater_nets(const Library& lib, const std::string& top, const LayoutParams& p,
                                size_t max_problems = 20);
 
-// The M2 net under each point of `top`'s coordinates (the same id for points on one net; -1 where no M2 is),
-// for checking what a given pad reaches.
-std::vector<int64_t> m2_nets_at(const Library& lib, const std::string& top, const LayerMap& layers,
-                                const std::vector<Point>& points);
+// The net under each point of `top`'s coordinates (the lowest metal there; the same id for points on one net,
+// across metals; -1 where no metal is), for checking what a given pad reaches.
+std::vector<int64_t> metal_nets_at(const Library& lib, const std::string& top, const LayoutParams& p,
+                                   const std::vector<Point>& points);
 
 }  // namespace holo::layout

@@ -20,7 +20,14 @@ constexpr Coord kMarkWidth = 6000;       // WG cross width; the M2 cross is half
 constexpr Coord kDetourHeight = 100000;  // cut-back detour: straight rise between the bends
 constexpr Coord kDetourGap = 20000;      // straight between two detours
 constexpr int kCutbacks = 4;             // waveguides with 0, 1, 2, 3 detours
-constexpr Coord kWire = 5000, kTrack0 = 30000, kTrackPitch = 12000;  // bare-MZI heater wiring
+// Bare-MZI heater wiring: 5 um wires (wider than any routing rule, easy to probe), the first track 30 um above
+// the contacts, tracks 12 um apart (wire + 7 um space).
+constexpr Coord kWire = 5000, kTrack0 = 30000, kTrackPitch = 12000;
+constexpr Coord kPadRise = 40000;     // from the n tracks' extent (n pitches above kTrack0) to the pads' lower edge
+constexpr Coord kPadsEast = 150000;   // last contact to the first pad (room for the wires to fan out)
+constexpr Coord kCutbackGap = 60000;  // free space between two cut-back waveguides' detours
+constexpr Coord kLabelBelow = 30000;  // the bare MZI's label below its lower arm
+constexpr Coord kLabelAbove = 10000;  // a cut-back waveguide's label above it
 
 // A cross on WG with a smaller cross on M2 at its centre (layer-to-layer alignment), centred at (0, 0).
 std::string alignment_mark(Library& lib, const LayoutParams& p) {
@@ -31,9 +38,10 @@ std::string alignment_mark(Library& lib, const LayoutParams& p) {
   c.add_box(p.layers.wg, Box{-kMarkWidth / 2, -kMarkArm, kMarkWidth / 2, -kMarkWidth / 2});
   c.add_box(p.layers.wg, Box{-kMarkWidth / 2, kMarkWidth / 2, kMarkWidth / 2, kMarkArm});
   const Coord a = kMarkArm / 2, w = kMarkWidth / 4;
-  c.add_box(p.layers.m2, Box{-a, -w, a, w});
-  c.add_box(p.layers.m2, Box{-w, -a, w, -w});
-  c.add_box(p.layers.m2, Box{-w, w, w, a});
+  const LayerSpec metal = p.metals.contact().layer;
+  c.add_box(metal, Box{-a, -w, a, w});
+  c.add_box(metal, Box{-w, -a, w, -w});
+  c.add_box(metal, Box{-w, w, w, a});
   return name;
 }
 
@@ -89,18 +97,18 @@ Box wire_contacts(Cell& top, const LayoutParams& p, const std::string& pad, std:
   std::sort(contacts.begin(), contacts.end(), [](const Port& a, const Port& b) { return a.position.x < b.position.x; });
   const auto n = static_cast<Coord>(contacts.size());
   const Coord base = contacts.front().position.y;
-  const Coord pad_y = base + kTrack0 + n * kTrackPitch + 40000 + p.pad_size / 2;
-  const Coord pad_x0 = contacts.back().position.x + 150000;
+  const Coord pad_y = base + kTrack0 + n * kTrackPitch + kPadRise + p.pad_size / 2;
+  const Coord pad_x0 = contacts.back().position.x + kPadsEast;
+  const LayerSpec metal = p.metals.contact().layer;
   top.add_array(pad, Trans::translate({pad_x0, pad_y}), static_cast<int32_t>(n), 1, {p.pad_pitch, 0}, {0, 0},
                 name + "_pads");
   for (Coord i = 0; i < n; ++i) {
     const Point c = contacts[static_cast<size_t>(i)].position;
     const Coord track = base + kTrack0 + (n - 1 - i) * kTrackPitch;
     const Coord px = pad_x0 + i * p.pad_pitch;
-    top.add_box(p.layers.m2, Box{c.x - kWire / 2, c.y - kWire / 2, c.x + kWire / 2, track + kWire / 2});
-    top.add_box(p.layers.m2, Box{c.x - kWire / 2, track - kWire / 2, px + kWire / 2, track + kWire / 2});
-    top.add_box(p.layers.m2,
-                Box{px - kWire / 2, track - kWire / 2, px + kWire / 2, pad_y - p.pad_size / 2 + kWire / 2});
+    top.add_box(metal, Box{c.x - kWire / 2, c.y - kWire / 2, c.x + kWire / 2, track + kWire / 2});
+    top.add_box(metal, Box{c.x - kWire / 2, track - kWire / 2, px + kWire / 2, track + kWire / 2});
+    top.add_box(metal, Box{px - kWire / 2, track - kWire / 2, px + kWire / 2, pad_y - p.pad_size / 2 + kWire / 2});
   }
   return Box{pad_x0 - p.pad_size / 2, pad_y - p.pad_size / 2, pad_x0 + (n - 1) * p.pad_pitch + p.pad_size / 2,
              pad_y + p.pad_size / 2};
@@ -113,7 +121,7 @@ Coord furniture_min_width(const LayoutParams& p) {
   Library scratch;
   CellFactory f(scratch, p);
   const Coord mzi_len = scratch.cell(f.mzi(true)).port("o3").position.x;
-  const Coord mzi_block = kEdgeIo + mzi_len + 150000 + 4 * p.pad_pitch + kEdgeIo;
+  const Coord mzi_block = kEdgeIo + mzi_len + kPadsEast + 4 * p.pad_pitch + kEdgeIo;
   // Cut-back: edge straights around the detours of the longest waveguide.
   const Detour d = detour(scratch, f, p);
   const Coord cutback = 2 * kEdgeIo + (kCutbacks - 1) * (d.dx + kDetourGap);
@@ -132,7 +140,7 @@ Box place_chip_furniture(Library& lib, Cell& top, const LayoutParams& p, const B
 
   // Bare MZI: upper arm at y_m; its wiring and pads rise above it (tracks from 30 um above the contacts).
   Coord y = die.y0 - kStrip;  // below the circuit (which ends at die.y0)
-  const Coord pads_top = kTrack0 + 4 * kTrackPitch + 40000 + p.pad_size;
+  const Coord pads_top = kTrack0 + 4 * kTrackPitch + kPadRise + p.pad_size;
   const Coord y_m = y - pads_top - p.contact_size;
   const Trans tm = Trans::translate({die.x0 + kEdgeIo, y_m});
   top.add_ref(mzi, tm, "test_mzi");
@@ -144,14 +152,14 @@ Box place_chip_furniture(Library& lib, Cell& top, const LayoutParams& p, const B
   std::vector<Port> contacts;
   for (const char* e : {"phi_e1", "phi_e2", "theta_e1", "theta_e2"}) contacts.push_back(mc.port(e).transformed(tm));
   wire_contacts(top, p, pad, contacts, "test_mzi");
-  f.add_label(top, "test: bare MZI (heaters phi, theta to pads)", {die.x0 + kEdgeIo, y_m - P - 30000});
+  f.add_label(top, "test: bare MZI (heaters phi, theta to pads)", {die.x0 + kEdgeIo, y_m - P - kLabelBelow});
   out.test_structures += 1;
   out.bond_pads += 4;
   y = y_m - P - kStrip;
 
   // Cut-back set: waveguide k carries k detours in the middle of the die.
   const Detour d = detour(lib, f, p);
-  const Coord pitch = kDetourHeight + 4 * p.bend_radius + 4 * p.end_stub + 60000;
+  const Coord pitch = kDetourHeight + 4 * p.bend_radius + 4 * p.end_stub + kCutbackGap;
   for (int k = 0; k < kCutbacks; ++k) {
     const Coord yk = y - (kDetourHeight + 2 * p.bend_radius + 2 * p.end_stub) - k * pitch;
     const Coord run = k * d.dx + (k > 0 ? (k - 1) * kDetourGap : 0);
@@ -171,7 +179,8 @@ Box place_chip_furniture(Library& lib, Cell& top, const LayoutParams& p, const B
     }
     straight_to(die.x1, fmt::format("cutback{}_out", k));
     out.cutback_length_um.push_back(length / 1000.0);
-    f.add_label(top, fmt::format("test: cut-back {} ({:.1f} um)", k, length / 1000.0), {die.x0 + kEdgeIo, yk + 10000});
+    f.add_label(top, fmt::format("test: cut-back {} ({:.1f} um)", k, length / 1000.0),
+                {die.x0 + kEdgeIo, yk + kLabelAbove});
     out.test_structures += 1;
   }
   y -= kCutbacks * pitch + kStrip;

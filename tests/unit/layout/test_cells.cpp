@@ -139,7 +139,10 @@ TEST(Params, FiguresComeFromThePdkWithDocumentedFallbacks) {
   EXPECT_TRUE(lp.fallbacks.empty());  // the bundled PDK defines every layout figure
   EXPECT_EQ(lp.wg_width, 500);
   EXPECT_EQ(lp.min_bend_radius, 5000);
-  EXPECT_EQ(lp.via_enclosure_min, 500);
+  EXPECT_EQ(lp.metals.contact().via_below.enclosure, 500);
+  ASSERT_EQ(lp.metals.layers.size(), 1u);  // M2 only: the bundled PDK has no second metal
+  EXPECT_EQ(lp.metals.wire_width(), 3000);
+  EXPECT_EQ(lp.metals.wire_space(), 3000);
   EXPECT_EQ(lp.end_stub, 500);  // WG.W.1 = 400 nm rounded up to 100 nm, plus 100 nm
   ASSERT_TRUE(lp.layers.port.has_value());
   pdk::Pdk bare = soi();
@@ -148,8 +151,28 @@ TEST(Params, FiguresComeFromThePdkWithDocumentedFallbacks) {
   LayoutParams fb = layout_params(bare);
   EXPECT_EQ(fb.gc_period, 630);
   EXPECT_EQ(fb.pad_size, 80000);
-  EXPECT_NE(std::find(fb.fallbacks.begin(), fb.fallbacks.end(), "grating_coupler.period_um"), fb.fallbacks.end());
-  EXPECT_NE(std::find(fb.fallbacks.begin(), fb.fallbacks.end(), "bond_pad.size_um"), fb.fallbacks.end());
+  auto fallback = [&](const std::string& figure) -> const ParamFallback* {
+    for (const ParamFallback& f : fb.fallbacks)
+      if (f.figure == figure) return &f;
+    return nullptr;
+  };
+  ASSERT_NE(fallback("grating_coupler.period_um"), nullptr);
+  EXPECT_EQ(fallback("grating_coupler.period_um")->value, "0.63 um");
+  EXPECT_EQ(fallback("grating_coupler.period_um")->reason, "not in the PDK's template 'grating_coupler'");
+  ASSERT_NE(fallback("bond_pad.size_um"), nullptr);
+  EXPECT_EQ(fallback("bond_pad.size_um")->message(),
+            "bond_pad.size_um: the PDK has no template 'bond_pad'; using 80 um");
+  EXPECT_EQ(fallback("waveguide.width_um"), nullptr);
+  // Rules the layout reads are recorded too when missing: no bend-radius rule means bends down to the radius.
+  pdk::Pdk no_rules = soi();
+  no_rules.rules.clear();
+  const LayoutParams nr = layout_params(no_rules);
+  EXPECT_EQ(nr.min_bend_radius, nr.bend_radius);
+  EXPECT_EQ(nr.metals.contact().via_below.enclosure, 0);
+  std::vector<std::string> figures;
+  for (const ParamFallback& f : nr.fallbacks) figures.push_back(f.figure);
+  EXPECT_EQ(figures,
+            (std::vector<std::string>{"rule bend_radius on WG", "rules width / space on WG", "rule enclosure of VIA"}));
 }
 
 TEST(Connect, PutsAPortOntoItsTarget) {

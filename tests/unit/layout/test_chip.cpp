@@ -7,14 +7,13 @@
 #include <map>
 #include <set>
 
+#include "chip_test_util.h"
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/extract.h"
 #include "holo/layout/gds.h"
+#include "holo/layout/lvs.h"
 #include "holo/layout/nets.h"
-#include "holo/linalg/decompose.h"
-#include "holo/linalg/random.h"
-#include "holo/mapping/cells.h"
 #include "holo/support/error.h"
 #include "layout_test_util.h"
 #include "test_support.h"
@@ -22,39 +21,9 @@
 namespace holo::layout {
 namespace {
 
-// A netlist of tiles (rows x cols each) built with mapping's cell writers from Haar-random meshes; with
-// `screen` false the V^H mesh has no output phase screen (as when map_svd pushes it into the next stage).
-circuit::Netlist make_netlist(const std::vector<std::pair<int, int>>& tiles, bool screen = true) {
-  circuit::Netlist nl;
-  nl.name = "t";
-  nl.pdk = "generic_soi220";
-  circuit::Cell top;
-  top.name = "t_top";
-  top.kind = "top";
-  uint64_t seed = 1;
-  for (size_t t = 0; t < tiles.size(); ++t) {
-    const auto [rows, cols] = tiles[t];
-    const int rank = std::min(rows, cols);
-    linalg::Mesh vh = linalg::decompose(linalg::haar_unitary(cols, seed++));
-    linalg::Mesh u = linalg::decompose(linalg::haar_unitary(rows, seed++));
-    if (!screen) vh.output_phase_rad.clear();
-    std::vector<double> th;
-    for (int k = 0; k < rank; ++k) th.push_back(0.5 + 0.1 * k);
-    std::string b = "t" + std::to_string(t);
-    nl.cells.push_back(mapping::mesh_cell(b + "_vh", vh));
-    nl.cells.push_back(mapping::attenuator_cell(b + "_att", th));
-    nl.cells.push_back(mapping::mesh_cell(b + "_u", u));
-    nl.cells.push_back(mapping::tile_cell(b + "_tile", b + "_vh", b + "_att", b + "_u", rows, cols, rank));
-    top.instances.push_back({b, b + "_tile", {}, -1, -1});
-  }
-  nl.cells.push_back(top);
-  nl.top = top.name;
-  return nl;
-}
-
 TEST(Chip, SmallTileHierarchyAndFigures) {
   circuit::Netlist nl = make_netlist({{4, 4}});
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   EXPECT_EQ(chip.lib.top_cells(), std::vector<std::string>{chip.top});
   // One MZI cell, referenced at every mesh position: 2 meshes x 6 MZIs of Clements on 4 modes.
   const Cell& vh = chip.lib.cell(chip.cell_of.at("t0_vh"));
@@ -90,7 +59,7 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
 TEST(Chip, IoFanOutJoinsEveryTilePortToItsCoupler) {
   // Tiles of 6 x 6 (even: every path bends), 3 x 5 and 5 x 2 (odd counts: the middle path is straight).
   circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}});
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   const Connectivity con = extract_connectivity(chip.lib, chip.top);
   EXPECT_TRUE(con.mismatches.empty()) << con.mismatches.size();
   std::set<std::string> open;
@@ -146,7 +115,7 @@ TEST(Chip, IoFanOutJoinsEveryTilePortToItsCoupler) {
 TEST(Chip, DrcClean) {
   for (bool screen : {true, false}) {
     circuit::Netlist nl = make_netlist({{4, 3}, {2, 5}}, screen);
-    ChipLayout chip = layout_chip(nl, soi());
+    ChipLayout chip = layout_chip(nl, soi_params());
     DrcReport r = run_drc(flatten(chip.lib, chip.top), drc_deck(soi()));
     EXPECT_TRUE(r.clean()) << (r.violations.empty() ? "" : r.violations[0].rule + " " + r.violations[0].detail);
   }
@@ -155,7 +124,7 @@ TEST(Chip, DrcClean) {
 TEST(Chip, LvsClean) {
   for (bool screen : {true, false}) {
     circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}}, screen);
-    ChipLayout chip = layout_chip(nl, soi());
+    ChipLayout chip = layout_chip(nl, soi_params());
     auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
     EXPECT_TRUE(mm.empty()) << mm[0].cell << " " << mm[0].kind << " " << mm[0].detail;
   }
@@ -169,7 +138,7 @@ bool has(const std::vector<LvsMismatch>& mm, const std::string& kind, const std:
 
 TEST(Chip, LvsCatchesMovedInstance) {
   circuit::Netlist nl = make_netlist({{4, 4}});
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   Cell& u = chip.lib.cell(chip.cell_of.at("t0_u"));
   // The phase screen shifter of mode 2 moved 1 um east: its connections break.
   for (Ref& r : u.refs)
@@ -181,7 +150,7 @@ TEST(Chip, LvsCatchesMovedInstance) {
 
 TEST(Chip, LvsCatchesSwappedInstances) {
   circuit::Netlist nl = make_netlist({{4, 4}});
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   Cell& a = chip.lib.cell(chip.cell_of.at("t0_att"));
   // Two attenuators swapped: a0 sits on mode 1 and a1 on mode 0.
   Ref* r0 = nullptr;
@@ -200,7 +169,7 @@ TEST(Chip, LvsCatchesSwappedInstances) {
 TEST(Chip, LvsCatchesSwappedMziInArray) {
   circuit::Netlist nl = make_netlist({{6, 6}});
   // The netlist says the first two MZIs of column 0 are swapped; the layout (from the original) disagrees.
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   circuit::Cell* vh = nl.find_cell("t0_vh");
   circuit::Instance* x = nullptr;
   circuit::Instance* y = nullptr;
@@ -219,8 +188,8 @@ TEST(Chip, LvsCatchesSwappedMziInArray) {
 
 TEST(Chip, Deterministic) {
   circuit::Netlist nl = make_netlist({{4, 3}, {3, 4}});
-  std::string a = gds_bytes(layout_chip(nl, soi()).lib);
-  std::string b = gds_bytes(layout_chip(nl, soi()).lib);
+  std::string a = gds_bytes(layout_chip(nl, soi_params()).lib);
+  std::string b = gds_bytes(layout_chip(nl, soi_params()).lib);
   EXPECT_EQ(a, b);
 }
 
@@ -228,7 +197,7 @@ TEST(Chip, BadNetlistIsRefused) {
   circuit::Netlist nl = make_netlist({{3, 3}});
   nl.find_cell("t0_vh")->instances[0].column = 99;
   try {
-    layout_chip(nl, soi());
+    layout_chip(nl, soi_params());
     FAIL() << "no error";
   } catch (const holo::Error& e) {
     EXPECT_EQ(e.code(), "LAYOUT-NETLIST");
@@ -278,9 +247,9 @@ std::map<std::string, Point> drive_points(const ChipLayout& chip, const circuit:
 TEST(Chip, HeaterWiringEveryHeaterOnItsOwnPadNoShortsNoOpens) {
   for (bool screen : {true, false}) {
     circuit::Netlist nl = make_netlist({{6, 6}, {3, 5}, {5, 2}}, screen);
-    ChipLayout chip = layout_chip(nl, soi());
-    const LayoutParams p = layout_params(soi());
-    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, p.layers);
+    ChipLayout chip = layout_chip(nl, soi_params());
+    const LayoutParams& p = soi_params();
+    const HeaterNets hn = extract_heater_nets(chip.lib, chip.top, p);
     EXPECT_TRUE(hn.clean()) << (hn.problems.empty() ? "" : hn.problems[0]);
     // The mesh and attenuator heaters plus the test MZI's two, each with a drive net of its own (the test
     // MZI's four contacts all have their own pad); one common net per ground track.
@@ -303,7 +272,7 @@ TEST(Chip, HeaterWiringEveryHeaterOnItsOwnPadNoShortsNoOpens) {
       labels.push_back(label);
     }
     EXPECT_EQ(labels.size(), drives.size());
-    const std::vector<int64_t> nets = m2_nets_at(chip.lib, chip.top, p.layers, pts);
+    const std::vector<int64_t> nets = metal_nets_at(chip.lib, chip.top, p, pts);
     for (size_t k = 0; k < labels.size(); ++k) {
       EXPECT_GE(nets[2 * k], 0) << labels[k];
       EXPECT_EQ(nets[2 * k], nets[2 * k + 1]) << "pad labelled " << labels[k] << " drives another net";
@@ -313,19 +282,19 @@ TEST(Chip, HeaterWiringEveryHeaterOnItsOwnPadNoShortsNoOpens) {
 
 TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
   circuit::Netlist nl = make_netlist({{4, 4}});
-  const LayoutParams p = layout_params(soi());
-  auto check = [&](ChipLayout& chip) { return extract_heater_nets(chip.lib, chip.top, p.layers); };
-  const std::vector<WiredPad> pads = layout_chip(nl, soi()).pads;
+  const LayoutParams& p = soi_params();
+  auto check = [&](ChipLayout& chip) { return extract_heater_nets(chip.lib, chip.top, p); };
+  const std::vector<WiredPad> pads = layout_chip(nl, soi_params()).pads;
   std::vector<Point> drive_pads;
   for (const WiredPad& pd : pads)
     if (!pd.ground()) drive_pads.push_back(pd.center);
   ASSERT_GE(drive_pads.size(), 2u);
-  const Coord hw = p.wire_width / 2;
+  const Coord hw = p.metals.wire_width() / 2;
   {
     // Open: the wire into one pad cut (a wiring unit's last box is the last wire's pad entry).
-    ChipLayout chip = layout_chip(nl, soi());
+    ChipLayout chip = layout_chip(nl, soi_params());
     Cell& unit = chip.lib.cell("wires_0");
-    unit.polygons[p.layers.m2].pop_back();
+    unit.polygons[p.metals.contact().layer].pop_back();
     const HeaterNets hn = check(chip);
     EXPECT_FALSE(hn.clean());
     EXPECT_GE(hn.open_terminals, 1);
@@ -333,11 +302,11 @@ TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
   }
   {
     // Short: two drive pads joined by a strip of M2 (both pads sit in the field above or below the tile).
-    ChipLayout chip = layout_chip(nl, soi());
+    ChipLayout chip = layout_chip(nl, soi_params());
     const Point a = drive_pads[0], b = drive_pads[1];
     Cell& top = chip.lib.cell(chip.top);
-    top.add_box(p.layers.m2, Box::of(a.x - hw, a.y - hw, b.x + hw, a.y + hw));
-    top.add_box(p.layers.m2, Box::of(b.x - hw, a.y - hw, b.x + hw, b.y + hw));
+    top.add_box(p.metals.contact().layer, Box::of(a.x - hw, a.y - hw, b.x + hw, a.y + hw));
+    top.add_box(p.metals.contact().layer, Box::of(b.x - hw, a.y - hw, b.x + hw, b.y + hw));
     const HeaterNets hn = check(chip);
     EXPECT_FALSE(hn.clean());
     EXPECT_GE(hn.undriven_heaters, 2);
@@ -345,11 +314,11 @@ TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
   {
     // A heater bridged: a mesh MZI's drive wire joined to its ground riser inside the wired MZI cell shorts
     // every mesh MZI's phi heater.
-    ChipLayout chip = layout_chip(nl, soi());
+    ChipLayout chip = layout_chip(nl, soi_params());
     Cell& mw = chip.lib.cell("mzi_w_P20000");
     const Port phi = mw.port("phi"), gnd = mw.port("gnd");
-    mw.add_box(p.layers.m2, Box::of(0, phi.position.y - hw, 2 * hw, gnd.position.y + hw));
-    mw.add_box(p.layers.m2, Box::of(0, gnd.position.y - hw, gnd.position.x, gnd.position.y + hw));
+    mw.add_box(p.metals.contact().layer, Box::of(0, phi.position.y - hw, 2 * hw, gnd.position.y + hw));
+    mw.add_box(p.metals.contact().layer, Box::of(0, gnd.position.y - hw, gnd.position.x, gnd.position.y + hw));
     const HeaterNets hn = check(chip);
     EXPECT_FALSE(hn.clean());
     EXPECT_EQ(hn.shorted_heaters, chip.figures.mzi_instances - 4);  // the attenuators have no phi heater
@@ -372,7 +341,7 @@ TEST(Chip, ChipBeyondGdsCoordinatesIsRefusedBeforeItIsBuilt) {
     nl.cells.push_back(c);
   }
   try {
-    layout_chip(nl, soi());
+    layout_chip(nl, soi_params());
     FAIL() << "no error";
   } catch (const holo::Error& e) {
     EXPECT_EQ(e.code(), "LAYOUT-RANGE");
@@ -385,10 +354,10 @@ TEST(Chip, GdsGrowsWithCellsNotInstances) {
   circuit::Netlist big = make_netlist({{256, 256}});
   circuit::Netlist small = make_netlist({{16, 16}});
   auto t0 = std::chrono::steady_clock::now();
-  ChipLayout cb = layout_chip(big, soi());
+  ChipLayout cb = layout_chip(big, soi_params());
   std::string gb = gds_bytes(cb.lib);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::string gs = gds_bytes(layout_chip(small, soi()).lib);
+  std::string gs = gds_bytes(layout_chip(small, soi_params()).lib);
   EXPECT_EQ(cb.figures.mzi_instances, 2 * 256 * 255 / 2 + 256);
   // 256x more MZIs than the 16-mode tile costs far less than 256x the bytes (arrays per column; wiring units
   // shared by same-parity columns; one straight cell per distinct I/O length). Bound: 16x, the growth of the
@@ -402,7 +371,7 @@ TEST(Chip, DigitsSizedLayoutIsFast) {
   // Three 64-mode tiles, as in the digits MLP.
   circuit::Netlist nl = make_netlist({{64, 64}, {64, 64}, {64, 64}});
   auto t0 = std::chrono::steady_clock::now();
-  ChipLayout chip = layout_chip(nl, soi());
+  ChipLayout chip = layout_chip(nl, soi_params());
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
   EXPECT_TRUE(mm.empty());

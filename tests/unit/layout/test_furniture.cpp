@@ -45,7 +45,7 @@ TEST(FurnitureWiring, EachBareMziHeaterContactReachesItsOwnPad) {
   // the furniture is a rectangle; anything else would need real polygon connectivity.
   FlatLayout flat = flatten(lib, "top");
   Nets nets;
-  for (const Polygon& poly : flat.polygons[p.layers.m2]) {
+  for (const Polygon& poly : flat.polygons[p.metals.contact().layer]) {
     Polygon q = poly;
     compress(q);
     ASSERT_EQ(q.size(), 4u) << "an M2 shape that is not a rectangle";

@@ -111,8 +111,7 @@ TEST(GdsReliability, EveryHierarchyWalkSurvivesAFortyThousandDeepChain) {
   const FlatSize s = flat_size(lib, "c0");
   EXPECT_EQ(s.levels, 39999);
   EXPECT_EQ(s.placements, 39999);
-  const LayerMap layers = layout_params(soi()).layers;
-  EXPECT_EQ(extract_heater_nets(lib, "c0", layers).heaters, 0);
+  EXPECT_EQ(extract_heater_nets(lib, "c0", soi_params()).heaters, 0);
   // And the same file, read with a budget large enough, flattens too.
   GdsReadOptions o;
   o.max_depth = 100000;
@@ -140,7 +139,7 @@ TEST(GdsReliability, ReferenceCyclesAreNamedNotFollowed) {
   EXPECT_EQ(code_of([&] { flat_shape_counts(lib, "top"); }), "LAYOUT-CYCLE");
   EXPECT_EQ(code_of([&] { flat_size(lib, "top"); }), "LAYOUT-CYCLE");
   EXPECT_EQ(code_of([&] { deepest_hierarchy(lib); }), "LAYOUT-CYCLE");
-  EXPECT_EQ(code_of([&] { extract_heater_nets(lib, "top", layout_params(soi()).layers); }), "LAYOUT-CYCLE");
+  EXPECT_EQ(code_of([&] { extract_heater_nets(lib, "top", soi_params()); }), "LAYOUT-CYCLE");
 }
 
 TEST(GdsReliability, MissingReferencedCell) {
