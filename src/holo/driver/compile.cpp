@@ -161,10 +161,7 @@ std::optional<LayoutOutputs> lay_out(Compilation& c) {
   ChipLayoutOptions lo;
   lo.drc_max_polygons = 0;  // --drc checks the written file instead, exactly as `holo drc` would
   std::optional<LayoutOutputs> laid;
-  std::vector<std::string> fallbacks;
   try {
-    // TODO(layout split): read the fallbacks from LayoutOutputs once the layout reports them there.
-    fallbacks = layout::layout_params(c.platform).fallbacks;
     laid = write_chip_layout(c.net, c.platform, c.outdir->staging(), lo);
   } catch (const Error& e) {
     // A chip too large for GDSII's 32-bit coordinates (e.g. hundreds of 64-mode tiles, each with its own
@@ -185,10 +182,8 @@ std::optional<LayoutOutputs> lay_out(Compilation& c) {
                 fmt::format("{}: no layout written (chip.gds and its figures): {}", c.out_dir, c.layout_skipped));
     return std::nullopt;
   }
-  for (const std::string& f : fallbacks)
-    c.diag.warn("LAYOUT-FALLBACK", fmt::format("{}: the platform has no {}; the layout used holo's default "
-                                               "(src/holo/layout/params.h)",
-                                               c.pdk_path, f));
+  for (const layout::ParamFallback& f : laid->fallbacks)
+    c.diag.warn("LAYOUT-FALLBACK", fmt::format("{}: {}", c.pdk_path, f.message()));
   analysis::add_layout_figures(c.metrics,
                                {laid->figures, laid->heater_nets, laid->lvs_mismatches, laid->shapes_per_layer});
   return laid;
