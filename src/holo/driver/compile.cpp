@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "holo/analysis/metrics.h"
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/driver/layout_cmd.h"
@@ -78,6 +79,7 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   net.info["pdk_sha256"] = sha256_hex(pdk_text);
   net.info["pdk_file"] = fs::path(pdk_path).filename().string();
   circuit::verify(net, platform);
+  circuit::verify_compiled(net);
 
   int64_t macs = 0;
   for (const auto& l : graph::layer_stats(g)) macs += l.macs;
