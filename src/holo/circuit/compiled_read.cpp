@@ -104,17 +104,20 @@ void expect_component(const Cell& c, const Instance& inst, std::string_view comp
 
 // A port of an instance as a number, so that connections compare without strings: "o3" -> (O, 3).
 enum class Prefix : uint32_t { O = 1, E, In, Out, Drop, Dark };
-constexpr std::pair<Prefix, std::string_view> kPrefixes[] = {{Prefix::Out, "out"},   {Prefix::Drop, "drop"},
-                                                             {Prefix::Dark, "dark"}, {Prefix::In, "in"},
-                                                             {Prefix::O, "o"},       {Prefix::E, "e"}};
+constexpr std::pair<Prefix, std::string_view> kPrefixes[] = {{Prefix::O, "o"},       {Prefix::E, "e"},
+                                                             {Prefix::In, "in"},     {Prefix::Out, "out"},
+                                                             {Prefix::Drop, "drop"}, {Prefix::Dark, "dark"}};
 constexpr int64_t kMaxPortIndex = (int64_t{1} << 24) - 1;
 
 uint32_t port_key(Prefix p, int64_t index) {
   return (static_cast<uint32_t>(p) << 24) | static_cast<uint32_t>(index);
 }
 std::optional<uint32_t> parse_port(std::string_view port) {
+  if (port.empty()) return std::nullopt;
+  // By first letter: a mesh cell has millions of "o<d>" ends.
   for (const auto& [p, s] : kPrefixes)
-    if (int64_t i = indexed(port, s); i >= 0 && i <= kMaxPortIndex) return port_key(p, i);
+    if (s[0] == port[0])
+      if (int64_t i = indexed(port, s); i >= 0 && i <= kMaxPortIndex) return port_key(p, i);
   return std::nullopt;
 }
 std::string port_text(uint32_t key) {
@@ -169,6 +172,8 @@ class Wiring {
       const End a = end(ia, *pa), b = end(ib, *pb);
       actual.push_back(a < b ? std::make_pair(a, b) : std::make_pair(b, a));
     }
+    // The writers list connections in the order the readers expect them: equal in order is equal as sets.
+    if (actual == conns_) return;
     std::sort(actual.begin(), actual.end());
     std::sort(conns_.begin(), conns_.end());
     // The first expected connection the cell lacks, else the first it has beyond the expected ones.
