@@ -65,16 +65,16 @@ std::optional<TileKind> parse_tile_kind(std::string_view s) {
 // ---- Names -------------------------------------------------------------------------------------------------
 
 std::string mesh_mzi_name(int64_t k) {
-  return fmt::format("mzi{}", k);
+  return fmt::format("{}{}", kMziPrefix, k);
 }
 std::string mesh_screen_name(int64_t i) {
-  return fmt::format("ps{}", i);
+  return fmt::format("{}{}", kScreenPrefix, i);
 }
 std::string mesh_pass_name(int64_t i) {
-  return fmt::format("wg{}", i);
+  return fmt::format("{}{}", kPassPrefix, i);
 }
 std::string attenuator_name(int64_t k) {
-  return fmt::format("a{}", k);
+  return fmt::format("{}{}", kAttenuatorPrefix, k);
 }
 std::string in_port(int64_t k) {
   return fmt::format("in{}", k);
@@ -113,7 +113,7 @@ std::string exposed_port(std::string_view slot, std::string_view port) {
   return fmt::format("{}_{}", slot, port);
 }
 std::string top_layer_name(int64_t i) {
-  return fmt::format("L{}", i);
+  return fmt::format("{}{}", kTopLayerPrefix, i);
 }
 
 // ---- Attenuators and the ideal matrix ----------------------------------------------------------------------

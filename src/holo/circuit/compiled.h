@@ -89,6 +89,12 @@ inline constexpr std::string_view kDacTemplate = "dac";
 inline constexpr std::string_view kReceiverTemplate = "homodyne_receiver";
 inline constexpr std::string_view kAdcTemplate = "adc";
 
+// Instance-name prefixes of the indexed instances (the readers parse "<prefix><index>", no leading zeros).
+inline constexpr std::string_view kMziPrefix = "mzi";
+inline constexpr std::string_view kScreenPrefix = "ps";
+inline constexpr std::string_view kPassPrefix = "wg";
+inline constexpr std::string_view kAttenuatorPrefix = "a";
+inline constexpr std::string_view kTopLayerPrefix = "L";
 std::string mesh_mzi_name(int64_t k);     // "mzi<k>"
 std::string mesh_screen_name(int64_t i);  // "ps<i>"
 std::string mesh_pass_name(int64_t i);    // "wg<i>"
@@ -203,6 +209,12 @@ AttenuatorColumn read_attenuators(const Cell& c);
 AttenuatorColumn read_attenuators(const Netlist& n, const std::string& cell);
 TileView read_tile(const Netlist& n, const Cell& c);  // with its sub-cells
 TileView read_tile(const Netlist& n, const std::string& cell);
+// A tile cell's kind and shape from its kind and info alone (sub-cells not read): for cheap checks before reading.
+struct TileShape {
+  int64_t rows = 0, cols = 0;
+  TileKind kind = TileKind::CoherentSvd;
+};
+TileShape read_tile_shape(const Cell& c);
 // A layer cell and the shape of the tiles it holds (their info and ports; read_tile checks the tiles themselves).
 LayerView read_layer(const Netlist& n, const Cell& c);
 TopView read_top(const Netlist& n, const Cell& c);

@@ -239,16 +239,16 @@ MeshInstances mesh_instances(const Cell& c, int64_t modes) {
   };
   for (size_t p = 0; p < c.instances.size(); ++p) {
     const Instance& inst = c.instances[p];
-    if (int64_t k = indexed(inst.name, "mzi"); k >= 0) {
+    if (int64_t k = indexed(inst.name, kMziPrefix); k >= 0) {
       expect_component(c, inst, kMziTemplate);
       if (tail || k != static_cast<int64_t>(p)) order(p);
       ++mi.mzis;
-    } else if (int64_t i = indexed(inst.name, "ps"); i >= 0) {
+    } else if (int64_t i = indexed(inst.name, kScreenPrefix); i >= 0) {
       expect_component(c, inst, kPhaseShifterTemplate);
       if (i != static_cast<int64_t>(p) - mi.mzis) order(p);
       tail = true;
       ++mi.screen;
-    } else if (int64_t j = indexed(inst.name, "wg"); j >= 0) {
+    } else if (int64_t j = indexed(inst.name, kPassPrefix); j >= 0) {
       expect_component(c, inst, kWaveguideTemplate);
       if (inst.mode != j || j >= modes)
         bad(c.name, fmt::format("instance '{}': mode is {}, expected {} (< n = {})", inst.name, inst.mode, j, modes));
@@ -347,9 +347,9 @@ MeshView read_mesh(const Cell& c) {
   Wiring w(c);
   mesh_body(c, mi, v, w);
   w.check([&](std::string_view name) -> int64_t {
-    if (int64_t k = indexed(name, "mzi"); k >= 0) return k < mi.mzis ? k : -1;
-    if (int64_t i = indexed(name, "ps"); i >= 0) return i < mi.screen ? mi.mzis + i : -1;
-    if (int64_t j = indexed(name, "wg"); j >= 0) return j < modes ? mi.pass_at[static_cast<size_t>(j)] : -1;
+    if (int64_t k = indexed(name, kMziPrefix); k >= 0) return k < mi.mzis ? k : -1;
+    if (int64_t i = indexed(name, kScreenPrefix); i >= 0) return i < mi.screen ? mi.mzis + i : -1;
+    if (int64_t j = indexed(name, kPassPrefix); j >= 0) return j < modes ? mi.pass_at[static_cast<size_t>(j)] : -1;
     return -1;
   });
   return v;
@@ -372,7 +372,8 @@ AttenuatorColumn read_attenuators(const Cell& c) {
   Wiring w(c);
   for (int64_t k = 0; k < modes; ++k) {
     const Instance& inst = c.instances[static_cast<size_t>(k)];
-    if (indexed(inst.name, "a") != k) bad(c.name, fmt::format("instance {} is '{}', expected 'a{}'", k, inst.name, k));
+    if (indexed(inst.name, kAttenuatorPrefix) != k)
+      bad(c.name, fmt::format("instance {} is '{}', expected '{}'", k, inst.name, attenuator_name(k)));
     expect_component(c, inst, kAttenuatorTemplate);
     if (inst.mode != k) bad(c.name, fmt::format("instance '{}': mode is {}, expected {}", inst.name, inst.mode, k));
     Attenuator a{setting(c, inst, "theta_rad"), setting(c, inst, "phi_rad"), setting(c, inst, "transmission")};
@@ -390,7 +391,7 @@ AttenuatorColumn read_attenuators(const Cell& c) {
     w.port(out_port(k), k, "o2");
   }
   w.check([&](std::string_view name) -> int64_t {
-    const int64_t k = indexed(name, "a");
+    const int64_t k = indexed(name, kAttenuatorPrefix);
     return k < modes ? k : -1;
   });
   return v;
@@ -402,14 +403,7 @@ AttenuatorColumn read_attenuators(const Netlist& n, const std::string& cell) {
 
 // ---- Tiles -------------------------------------------------------------------------------------------------
 
-namespace {
-
-struct TileShape {
-  int64_t rows = 0, cols = 0;
-  TileKind kind = TileKind::CoherentSvd;
-};
-
-TileShape tile_shape(const Cell& c) {
+TileShape read_tile_shape(const Cell& c) {
   expect_kind(c, CellKind::Tile);
   TileShape s;
   s.rows = info_int(c, "rows", 1, kMaxModes);
@@ -421,6 +415,8 @@ TileShape tile_shape(const Cell& c) {
   }
   return s;
 }
+
+namespace {
 
 // A coherent tile's own cell: instances vh, att, u (cells of the right kinds and sizes) wired vh -> att -> u.
 // `sub(instance, kind)` reads the sub-cell an instance names and returns its modes (attenuators: its count).
@@ -460,7 +456,7 @@ std::string who(const Cell& c, const Instance& inst) {
 }
 
 TileView read_tile(const Cells& cells, const Cell& c) {
-  const TileShape s = tile_shape(c);
+  const TileShape s = read_tile_shape(c);
   TileView v;
   v.cell = c.name;
   v.rows = s.rows;
@@ -538,7 +534,7 @@ LayerView read_layer(const Cells& cells, const Cell& c) {
     LayerSlot s;
     if (!parse_slot(inst.name, s.block_row, s.block_col)) continue;
     const Cell& tile = cells.get(inst.component, CellKind::Tile, who(c, inst));
-    const TileShape shape = tile_shape(tile);
+    const TileShape shape = read_tile_shape(tile);
     s.instance = inst.name;
     s.tile_cell = tile.name;
     s.rows = shape.rows;
@@ -591,7 +587,7 @@ TopView read_top(const Cells& cells, const Cell& c) {
   size_t ports = 0;
   for (size_t i = 0; i < c.instances.size(); ++i) {
     const Instance& inst = c.instances[i];
-    if (indexed(inst.name, "L") != static_cast<int64_t>(i))
+    if (indexed(inst.name, kTopLayerPrefix) != static_cast<int64_t>(i))
       bad(c.name,
           fmt::format("instance {} is '{}', expected '{}'", i, inst.name, top_layer_name(static_cast<int64_t>(i))));
     const Cell& layer = cells.get(inst.component, CellKind::Layer, who(c, inst));
@@ -601,7 +597,7 @@ TopView read_top(const Cells& cells, const Cell& c) {
     for (const CellPort& p : layer.ports) w.port(exposed_port(inst.name, p.name), static_cast<int64_t>(i), p.name);
   }
   w.check([&](std::string_view name) -> int64_t {
-    const int64_t i = indexed(name, "L");
+    const int64_t i = indexed(name, kTopLayerPrefix);
     return i < static_cast<int64_t>(c.instances.size()) ? i : -1;
   });
   return v;
@@ -674,7 +670,7 @@ void verify_compiled(const Netlist& n) {
   for (const Cell& c : n.cells) {
     switch (kind_of(c)) {
       case CellKind::Tile: {
-        const TileShape s = tile_shape(c);
+        const TileShape s = read_tile_shape(c);
         switch (s.kind) {
           case TileKind::CoherentSvd:
             check_coherent(c, s, [&](const Instance& inst, CellKind kind) {

@@ -123,6 +123,10 @@ TEST(Compiled, EveryTileKindWritesAndReadsBack) {
 TEST(Compiled, TileKindInfo) {
   Netlist n;
   add_tile(n, "t", 2, 2, 2, 3);
+  const TileShape shape = read_tile_shape(cell(n, "t"));  // from the tile's info alone
+  EXPECT_EQ(shape.rows, 2);
+  EXPECT_EQ(shape.cols, 2);
+  EXPECT_EQ(shape.kind, TileKind::CoherentSvd);
   cell(n, "t").info["tile_kind"] = "coherent_svd";  // the default, spelled out
   EXPECT_EQ(read_tile(n, "t").kind(), TileKind::CoherentSvd);
   cell(n, "t").info["tile_kind"] = "ring_bank";  // not (yet) a tile kind
