@@ -1,12 +1,14 @@
 // libFuzzer target: circuit.json (the compiled chip holo simulate reads) on arbitrary bytes: the streaming
-// reader, the verifier against the bundled PDK, then what simulate does with an accepted chip: prepare every
-// optical stage (the tile reader, the compiled-chip contract) and run it on one all-ones sample.
+// reader, the verifier against the bundled PDK and the compiled-chip contract (circuit/compiled.h), then what
+// simulate does with an accepted chip: prepare every optical stage (the tile reader) and run it on one all-ones
+// sample.
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz_common.h"
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/pdk/pdk.h"
@@ -25,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   holo::fuzz::expect_only_bad_input([&] {
     holo::circuit::Netlist net = holo::circuit::from_json(std::string(bytes), "fuzz/circuit.json");
     holo::circuit::verify(net, pdk);
+    holo::circuit::verify_compiled(net);
     int64_t index = 0;
     for (const holo::circuit::Stage& st : net.stages) {
       if (st.domain == "optical" && st.in_features <= 4096 && st.out_features <= 4096) {

@@ -7,7 +7,9 @@
 #include <numbers>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 
+#include "holo/circuit/compiled.h"
 #include "holo/support/error.h"
 
 namespace holo::analysis {
@@ -33,11 +35,6 @@ void add_counts(const CellIndex& index, const std::string& cell, int64_t mult, s
   }
 }
 
-double setting(const circuit::Instance& i, const char* key) {
-  auto it = i.settings.find(key);
-  return it == i.settings.end() ? 0.0 : it->second;
-}
-
 }  // namespace
 
 const Figure& ChipMetrics::figure(const std::string& key) const {
@@ -61,13 +58,10 @@ double heater_power_mw(double phase_rad, double p_pi_mw) {
   return p_pi_mw * w / std::numbers::pi;
 }
 
-int64_t worst_path_mzis(const circuit::Cell& mesh) {
-  int32_t nmodes = 0;
-  for (const auto& i : mesh.instances) nmodes = std::max(nmodes, i.mode + 2);
-  std::vector<int64_t> depth(static_cast<size_t>(std::max(nmodes, 1)), 0);
-  for (const auto& i : mesh.instances) {
-    if (i.component != "mzi") continue;
-    auto m = static_cast<size_t>(i.mode);
+int64_t worst_path_mzis(const linalg::Mesh& mesh) {
+  std::vector<int64_t> depth(static_cast<size_t>(std::max(mesh.n, 1)), 0);
+  for (const linalg::MziSetting& z : mesh.mzis) {
+    auto m = static_cast<size_t>(z.mode);
     int64_t d = std::max(depth[m], depth[m + 1]) + 1;
     depth[m] = depth[m + 1] = d;
   }
@@ -107,18 +101,15 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   const double gc_db =
       pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
 
-  // Static heater power: every programmed phase of every MZI, attenuator and screen shifter.
+  // Static heater power: every programmed phase of every tile (MZIs, attenuators, screen shifters), summed tile by
+  // tile in netlist order (compiled chips: each cell belongs to one tile, so this is the flattened chip's sum).
+  const double p_pi = ps.number("p_pi_mw");
   double heater_mw = 0;
-  for (const auto& c : n.cells)
-    for (const auto& i : c.instances) {
-      if (i.component == "mzi" || i.component == "attenuator")
-        heater_mw += heater_power_mw(setting(i, "theta_rad"), ps.number("p_pi_mw")) +
-                     heater_power_mw(setting(i, "phi_rad"), ps.number("p_pi_mw"));
-      else if (i.component == "phase_shifter")
-        heater_mw += heater_power_mw(setting(i, "phi_rad"), ps.number("p_pi_mw"));
-    }
-  // Cells are instantiated exactly once each in compiled chips (every tile has its own meshes), so the sum
-  // over cell definitions equals the sum over the flattened chip.
+  auto mesh_heaters = [&](const linalg::Mesh& mesh) {
+    for (const linalg::MziSetting& z : mesh.mzis)
+      heater_mw += heater_power_mw(z.theta_rad, p_pi) + heater_power_mw(z.phi_rad, p_pi);
+    for (double phi : mesh.output_phase_rad) heater_mw += heater_power_mw(phi, p_pi);
+  };
 
   // Worst path and latency, stage by stage.
   double worst_db = 0, latency_ps = 0, energy_pj = 0;
@@ -136,18 +127,22 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
     }
     double stage_db = 0, stage_len_um = 0;
     for (const auto& t : st.tiles) {
-      const circuit::Cell* tc = n.find_cell(t.cell);
-      if (!tc) internal_error("analyze: missing tile cell " + t.cell);
-      int64_t mzis = 0;
-      for (const auto& inst : tc->instances) {
-        const circuit::Cell* sub = n.find_cell(inst.component);
-        if (sub && sub->kind == "mesh") mzis += worst_path_mzis(*sub);
-      }
-      double len_um = static_cast<double>(mzis) * mzi.number("length_um");
-      double db = gc_db + mod.number("insertion_loss_db") +
-                  static_cast<double>(mzis) * mzi.number("insertion_loss_db") + 2 * ps.number("insertion_loss_db") +
-                  att.number("insertion_loss_db") + rx.number("insertion_loss_db") +
-                  wg.number("loss_db_per_cm") * len_um * 1e-4;
+      // The worst path through the tile and its length; its heaters.
+      double db = 0, len_um = 0;
+      const circuit::TileView tv = circuit::read_tile(n, t.cell);
+      std::visit(circuit::Overloaded{[&](const circuit::CoherentTile& c) {
+                   const int64_t mzis = worst_path_mzis(c.vh.mesh) + worst_path_mzis(c.u.mesh);
+                   len_um = static_cast<double>(mzis) * mzi.number("length_um");
+                   db = gc_db + mod.number("insertion_loss_db") +
+                        static_cast<double>(mzis) * mzi.number("insertion_loss_db") +
+                        2 * ps.number("insertion_loss_db") + att.number("insertion_loss_db") +
+                        rx.number("insertion_loss_db") + wg.number("loss_db_per_cm") * len_um * 1e-4;
+                   mesh_heaters(c.vh.mesh);
+                   for (const circuit::Attenuator& a : c.att.attenuators)
+                     heater_mw += heater_power_mw(a.theta_rad, p_pi) + heater_power_mw(a.phi_rad, p_pi);
+                   mesh_heaters(c.u.mesh);
+                 }},
+                 tv.body);
       if (db > stage_db) stage_db = db, stage_len_um = len_um;
     }
     if (stage_db > worst_db) worst_db = stage_db, worst_stage = st.node;

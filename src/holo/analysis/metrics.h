@@ -1,6 +1,6 @@
-// Chip figures computed from the netlist and the PDK: component counts, worst-path insertion loss, static
-// heater power, latency, energy per MAC. Every figure carries the text of how it was computed, which the
-// reports print next to it.
+// Chip figures computed from the netlist (its tiles read through circuit/compiled.h) and the PDK: component
+// counts, worst-path insertion loss, static heater power, latency, energy per MAC. Every figure carries the text of how
+// it was computed, which the reports print next to it.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "holo/circuit/netlist.h"
+#include "holo/linalg/mesh.h"
 #include "holo/pdk/pdk.h"
 
 namespace holo::analysis {
@@ -34,8 +35,8 @@ std::map<std::string, int64_t> flattened_counts(const circuit::Netlist& n, const
 // Wrapped phase in [0, 2 pi) -> heater power P_pi * phase / pi (thermal shifters only add phase).
 double heater_power_mw(double phase_rad, double p_pi_mw);
 
-// The largest number of MZIs any input->output path of a mesh cell crosses (columns for Clements).
-int64_t worst_path_mzis(const circuit::Cell& mesh_cell);
+// The largest number of MZIs any input->output path of a mesh crosses (columns for Clements).
+int64_t worst_path_mzis(const linalg::Mesh& mesh);
 
 ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
 

@@ -9,24 +9,10 @@
 // Mesh cells expose optical ports "in<k>" and "out<k>" for modes k = 0..n-1.
 // Settings carry units in their names: theta_rad, phi_rad, transmission (field amplitude), length_um.
 //
-// The compiled-chip contract (written by mapping/, read by sim/ and layout/):
-//   mesh cell (kind "mesh", info "n", "method", "columns"): instances "mzi<k>" (component "mzi", settings
-//     theta_rad, phi_rad; column, mode = upper mode) in optical order (k = 0 meets the light first), then
-//     an optional output phase screen "ps<i>" (component "phase_shifter", setting phi_rad; mode = i, column =
-//     number of MZI columns). A mode no component touches (n = 1 without a screen) passes a "wg<i>"
-//     (component "waveguide"). Ports in<i>, out<i>. The realized matrix is linalg's
-//     U = diag(e^{i phi_ps}) * M_K ... M_1 (linalg/mesh.h; no screen = identity screen).
-//   attenuator cell (kind "attenuators", info "n"): instances "a<k>" (component "attenuator", settings
-//     theta_rad, phi_rad, transmission; mode = k): an MZI used through its bar path, realizing the complex
-//     field factor M(theta, phi)[0][0] = i e^{i(theta/2 + phi)} sin(theta/2); `transmission` is its magnitude
-//     sin(theta/2). (linalg::map_svd programs phi = 0 and pushes the phase i e^{i theta/2} into the U mesh.)
-//     Ports in<k>, out<k>.
-//   tile cell (kind "tile", info "rows", "cols", "rank"): instances "vh" (a mesh cell on cols modes), "att"
-//     (an attenuator cell on rank = min(rows, cols) modes), "u" (a mesh cell on rows modes); vh.out<k> ->
-//     att.in<k> -> att.out<k> -> u.in<k> for k < rank. Ports in<j> (= vh.in<j>), out<i> (= u.out<i>); the
-//     unused vh outputs / u inputs (k >= rank) are exposed as "drop<k>" / "dark<k>". Realizes
-//     T = U A V^H (rows x cols), A = the attenuators' factors on the diagonal; W_block = Tile::gain * T.
-//   layer cell (kind "layer"): the tiles of one stage with their input modulators and homodyne receivers.
+// The compiled-chip contract (which cells a compiled chip holds, their instances, settings, wiring and meaning:
+// mesh, attenuators, tile, layer, top) is implemented as types in circuit/compiled.h: mapping/ writes it through
+// its writers, sim/, layout/, analysis/ and report/ read it through its readers. docs/circuit-json.md states it
+// in prose ("The compiled-chip contract").
 #pragma once
 
 #include <cstdint>
@@ -68,9 +54,8 @@ struct CellPort {
 
 struct Cell {
   std::string name;
-  // What the cell is: "mesh" (programmed MZI mesh with output phase screen), "attenuators" (a column of
-  // MZI attenuators), "tile" (V^H mesh -> attenuators -> U mesh), "layer" (the tiles of one network
-  // layer with I/O modulators and receivers), "top".
+  // What the cell is: in a compiled chip one of circuit::CellKind's spellings (compiled.h: "mesh",
+  // "attenuators", "tile", "layer", "top"); read it with circuit::kind_of, not by comparing strings.
   std::string kind;
   std::vector<CellPort> ports;
   std::vector<Instance> instances;
@@ -79,7 +64,8 @@ struct Cell {
 };
 
 // One K x K (or smaller edge) block of a tiled weight matrix W (out x in) realized optically:
-// W[row0:row0+rows, col0:col0+cols] ~= gain * U diag(transmission) V^H, with the meshes of `cell`.
+// W[row0:row0+rows, col0:col0+cols] ~= gain * Re(T), T the tile cell's transfer matrix (circuit::ideal_matrix;
+// for a coherent tile U diag(M(theta_k, phi_k)[0][0]) V^H: the attenuators' complex bar entries).
 struct Tile {
   std::string cell;  // tile cell name
   int64_t row0 = 0, rows = 0;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/frontend/load.h"
@@ -71,6 +72,8 @@ BoundChip load_bound_chip(const std::string& out_dir, const std::string& pdk_ove
 
   in_file(b.circuit_path, [&] { circuit::verify(b.net, b.pdk); });
   runtime::check_binding(b.graph, b.net, b.circuit_path);
+  // The compiled-chip contract, checked once for every reader after this (sim, layout, analysis).
+  in_file(b.circuit_path, [&] { circuit::verify_compiled(b.net); });
   return b;
 }
 

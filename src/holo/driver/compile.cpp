@@ -8,6 +8,7 @@
 
 #include "holo/analysis/layout_figures.h"
 #include "holo/analysis/metrics.h"
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/driver/layout_cmd.h"
@@ -286,7 +287,12 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   pipe.run(
       "map", [&] { map(c); }, circuit_text);
   pipe.run(
-      "verify", [&] { circuit::verify(c.net, c.platform); }, circuit_text);
+      "verify",
+      [&] {
+        circuit::verify(c.net, c.platform);
+        circuit::verify_compiled(c.net);
+      },
+      circuit_text);
   pipe.run(
       "analyse", [&] { analyse(c); }, report_text);
   std::optional<LayoutOutputs> laid;

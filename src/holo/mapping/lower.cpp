@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "holo/circuit/compiled.h"
 #include "holo/graph/weights.h"
 #include "holo/linalg/tiling.h"
 #include "holo/mapping/cells.h"
@@ -77,8 +78,10 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     fail("MAP-BAD-OPTION", fmt::format("activation '{}' is not one of oeo, eo", opts.activation));
   if (!(opts.rank_energy > 0.0 && opts.rank_energy <= 1.0))
     fail("MAP-BAD-OPTION", fmt::format("retained energy {} is outside (0, 1]", opts.rank_energy));
-  for (const std::string& t : {"mzi", "attenuator", "phase_shifter", "modulator", "homodyne_receiver", "dac", "adc"})
-    (void)pdk.tmpl(t);
+  for (std::string_view t :
+       {circuit::kMziTemplate, circuit::kAttenuatorTemplate, circuit::kPhaseShifterTemplate,
+        circuit::kModulatorTemplate, circuit::kReceiverTemplate, circuit::kDacTemplate, circuit::kAdcTemplate})
+    (void)pdk.tmpl(std::string(t));
 
   circuit::Netlist net;
   net.name = sanitize(g.name.empty() ? "chip" : g.name);
@@ -134,11 +137,7 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     linalg::TiledLayer tiled = linalg::map_tiled(Eigen::MatrixXd(wm), to);
 
     const std::string base = sanitize(st.node);
-    circuit::Cell layer;
-    layer.name = names.unique(base + "_layer");
-    layer.kind = "layer";
-    layer.info["node"] = st.node;
-    layer.info["op"] = st.op;
+    circuit::Cell layer = circuit::layer_cell(names.unique(base + "_layer"), st.node, st.op);
     for (const linalg::Tile& t : tiled.tiles) {
       const linalg::SvdLayer& L = t.layer;
       std::string tb = fmt::format("{}_t{}_{}", base, t.block_row, t.block_col);
@@ -146,36 +145,12 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
       circuit::Cell vh = mesh_cell(names.unique(tb + "_vh"), L.v_mesh);
       circuit::Cell att = attenuator_cell(names.unique(tb + "_att"), L.attenuator_theta_rad);
       circuit::Cell u = mesh_cell(names.unique(tb + "_u"), L.u_mesh);
-      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, t.rows, t.cols, rank);
-      tile.info["rank_kept"] = std::to_string(L.rank);
+      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, t.rows, t.cols, rank, L.rank);
       sum.mzis += L.mzis();
       sum.phase_shifters += L.phase_shifters() + rank;  // attenuators have theta and phi heaters
       ++sum.tiles;
       st.tiles.push_back({tile.name, t.row0, t.rows, t.col0, t.cols, L.gain});
-
-      // In the layer: a modulator (driven by a DAC) per tile input, a homodyne receiver (read by an ADC)
-      // per tile output; laser, local-oscillator and unused mesh ports are exposed.
-      std::string ti = fmt::format("t{}_{}", t.block_row, t.block_col);
-      layer.instances.push_back({ti, tile.name, {}, -1, -1});
-      for (int64_t j = 0; j < t.cols; ++j) {
-        std::string mod = fmt::format("mod{}_{}", ti, j), dac = fmt::format("dac{}_{}", ti, j);
-        layer.instances.push_back({mod, "modulator", {}, -1, static_cast<int32_t>(j)});
-        layer.instances.push_back({dac, "dac", {}, -1, static_cast<int32_t>(j)});
-        layer.connections.push_back({{mod, "o2"}, {ti, fmt::format("in{}", j)}});
-        layer.connections.push_back({{dac, "e1"}, {mod, "e1"}});
-        layer.ports.push_back({fmt::format("laser_{}_{}", ti, j), "optical", {mod, "o1"}});
-      }
-      for (int64_t i = 0; i < t.rows; ++i) {
-        std::string rx = fmt::format("rx{}_{}", ti, i), adc = fmt::format("adc{}_{}", ti, i);
-        layer.instances.push_back({rx, "homodyne_receiver", {}, -1, static_cast<int32_t>(i)});
-        layer.instances.push_back({adc, "adc", {}, -1, static_cast<int32_t>(i)});
-        layer.connections.push_back({{ti, fmt::format("out{}", i)}, {rx, "o1"}});
-        layer.connections.push_back({{rx, "e1"}, {adc, "e1"}});
-        layer.ports.push_back({fmt::format("lo_{}_{}", ti, i), "optical", {rx, "o2"}});
-      }
-      for (const auto& p : tile.ports)
-        if (p.name.rfind("drop", 0) == 0 || p.name.rfind("dark", 0) == 0)
-          layer.ports.push_back({fmt::format("{}_{}", ti, p.name), "optical", {ti, p.name}});
+      circuit::add_layer_slot(layer, t.block_row, t.block_col, tile);
       net.cells.push_back(std::move(vh));
       net.cells.push_back(std::move(att));
       net.cells.push_back(std::move(u));
@@ -188,15 +163,7 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     if (opts.progress) opts.progress(++stage_done, sum.optical_stages);
   }
 
-  circuit::Cell top;
-  top.name = names.unique(net.name + "_top");
-  top.kind = "top";
-  for (size_t i = 0; i < layer_cells.size(); ++i) {
-    std::string inst = fmt::format("L{}", i);
-    top.instances.push_back({inst, layer_cells[i], {}, -1, -1});
-    const circuit::Cell* lc = net.find_cell(layer_cells[i]);
-    for (const auto& p : lc->ports) top.ports.push_back({inst + "_" + p.name, p.kind, {inst, p.name}});
-  }
+  circuit::Cell top = circuit::top_cell(names.unique(net.name + "_top"), net, layer_cells);
   net.top = top.name;
   net.cells.push_back(std::move(top));
   if (summary) *summary = sum;

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <string_view>
+
+#include "holo/circuit/compiled.h"
 
 namespace holo::report {
 namespace {
@@ -28,21 +31,42 @@ void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_b
   const double levels = std::ldexp(1.0, dac_bits);
   std::string& s = sink.text;
   s += "cell,instance,component,parameter,phase_rad,heater_power_mw,dac_code\n";
-  auto row = [&](const circuit::Cell& c, const circuit::Instance& i, const char* key) {
-    auto it = i.settings.find(key);
-    double ph = wrap(it == i.settings.end() ? 0.0 : it->second);
+  auto row = [&](const circuit::Cell& c, const std::string& inst, std::string_view component, const char* key,
+                 double phase) {
+    double ph = wrap(phase);
     auto code = static_cast<int64_t>(std::llround(ph / (2 * std::numbers::pi) * levels)) % static_cast<int64_t>(levels);
-    s += fmt::format("{},{},{},{},{:.17g},{:.6f},{}\n", c.name, i.name, i.component, key, ph,
+    s += fmt::format("{},{},{},{},{:.17g},{:.6f},{}\n", c.name, inst, component, key, ph,
                      analysis::heater_power_mw(ph, p_pi), code);
   };
+  // Every programmed phase, cell by cell in netlist order: mesh MZIs (theta, phi) in optical order and their
+  // screen shifters (phi), attenuators (theta, phi).
   for (const auto& c : n.cells) {
-    for (const auto& i : c.instances) {
-      if (i.component == "mzi" || i.component == "attenuator") {
-        row(c, i, "theta_rad");
-        row(c, i, "phi_rad");
-      } else if (i.component == "phase_shifter") {
-        row(c, i, "phi_rad");
+    switch (circuit::kind_of(c)) {
+      case circuit::CellKind::Mesh: {
+        const circuit::MeshView m = circuit::read_mesh(c);
+        for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
+          const std::string inst = circuit::mesh_mzi_name(static_cast<int64_t>(k));
+          row(c, inst, circuit::kMziTemplate, "theta_rad", m.mesh.mzis[k].theta_rad);
+          row(c, inst, circuit::kMziTemplate, "phi_rad", m.mesh.mzis[k].phi_rad);
+        }
+        for (size_t i = 0; i < m.mesh.output_phase_rad.size(); ++i)
+          row(c, circuit::mesh_screen_name(static_cast<int64_t>(i)), circuit::kPhaseShifterTemplate, "phi_rad",
+              m.mesh.output_phase_rad[i]);
+        break;
       }
+      case circuit::CellKind::Attenuators: {
+        const circuit::AttenuatorColumn a = circuit::read_attenuators(c);
+        for (size_t k = 0; k < a.attenuators.size(); ++k) {
+          const std::string inst = circuit::attenuator_name(static_cast<int64_t>(k));
+          row(c, inst, circuit::kAttenuatorTemplate, "theta_rad", a.attenuators[k].theta_rad);
+          row(c, inst, circuit::kAttenuatorTemplate, "phi_rad", a.attenuators[k].phi_rad);
+        }
+        break;
+      }
+      case circuit::CellKind::Tile:
+      case circuit::CellKind::Layer:
+      case circuit::CellKind::Top:
+        break;
     }
     sink.flush();
   }

@@ -13,8 +13,9 @@
 
 namespace holo::report {
 
-// One row per phase shifter: cell, instance, parameter (theta/phi), phase (rad, wrapped to [0, 2 pi)),
-// heater power (mW, from the PDK's P_pi) and DAC code at `dac_bits` (linear in phase over [0, 2 pi)).
+// One row per phase shifter of the chip's mesh and attenuator cells (read through circuit/compiled.h; a cell
+// that breaks the contract is CIRCUIT-CONTRACT): cell, instance, parameter (theta/phi), phase (rad, wrapped to
+// [0, 2 pi)), heater power (mW, from the PDK's P_pi) and DAC code at `dac_bits` (linear in phase over [0, 2 pi)).
 std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits);
 // The same, streamed cell by cell (a large chip's table is written without holding it whole).
 void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits, TextSink& sink);

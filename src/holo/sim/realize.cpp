@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <variant>
 
 #include "holo/linalg/correction.h"
 #include "holo/linalg/quantize.h"
@@ -67,15 +68,21 @@ AttenuatorCorrection correct_attenuator(double theta_rad, double phi_rad, const 
   return out;
 }
 
-TileState nominal_state(const TileModel& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss) {
+TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss) {
   TileState s;
   s.cell = t.cell;
   s.rows = t.rows;
   s.cols = t.cols;
-  s.rank = t.rank;
-  s.vh.mesh = t.vh;
-  s.u.mesh = t.u;
-  for (const AttenuatorSetting& a : t.att) s.att.push_back({a.theta_rad, a.phi_rad, {}});
+  s.body = std::visit(circuit::Overloaded{[](const circuit::CoherentTile& c) -> TileBodyState {
+                        CoherentTileState b;
+                        b.rank = c.rank;
+                        b.vh.mesh = c.vh.mesh;
+                        b.u.mesh = c.u.mesh;
+                        for (const circuit::Attenuator& a : c.att.attenuators)
+                          b.att.push_back({a.theta_rad, a.phi_rad, {}});
+                        return b;
+                      }},
+                      t.body);
   s.mzi_loss = loss_factor(pdk, "mzi", use_pdk_loss);
   s.phase_shifter_loss = loss_factor(pdk, "phase_shifter", use_pdk_loss);
   s.attenuator_loss = loss_factor(pdk, "attenuator", use_pdk_loss);
@@ -83,84 +90,100 @@ TileState nominal_state(const TileModel& t, const pdk::Pdk& pdk, bool use_pdk_lo
   return s;
 }
 
-TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage, int64_t tile) {
-  TileState s = nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss);
-  if (o.coupler_sigma_rad > 0.0) {
-    linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Coupler));
-    s.coupler_errors = true;
-    s.vh.errors = linalg::random_coupler_errors(s.vh.mesh.mzis.size(), o.coupler_sigma_rad, rng);
-    const std::vector<linalg::CouplerError> att = linalg::random_coupler_errors(s.att.size(), o.coupler_sigma_rad, rng);
-    for (size_t k = 0; k < att.size(); ++k) s.att[k].error = att[k];
-    s.u.errors = linalg::random_coupler_errors(s.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
-    if (o.correct_couplers) {
-      const TileState uncorrected = s;
-      for (MeshState* m : {&s.vh, &s.u}) {
-        const bool had_screen = !m->mesh.output_phase_rad.empty();
-        linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
-        s.out_of_range += static_cast<int64_t>(r.out_of_range.size());
-        m->mesh = std::move(r.mesh);
-        if (!had_screen && m == &s.vh) {
-          // The V^H mesh has no screen on the chip: its corrected output phases go into the external phase
-          // shifter (phi, on the upper input) of the attenuator that follows each mode; modes >= rank are
-          // dropped, so their phase does not matter.
-          for (size_t k = 0; k < s.att.size() && k < m->mesh.output_phase_rad.size(); ++k)
-            s.att[k].phi_rad = linalg::wrap_phase(s.att[k].phi_rad + m->mesh.output_phase_rad[k]);
-          m->mesh.output_phase_rad.clear();
-        }
-      }
-      for (AttenuatorState& a : s.att) {
-        const AttenuatorCorrection c = correct_attenuator(a.theta_rad, a.phi_rad, a.error);
-        a.theta_rad = c.theta_rad;
-        a.phi_rad = c.phi_rad;
-        if (!c.in_range) ++s.out_of_range;
-      }
-      // The correction reproduces the complex matrix; homodyne detection reads its real part (LO phase 0).
-      // Where MZIs are out of reach the corrected residual can be in phase with the signal while the
-      // uncorrected one is mostly in quadrature (docs/physics.md#coupler-error-correction): keep whichever
-      // programming is closer to the target in what the receivers detect. Both are computed from the same
-      // calibrated coupler errors the correction needs, so a real chip can make the same choice.
-      const Eigen::MatrixXd target = FastProgram::compile(tile_path(nominal_state(t, pdk, false))).matrix(1).real();
-      auto detected_error = [&](const TileState& st) {
-        TileState lossless = st;
-        lossless.mzi_loss = lossless.phase_shifter_loss = lossless.attenuator_loss = 1.0;
-        return (FastProgram::compile(tile_path(lossless)).matrix(1).real() - target).norm();
-      };
-      s.correction_error = detected_error(s);
-      s.uncorrected_error = detected_error(uncorrected);
-      s.correction_kept = s.correction_error <= s.uncorrected_error;
-      if (!s.correction_kept) {
-        const double ce = s.correction_error, ue = s.uncorrected_error;
-        const int64_t oor = s.out_of_range;
-        s = uncorrected;
-        s.correction_error = ce;
-        s.uncorrected_error = ue;
-        s.out_of_range = oor;
-        s.correction_kept = false;
-      }
-      s.correction_tried = true;
+namespace {
+
+// Steps 1 and 2 of a coherent tile's draw (realize.h): coupler errors and, when asked, their correction.
+void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o,
+                            int64_t stage, int64_t tile) {
+  CoherentTileState& c = std::get<CoherentTileState>(s.body);
+  linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Coupler));
+  s.coupler_errors = true;
+  c.vh.errors = linalg::random_coupler_errors(c.vh.mesh.mzis.size(), o.coupler_sigma_rad, rng);
+  const std::vector<linalg::CouplerError> att = linalg::random_coupler_errors(c.att.size(), o.coupler_sigma_rad, rng);
+  for (size_t k = 0; k < att.size(); ++k) c.att[k].error = att[k];
+  c.u.errors = linalg::random_coupler_errors(c.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
+  if (!o.correct_couplers) return;
+  const TileState uncorrected = s;
+  for (MeshState* m : {&c.vh, &c.u}) {
+    const bool had_screen = !m->mesh.output_phase_rad.empty();
+    linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
+    s.out_of_range += static_cast<int64_t>(r.out_of_range.size());
+    m->mesh = std::move(r.mesh);
+    if (!had_screen && m == &c.vh) {
+      // The V^H mesh has no screen on the chip: its corrected output phases go into the external phase
+      // shifter (phi, on the upper input) of the attenuator that follows each mode; modes >= rank are
+      // dropped, so their phase does not matter.
+      for (size_t k = 0; k < c.att.size() && k < m->mesh.output_phase_rad.size(); ++k)
+        c.att[k].phi_rad = linalg::wrap_phase(c.att[k].phi_rad + m->mesh.output_phase_rad[k]);
+      m->mesh.output_phase_rad.clear();
     }
   }
+  for (AttenuatorState& a : c.att) {
+    const AttenuatorCorrection r = correct_attenuator(a.theta_rad, a.phi_rad, a.error);
+    a.theta_rad = r.theta_rad;
+    a.phi_rad = r.phi_rad;
+    if (!r.in_range) ++s.out_of_range;
+  }
+  // The correction reproduces the complex matrix; homodyne detection reads its real part (LO phase 0).
+  // Where MZIs are out of reach the corrected residual can be in phase with the signal while the
+  // uncorrected one is mostly in quadrature (docs/physics.md#coupler-error-correction): keep whichever
+  // programming is closer to the target in what the receivers detect. Both are computed from the same
+  // calibrated coupler errors the correction needs, so a real chip can make the same choice.
+  const Eigen::MatrixXd target = FastProgram::compile(tile_path(nominal_state(t, pdk, false))).matrix(1).real();
+  auto detected_error = [&](const TileState& st) {
+    TileState lossless = st;
+    lossless.mzi_loss = lossless.phase_shifter_loss = lossless.attenuator_loss = 1.0;
+    return (FastProgram::compile(tile_path(lossless)).matrix(1).real() - target).norm();
+  };
+  s.correction_error = detected_error(s);
+  s.uncorrected_error = detected_error(uncorrected);
+  s.correction_kept = s.correction_error <= s.uncorrected_error;
+  if (!s.correction_kept) {
+    const double ce = s.correction_error, ue = s.uncorrected_error;
+    const int64_t oor = s.out_of_range;
+    s = uncorrected;
+    s.correction_error = ce;
+    s.uncorrected_error = ue;
+    s.out_of_range = oor;
+    s.correction_kept = false;
+  }
+  s.correction_tried = true;
+}
+
+// Steps 3 and 4 (realize.h): f applied to every phase of a coherent tile, in the documented order.
+template <class F>
+void for_each_tile_phase(CoherentTileState& c, F f) {
+  for_each_phase(c.vh, f);
+  for (AttenuatorState& a : c.att) {
+    f(a.theta_rad);
+    f(a.phi_rad);
+  }
+  for_each_phase(c.u, f);
+}
+
+}  // namespace
+
+TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
+                       int64_t tile) {
+  TileState s = nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss);
+  switch (s.kind()) {
+    case circuit::TileKind::CoherentSvd:
+      if (o.coupler_sigma_rad > 0.0) draw_coherent_couplers(s, t, pdk, o, stage, tile);
+      break;
+  }
+  // Phases, whatever the tile kind: each kind lists its phase shifters in its documented order.
+  auto for_each = [&](auto f) {
+    std::visit(circuit::Overloaded{[&](CoherentTileState& c) { for_each_tile_phase(c, f); }}, s.body);
+  };
   if (o.dac_bits > 0) {
     linalg::QuantizeOptions q;
     q.bits = o.dac_bits;
     q.model = linalg::DacModel::LinearPhase;
-    auto quantize = [&](double& p) { p = linalg::quantize_phase(p, q); };
-    for_each_phase(s.vh, quantize);
-    for (AttenuatorState& a : s.att) {
-      quantize(a.theta_rad);
-      quantize(a.phi_rad);
-    }
-    for_each_phase(s.u, quantize);
+    for_each([&](double& p) { p = linalg::quantize_phase(p, q); });
   }
   if (o.phase_noise_rad > 0.0) {
     linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Phase));
-    auto perturb = [&](double& p) { p = linalg::wrap_phase(p + o.phase_noise_rad * rng.normal()); };
-    for_each_phase(s.vh, perturb);
-    for (AttenuatorState& a : s.att) {
-      perturb(a.theta_rad);
-      perturb(a.phi_rad);
-    }
-    for_each_phase(s.u, perturb);
+    for_each([&](double& p) { p = linalg::wrap_phase(p + o.phase_noise_rad * rng.normal()); });
   }
   return s;
 }
@@ -215,24 +238,28 @@ OpticalPath tile_path(const TileState& s) {
   p.modes = static_cast<int32_t>(std::max(s.rows, s.cols));
   p.inputs = static_cast<int32_t>(s.cols);
   p.outputs = static_cast<int32_t>(s.rows);
-  append_mesh(p, s.vh, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
-  for (int64_t k = 0; k < s.rank; ++k) {
-    const AttenuatorState& a = s.att[static_cast<size_t>(k)];
-    const linalg::cdouble bar = (s.coupler_errors ? linalg::mzi_matrix(a.theta_rad, a.phi_rad, a.error)
-                                                  : linalg::mzi_matrix(a.theta_rad, a.phi_rad))(0, 0);
-    p.scale(static_cast<int32_t>(k), s.attenuator_loss * bar);
-  }
-  // vh outputs rank..cols-1 are dropped; u inputs rank..rows-1 are dark. Modes that are both (only when
-  // rank < min(rows, cols)) must be blocked; modes >= cols start dark and modes >= rows are never read.
-  for (int64_t k = s.rank; k < std::min(s.rows, s.cols); ++k) p.scale(static_cast<int32_t>(k), 0.0);
-  append_mesh(p, s.u, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+  std::visit(circuit::Overloaded{[&](const CoherentTileState& c) {
+               append_mesh(p, c.vh, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+               for (int64_t k = 0; k < c.rank; ++k) {
+                 const AttenuatorState& a = c.att[static_cast<size_t>(k)];
+                 const linalg::cdouble bar = (s.coupler_errors ? linalg::mzi_matrix(a.theta_rad, a.phi_rad, a.error)
+                                                               : linalg::mzi_matrix(a.theta_rad, a.phi_rad))(0, 0);
+                 p.scale(static_cast<int32_t>(k), s.attenuator_loss * bar);
+               }
+               // vh outputs rank..cols-1 are dropped; u inputs rank..rows-1 are dark. Modes that are both (only
+               // when rank < min(rows, cols)) must be blocked; modes >= cols start dark and modes >= rows are
+               // never read.
+               for (int64_t k = c.rank; k < std::min(s.rows, s.cols); ++k) p.scale(static_cast<int32_t>(k), 0.0);
+               append_mesh(p, c.u, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+             }},
+             s.body);
   return p;
 }
 
 SolverOptions solver_options(const TileState& s, bool use_pdk_loss) {
   SolverOptions o;
   o.use_pdk_loss = use_pdk_loss;
-  auto add_mesh = [&](const std::string& inst, const MeshState& m) {
+  auto add_mesh = [&](std::string_view inst, const MeshState& m) {
     for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
       InstanceOverride ov;
       ov.settings = {{"theta_rad", m.mesh.mzis[k].theta_rad}, {"phi_rad", m.mesh.mzis[k].phi_rad}};
@@ -240,25 +267,29 @@ SolverOptions solver_options(const TileState& s, bool use_pdk_loss) {
         ov.has_coupler_error = true;
         ov.coupler_error = m.errors[k];
       }
-      o.overrides[fmt::format("{}/mzi{}", inst, k)] = ov;
+      o.overrides[fmt::format("{}/{}", inst, circuit::mesh_mzi_name(static_cast<int64_t>(k)))] = ov;
     }
     for (size_t i = 0; i < m.mesh.output_phase_rad.size(); ++i) {
       InstanceOverride ov;
       ov.settings = {{"phi_rad", m.mesh.output_phase_rad[i]}};
-      o.overrides[fmt::format("{}/ps{}", inst, i)] = ov;
+      o.overrides[fmt::format("{}/{}", inst, circuit::mesh_screen_name(static_cast<int64_t>(i)))] = ov;
     }
   };
-  add_mesh("vh", s.vh);
-  add_mesh("u", s.u);
-  for (size_t k = 0; k < s.att.size(); ++k) {
-    InstanceOverride ov;
-    ov.settings = {{"theta_rad", s.att[k].theta_rad}, {"phi_rad", s.att[k].phi_rad}};
-    if (s.coupler_errors) {
-      ov.has_coupler_error = true;
-      ov.coupler_error = s.att[k].error;
-    }
-    o.overrides[fmt::format("att/a{}", k)] = ov;
-  }
+  std::visit(
+      circuit::Overloaded{[&](const CoherentTileState& c) {
+        add_mesh(circuit::kTileVh, c.vh);
+        add_mesh(circuit::kTileU, c.u);
+        for (size_t k = 0; k < c.att.size(); ++k) {
+          InstanceOverride ov;
+          ov.settings = {{"theta_rad", c.att[k].theta_rad}, {"phi_rad", c.att[k].phi_rad}};
+          if (s.coupler_errors) {
+            ov.has_coupler_error = true;
+            ov.coupler_error = c.att[k].error;
+          }
+          o.overrides[fmt::format("{}/{}", circuit::kTileAtt, circuit::attenuator_name(static_cast<int64_t>(k)))] = ov;
+        }
+      }},
+      s.body);
   return o;
 }
 

@@ -1,9 +1,10 @@
-// One impairment draw of a tile: from the programmed (nominal) tile read from the netlist to the physical
-// state of the chip as built and programmed: coupler splitting errors, their correction, the phase DAC,
-// static phase noise, insertion losses. Then the optical path the fast simulator compiles, and the
-// per-instance overrides that make the S-matrix solver see the same physical state (cross-checks).
+// One impairment draw of a tile: from the programmed (nominal) tile read from the netlist (circuit::read_tile)
+// to the physical state of the chip as built and programmed: coupler splitting errors, their correction, the
+// phase DAC, static phase noise, insertion losses. Then the optical path the fast simulator compiles, and the
+// per-instance overrides that make the S-matrix solver see the same physical state (cross-checks). The state is
+// per tile kind (TileBodyState); every function here handles each kind through std::visit.
 //
-// Order of a draw (each step only when its option is on):
+// Order of a draw of a coherent tile (each step only when its option is on):
 //   1. coupler errors a, b ~ N(0, sigma) per MZI: vh MZIs in optical order, then the attenuators, then the u
 //      MZIs, drawn from the stream (seed, stage, tile, "coupler");
 //   2. correction for those (known, characterized) errors: linalg::correct_couplers per mesh (phases pushed
@@ -15,14 +16,15 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "holo/circuit/compiled.h"
 #include "holo/linalg/mesh.h"
 #include "holo/pdk/pdk.h"
 #include "holo/sim/fast_path.h"
 #include "holo/sim/options.h"
 #include "holo/sim/smatrix.h"
-#include "holo/sim/tile_reader.h"
 
 namespace holo::sim {
 
@@ -37,11 +39,21 @@ struct AttenuatorState {
   linalg::CouplerError error;  // zero: perfect couplers
 };
 
-struct TileState {
-  std::string cell;
-  int64_t rows = 0, cols = 0, rank = 0;
+// The physical state of a coherent SVD tile (circuit::CoherentTile): its meshes and attenuators as applied.
+struct CoherentTileState {
+  int64_t rank = 0;
   MeshState vh, u;
   std::vector<AttenuatorState> att;
+};
+
+// One alternative per circuit::TileKind, in its order (a ring-bank tile's state is one more struct here).
+using TileBodyState = std::variant<CoherentTileState>;
+static_assert(std::variant_size_v<TileBodyState> == circuit::kTileKinds.size(), "one state per tile kind");
+
+struct TileState {
+  std::string cell;
+  int64_t rows = 0, cols = 0;
+  TileBodyState body;
   bool coupler_errors = false;
   // Field factors of the insertion losses (1 = lossless).
   double mzi_loss = 1.0, phase_shifter_loss = 1.0, attenuator_loss = 1.0;
@@ -52,15 +64,18 @@ struct TileState {
   // errors are Frobenius norms of Re(T_realized) - Re(T_ideal), lossless, in units of the tile matrix.
   bool correction_tried = false, correction_kept = false;
   double correction_error = 0.0, uncorrected_error = 0.0;
+
+  circuit::TileKind kind() const { return circuit::kTileKinds[body.index()]; }
 };
 
 // The nominal chip: the programmed phases, perfect couplers, the PDK's losses when `use_pdk_loss` (with
 // loss-matched idle slots when `balanced_loss`).
-TileState nominal_state(const TileModel& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss = false);
+TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss = false);
 
 // One draw of every impairment of `o` (call effective(o) first to honour `ideal`). Deterministic in
 // (o.seed, stage, tile).
-TileState realize_tile(const TileModel& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage, int64_t tile);
+TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
+                       int64_t tile);
 
 // The optical path of a tile state: vh MZIs, its screen, attenuators (dropped modes blocked), u MZIs, its
 // screen; cols inputs, rows outputs, max(rows, cols) modes.

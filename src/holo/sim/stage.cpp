@@ -9,9 +9,9 @@
 #include <omp.h>
 #endif
 
+#include "holo/circuit/compiled.h"
 #include "holo/linalg/random.h"
 #include "holo/sim/components.h"
-#include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 
 namespace holo::sim {
@@ -86,7 +86,7 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
                        tile.row0 + tile.rows, tile.col0, tile.col0 + tile.cols, stage.out_features, stage.in_features));
     }
     if (!std::isfinite(tile.gain)) fail("SIM-BAD-STAGE", fmt::format("{}: gain is {}", tat, tile.gain));
-    const TileModel model = read_tile_cell(n, tile.cell);
+    const circuit::TileView model = circuit::read_tile(n, tile.cell);
     if (model.rows != tile.rows || model.cols != tile.cols) {
       fail("SIM-BAD-STAGE", fmt::format("{}: the stage says {} x {}, the cell {} x {}", tat, tile.rows, tile.cols,
                                         model.rows, model.cols));

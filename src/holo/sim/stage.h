@@ -73,10 +73,10 @@ struct PreparedStage {
   int64_t out_of_range() const;  // MZIs / attenuators whose corrected target was out of reach, all tiles
 };
 
-// Reads the stage's tiles from the netlist (tile_reader.h), draws the impairments and compiles the tiles.
+// Reads the stage's tiles from the netlist (circuit::read_tile), draws the impairments and compiles the tiles.
 // Call once per Monte-Carlo draw (vary options.seed), then run_stage on any number of batches.
 // Errors: SIM-BAD-OPTION, SIM-BAD-STAGE (not an optical stage, tiles outside the weight matrix or not
-// matching their cells), the reader's SIM-MISSING-CELL / SIM-BAD-CELL, PDK-* for missing figures.
+// matching their cells), the reader's CIRCUIT-CONTRACT, PDK-* for missing figures.
 PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& stage, const pdk::Pdk& pdk,
                             const SimOptions& options, int64_t stage_index);
 

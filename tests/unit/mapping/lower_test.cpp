@@ -9,12 +9,12 @@
 #include <map>
 #include <random>
 
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/graph/verify.h"
 #include "holo/graph/weights.h"
 #include "holo/pdk/pdk.h"
-#include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 
 namespace {
@@ -71,6 +71,7 @@ TEST(Lower, TilesRebuildTheWeights) {
   holo::mapping::MappingSummary sum;
   auto net = holo::mapping::lower(g, pdk, o, &sum);
   holo::circuit::verify(net, pdk);
+  holo::circuit::verify_compiled(net);  // the compiled-chip contract, as every reader sees it
   EXPECT_EQ(sum.optical_stages, 2);
   EXPECT_EQ(sum.electronic_stages, 2);
   EXPECT_EQ(sum.tiles, 2 * 3 + 1 * 2);
@@ -87,7 +88,7 @@ TEST(Lower, TilesRebuildTheWeights) {
     ASSERT_TRUE(node && holo::graph::weight_matrix(g, *node, out, in, w));
     std::vector<int> covered(static_cast<size_t>(out * in), 0);
     for (const auto& t : st.tiles) {
-      const Eigen::MatrixXcd T = holo::sim::tile_matrix(holo::sim::read_tile_cell(net, t.cell));
+      const Eigen::MatrixXcd T = holo::circuit::ideal_matrix(holo::circuit::read_tile(net, t.cell));
       for (int64_t i = 0; i < t.rows; ++i)
         for (int64_t j = 0; j < t.cols; ++j) {
           const double want = w[static_cast<size_t>((t.row0 + i) * in + t.col0 + j)];
@@ -106,6 +107,7 @@ TEST(Lower, DomainsAndEoActivation) {
   holo::mapping::MappingOptions o;
   o.activation = "eo";
   auto net = holo::mapping::lower(small_net(), pdk, o);
+  holo::circuit::verify_compiled(net);
   std::map<std::string, std::string> domain;
   for (const auto& st : net.stages) domain[st.node] = st.domain;
   EXPECT_EQ(domain["fc1"], "optical");

@@ -14,10 +14,11 @@ using test::max_abs;
 
 // A tile whose MZIs all sit well inside the reachable range of slightly imperfect couplers: theta in
 // [0.6, pi - 0.6] (cross power 0.09..0.91), attenuator transmissions 0.3..0.9.
-TileModel moderate_tile(int rows, int cols, uint64_t seed) {
+circuit::TileView moderate_tile(int rows, int cols, uint64_t seed) {
   linalg::Rng rng(seed);
   auto mesh = [&](int n) {
-    linalg::Mesh m;
+    circuit::MeshView v;
+    linalg::Mesh& m = v.mesh;
     m.n = n;
     for (int c = 0; c < n; ++c) {
       for (int k = c % 2; k + 1 < n; k += 2) {
@@ -26,29 +27,40 @@ TileModel moderate_tile(int rows, int cols, uint64_t seed) {
     }
     for (int i = 0; i < n; ++i) m.output_phase_rad.push_back(linalg::kTwoPi * rng.uniform());
     linalg::assign_columns(m);
-    return m;
+    return v;
   };
-  TileModel t;
+  circuit::TileView t;
   t.cell = "t";
   t.rows = rows;
   t.cols = cols;
-  t.rank = std::min(rows, cols);
-  t.vh = mesh(cols);
-  t.u = mesh(rows);
-  for (int64_t k = 0; k < t.rank; ++k) {
-    AttenuatorSetting a;
+  circuit::CoherentTile c;
+  c.rank = std::min(rows, cols);
+  c.vh = mesh(cols);
+  c.u = mesh(rows);
+  for (int64_t k = 0; k < c.rank; ++k) {
+    circuit::Attenuator a;
     a.transmission = 0.3 + 0.6 * rng.uniform();
     test::attenuator_phases(a.transmission, a.theta_rad, a.phi_rad);
-    t.att.push_back(a);
+    c.att.attenuators.push_back(a);
   }
+  t.body = c;
   return t;
+}
+
+// The coherent parts of a state or a view (the only tile kind these tests draw).
+const CoherentTileState& coherent(const TileState& s) {
+  return std::get<CoherentTileState>(s.body);
+}
+const circuit::CoherentTile& coherent(const circuit::TileView& t) {
+  return std::get<circuit::CoherentTile>(t.body);
 }
 
 Eigen::MatrixXcd matrix_of(const TileState& s) {
   return FastProgram::compile(tile_path(s)).matrix();
 }
 
-bool same_state(const TileState& a, const TileState& b) {
+bool same_state(const TileState& sa, const TileState& sb) {
+  const CoherentTileState &a = coherent(sa), &b = coherent(sb);
   auto same_mesh = [](const MeshState& x, const MeshState& y) {
     if (x.mesh.mzis.size() != y.mesh.mzis.size() || x.errors.size() != y.errors.size()) return false;
     for (size_t k = 0; k < x.mesh.mzis.size(); ++k) {
@@ -70,7 +82,7 @@ bool same_state(const TileState& a, const TileState& b) {
 }
 
 TEST(Realize, NoImpairmentIsTheNominalChip) {
-  const TileModel t = moderate_tile(5, 4, 1);
+  const circuit::TileView t = moderate_tile(5, 4, 1);
   const TileState s = realize_tile(t, test::test_pdk(), SimOptions{}, 0, 0);
   EXPECT_TRUE(same_state(s, nominal_state(t, test::test_pdk(), true)));
   EXPECT_FALSE(s.coupler_errors);
@@ -78,7 +90,7 @@ TEST(Realize, NoImpairmentIsTheNominalChip) {
 }
 
 TEST(Realize, DrawsAreDeterministicPerSeedStageAndTile) {
-  const TileModel t = moderate_tile(6, 6, 2);
+  const circuit::TileView t = moderate_tile(6, 6, 2);
   SimOptions o;
   o.coupler_sigma_rad = 0.03;
   o.phase_noise_rad = 0.01;
@@ -92,7 +104,7 @@ TEST(Realize, DrawsAreDeterministicPerSeedStageAndTile) {
 }
 
 TEST(Realize, DacPutsEveryPhaseOnTheGrid) {
-  const TileModel t = moderate_tile(4, 4, 3);
+  const circuit::TileView t = moderate_tile(4, 4, 3);
   SimOptions o;
   o.dac_bits = 6;
   const TileState s = realize_tile(t, test::test_pdk(), o, 0, 0);
@@ -103,13 +115,13 @@ TEST(Realize, DacPutsEveryPhaseOnTheGrid) {
     // k * step computed in double: within an ulp of the grid point.
     EXPECT_NEAR(p / step, std::round(p / step), 1e-9);
   };
-  for (const auto& z : s.vh.mesh.mzis) on_grid(z.theta_rad), on_grid(z.phi_rad);
-  for (double p : s.u.mesh.output_phase_rad) on_grid(p);
-  for (const auto& a : s.att) on_grid(a.theta_rad), on_grid(a.phi_rad);
+  for (const auto& z : coherent(s).vh.mesh.mzis) on_grid(z.theta_rad), on_grid(z.phi_rad);
+  for (double p : coherent(s).u.mesh.output_phase_rad) on_grid(p);
+  for (const auto& a : coherent(s).att) on_grid(a.theta_rad), on_grid(a.phi_rad);
 }
 
 TEST(Realize, DacErrorShrinksWithBits) {
-  const TileModel t = moderate_tile(8, 8, 4);
+  const circuit::TileView t = moderate_tile(8, 8, 4);
   const Eigen::MatrixXcd ideal = matrix_of(nominal_state(t, test::test_pdk(), false));
   double previous = 1e9;
   std::vector<double> err;
@@ -127,7 +139,7 @@ TEST(Realize, DacErrorShrinksWithBits) {
 }
 
 TEST(Realize, CorrectionRestoresATileWithinRange) {
-  const TileModel t = moderate_tile(6, 5, 5);
+  const circuit::TileView t = moderate_tile(6, 5, 5);
   const Eigen::MatrixXcd nominal =
       matrix_of(nominal_state(t, test::test_pdk(), true, true));  // default options: balanced
   SimOptions o;
@@ -169,7 +181,7 @@ TEST(Realize, AttenuatorCorrection) {
 }
 
 TEST(Realize, PhaseNoiseHasTheRequestedSize) {
-  const TileModel t = moderate_tile(16, 16, 9);
+  const circuit::TileView t = moderate_tile(16, 16, 9);
   SimOptions o;
   o.use_pdk_loss = false;
   o.phase_noise_rad = 0.01;
@@ -182,9 +194,11 @@ TEST(Realize, PhaseNoiseHasTheRequestedSize) {
     sum2 += d * d;
     ++n;
   };
-  for (size_t k = 0; k < t.vh.mzis.size(); ++k) {
-    add(s.vh.mesh.mzis[k].theta_rad, t.vh.mzis[k].theta_rad);
-    add(s.vh.mesh.mzis[k].phi_rad, t.vh.mzis[k].phi_rad);
+  const linalg::Mesh& clean = coherent(t).vh.mesh;
+  const linalg::Mesh& noisy = coherent(s).vh.mesh;
+  for (size_t k = 0; k < clean.mzis.size(); ++k) {
+    add(noisy.mzis[k].theta_rad, clean.mzis[k].theta_rad);
+    add(noisy.mzis[k].phi_rad, clean.mzis[k].phi_rad);
   }
   // ~240 draws: the sample standard deviation is within 15% of sigma with overwhelming probability (~5 sigma).
   EXPECT_NEAR(std::sqrt(sum2 / n), 0.01, 0.0015);

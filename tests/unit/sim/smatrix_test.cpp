@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "holo/circuit/compiled.h"
 #include "holo/sim/fast_path.h"
 #include "holo/sim/realize.h"
-#include "holo/sim/tile_reader.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
 
@@ -42,7 +42,7 @@ TEST(SMatrix, AgreesWithStructuredSimulatorOnTiles) {
     for (auto [rows, cols] : kShapes) {
       circuit::Netlist nl;
       test::add_tile(nl, "t", test::random_complex(rows, cols, 100 * rows + cols));
-      const TileModel model = read_tile_cell(nl, "t");
+      const circuit::TileView model = circuit::read_tile(nl, "t");
       const Eigen::MatrixXcd fast =
           FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), lossy))).matrix();
       SolverOptions so;
@@ -66,7 +66,7 @@ TEST(SMatrix, AgreesOnReckTiles) {
   for (auto [rows, cols] : {std::pair{8, 8}, {5, 3}, {3, 6}}) {
     circuit::Netlist nl;
     test::add_tile(nl, "t", test::random_complex(rows, cols, 31 * rows + cols), linalg::MeshMethod::Reck);
-    const TileModel model = read_tile_cell(nl, "t");
+    const circuit::TileView model = circuit::read_tile(nl, "t");
     const Eigen::MatrixXcd fast =
         FastProgram::compile(tile_path(nominal_state(model, test::test_pdk(), true))).matrix();
     SolverOptions so;
@@ -88,7 +88,7 @@ TEST(SMatrix, AgreesUnderCouplerErrorsPhaseNoiseAndDac) {
     for (auto [rows, cols] : {std::pair{8, 8}, {5, 3}, {3, 5}}) {
       circuit::Netlist nl;
       test::add_tile(nl, "t", test::random_complex(rows, cols, 7 * rows + cols));
-      const TileModel model = read_tile_cell(nl, "t");
+      const circuit::TileView model = circuit::read_tile(nl, "t");
       const TileState st = realize_tile(model, test::test_pdk(), o, 0, 0);
       const Eigen::MatrixXcd fast = FastProgram::compile(tile_path(st)).matrix();
       const NetworkSMatrix s = solve_cell(nl, test::test_pdk(), "t", solver_options(st, true));

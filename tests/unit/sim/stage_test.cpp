@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "holo/sim/tile_reader.h"
+#include "holo/circuit/compiled.h"
 #include "holo/support/error.h"
 #include "sim_test_util.h"
 
@@ -195,7 +195,7 @@ TEST(Stage, CouplerCorrectionKeepsTheProgrammingThatDetectsCloser) {
   // never above the uncorrected chip's.
   Fixture f(16, 16, 16, 15);
   const Eigen::MatrixXd target =
-      FastProgram::compile(tile_path(nominal_state(read_tile_cell(f.nl, "tile0"), test::test_pdk(), false)))
+      FastProgram::compile(tile_path(nominal_state(circuit::read_tile(f.nl, "tile0"), test::test_pdk(), false)))
           .matrix()
           .real();
   int kept = 0, dropped = 0;
@@ -248,8 +248,8 @@ TEST(Stage, Errors) {
   }
   {
     circuit::Stage s = f.stage;
-    s.tiles[0].cell = "missing";
-    EXPECT_EQ(error_code([&] { prepare_stage(f.nl, s, pdk, o, 0); }), "SIM-MISSING-CELL");
+    s.tiles[0].cell = "missing";  // the contract reader's error
+    EXPECT_EQ(error_code([&] { prepare_stage(f.nl, s, pdk, o, 0); }), "CIRCUIT-CONTRACT");
   }
   const PreparedStage p = prepare_stage(f.nl, f.stage, pdk, o, 0);
   EXPECT_EQ(error_code([&] { run_stage(p, Eigen::MatrixXd::Zero(5, 3)); }), "SIM-BAD-SHAPE");
