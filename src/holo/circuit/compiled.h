@@ -1,4 +1,4 @@
-// The compiled-chip contract as types (ARCHITECTURE.md: circuit owns it). mapping/ writes a chip only through the
+// The compiled-chip contract as types (docs/architecture.md: circuit owns it). mapping/ writes a chip only through the
 // writers below; sim/, layout/, analysis/ and report/ read it only through the readers, which check a cell
 // against the whole contract (kind, info, instance names and order, components, settings, modes, columns, and
 // the wiring: every connection and cell port the contract implies, and no other) and return a typed view.

@@ -170,7 +170,8 @@ OutputDir::OutputDir(const std::string& out, OutputDirOptions opts) : out_(out),
   for (const std::string& e : entries(parent_)) {
     const long pid = staging_owner(e, name);
     if (pid < 0) continue;
-    if (process_alive(pid) && pid != static_cast<long>(::getpid()))
+    // This process counts as alive too: another OutputDir of the same OUT may be open in it (a second thread).
+    if (process_alive(pid))
       fail("OUT-BUSY", fmt::format("{}: another holo process (pid {}) is writing this output directory; wait for it "
                                    "or choose another directory",
                                    out, pid));
