@@ -1,4 +1,5 @@
 // Chip layout of compiled netlists: hierarchy, DRC, layout-versus-netlist, determinism, size and speed.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -55,6 +56,28 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
   const double bend_db = soi().templates.at("waveguide").number("bend_loss_db_per_90");
   HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4 + 4 * bend_db,
                     test::Tol::Double);
+}
+
+TEST(Chip, CellsCarryTheRoleTheirGeneratorGaveThem) {
+  // The roles the chip preview draws by (driver/layout_cmd.cpp): each netlist cell's layout cell by its kind, the
+  // top, and the device and wiring cells by their generator; a library read back from GDS has none.
+  const circuit::Netlist nl = make_netlist({{4, 3}});
+  const ChipLayout chip = layout_chip(nl, soi_params());
+  EXPECT_EQ(chip.lib.cell(chip.top).role, CellRole::Top);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_vh")).role, CellRole::Mesh);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_u")).role, CellRole::Mesh);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_att")).role, CellRole::AttenuatorColumn);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_tile")).role, CellRole::Tile);
+  std::map<CellRole, int> seen;
+  for (const Cell& c : chip.lib.cells()) ++seen[c.role];
+  for (CellRole r :
+       {CellRole::Straight, CellRole::Bend, CellRole::Coupler, CellRole::Via, CellRole::PhaseShifter, CellRole::Mzi,
+        CellRole::Attenuator, CellRole::GratingCoupler, CellRole::BondPad, CellRole::WiringUnit})
+    EXPECT_GT(seen[r], 0) << static_cast<int>(r);
+  EXPECT_EQ(chip.lib.cell("mzi_w_P20000").role, CellRole::Mzi);
+  EXPECT_EQ(chip.lib.cell("ps_L61600").role, CellRole::PhaseShifter);
+  const Library back = read_gds(gds_bytes(chip.lib), "chip.gds");
+  for (const Cell& c : back.cells()) EXPECT_EQ(c.role, CellRole::Other) << c.name;
 }
 
 TEST(Chip, IoFanOutJoinsEveryTilePortToItsCoupler) {
@@ -344,7 +367,7 @@ TEST(Chip, ChipBeyondGdsCoordinatesIsRefusedBeforeItIsBuilt) {
   circuit::Netlist nl;
   nl.name = "huge";
   for (int t = 0; t < 300; ++t)
-    nl.cells.push_back(circuit::coherent_tile_cell("t" + std::to_string(t) + "_tile", 64, 64, 64, "vh", "att", "u"));
+    nl.cells.push_back(circuit::coherent_tile_cell(fmt::format("t{}_tile", t), 64, 64, 64, "vh", "att", "u"));
   try {
     layout_chip(nl, soi_params());
     FAIL() << "no error";
