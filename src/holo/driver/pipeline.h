@@ -1,5 +1,5 @@
-// The stage pipeline of a driver command (docs/architecture.md: stages are instrumented uniformly). A command declares its
-// stages once (name, what it does, the intermediate form it can dump) and runs each through Pipeline::run, which
+// The stage pipeline of a driver command (docs/architecture.md: stages are instrumented uniformly). A command declares
+// its stages once (name, what it does, the intermediate form it can dump) and runs each through Pipeline::run, which
 // times it, measures how much the process's peak memory grew during it, and writes its intermediate form when
 // asked (--dump-after). Modules hold no timers: the instrumentation is here, once.
 //
