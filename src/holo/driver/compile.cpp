@@ -24,9 +24,9 @@
 #include "holo/report/report.h"
 #include "holo/runtime/evaluate.h"
 #include "holo/runtime/laser_power.h"
-#include "holo/support/npy.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/npy.h"
 #include "holo/support/out_dir.h"
 #include "holo/support/progress.h"
 #include "holo/support/sha256.h"
@@ -77,7 +77,7 @@ struct Compilation {
   std::string model_bytes;  // OUT/model.onnx
   int64_t macs = 0;
   analysis::ChipMetrics metrics;
-  std::string layout_skipped;  // why there is no layout (a chip too large for GDSII)
+  std::string layout_skipped;       // why there is no layout (a chip too large for GDSII)
   std::vector<Array> calib_inputs;  // the --calibrate batch (empty: none)
   Array calib_labels;               // --calibrate-labels (rank 0 when not given)
   report::LaserReport laser;
@@ -278,7 +278,7 @@ void laser_power(Compilation& c) {
                 fmt::format("{}: no calibration batch, so the power and energy figures charge the PDK's laser power "
                             "({:g} mW per channel), at which the chip's accuracy is unknown; give --calibrate X.npy "
                             "[--calibrate-labels y.npy] to find the power the chip needs",
-                            c.out_dir, charged));
+                            c.model_path, charged));
   } else {
     const std::string batch_name = fmt::format("{}", fmt::join(c.opts->calibrate_paths, ", "));
     const runtime::Reference ref = runtime::reference(c.graph, c.calib_inputs, batch_name);
@@ -304,8 +304,12 @@ void laser_power(Compilation& c) {
     if (bar) bar->done();
     const runtime::PowerProbe& at = cal.search.probe_at(cal.search.power_mw);
     l.calibrated = true;
-    l.batch = batch_name;
-    l.labels = c.opts->calibrate_labels_path;
+    // File names only, as report.json's model: the report does not depend on where the files were.
+    auto file_name = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+    std::vector<std::string> names;
+    for (const std::string& path : c.opts->calibrate_paths) names.push_back(file_name(path));
+    l.batch = fmt::format("{}", fmt::join(names, ", "));
+    l.labels = c.opts->calibrate_labels_path.empty() ? "" : file_name(c.opts->calibrate_labels_path);
     l.samples = cal.samples;
     l.criterion = cal.criterion;
     l.outcome = runtime::outcome_name(cal.search.outcome);
@@ -329,7 +333,7 @@ void laser_power(Compilation& c) {
                       "channel, where a waveguide carries the PDK's waveguide.max_power_mw {:g} mW): at the cap {}"
                       "agreement with the reference is {:.4f}; the figures are charged at the cap and "
                       "laser_power_required_mw is null (a smaller --mesh-size loses less light)",
-                      c.out_dir, cap.per_channel_mw, cap.waveguide_max_mw,
+                      c.model_path, cap.per_channel_mw, cap.waveguide_max_mw,
                       cal.labelled ? fmt::format("accuracy is {:.4f} (target {:.4f}, reference {:.4f}) and ",
                                                  at.accuracy, cal.target, cal.reference_accuracy)
                                    : "",
@@ -342,7 +346,7 @@ void laser_power(Compilation& c) {
   }
   analysis::charge_laser(c.metrics, c.platform, charged, basis);
   // holo simulate runs the chip at this power unless told otherwise (--laser-power-mw).
-  c.net.info["laser_power_per_channel_mw"] = fmt::format("{:.17g}", charged);
+  c.net.info["laser_power_per_channel_mw"] = fmt::format("{}", charged);
   c.net.info["laser_power_basis"] = analysis::laser_basis_name(basis);
 }
 
@@ -399,9 +403,10 @@ Result compile_result(const Compilation& c, const Pipeline& pipe) {
         l.labelled ? fmt::format("accuracy {:.4f}, reference {:.4f}, ", l.accuracy, l.reference_accuracy) : "",
         l.agreement, l.samples);
   else
-    r.text += fmt::format("  laser power: {:.6g} mW per channel, the cap (the calibration target is not reachable "
-                          "below it)\n",
-                          charged);
+    r.text += fmt::format(
+        "  laser power: {:.6g} mW per channel, the cap (the calibration target is not reachable "
+        "below it)\n",
+        charged);
   if (!c.layout_skipped.empty()) {
     j["layout_skipped"] = c.layout_skipped;
     r.text += "  no layout written: " + c.layout_skipped + "\n";

@@ -28,11 +28,12 @@ nlohmann::ordered_json laser_json(const analysis::ChipMetrics& m, const LaserRep
     j["calibration"] = nullptr;
     return j;
   }
-  nlohmann::ordered_json c = {{"batch", l.batch},
-                              {"labels", l.labels.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(l.labels)},
-                              {"samples", l.samples},
-                              {"criterion", l.criterion},
-                              {"outcome", l.outcome}};
+  nlohmann::ordered_json c = {
+      {"batch", l.batch},
+      {"labels", l.labels.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(l.labels)},
+      {"samples", l.samples},
+      {"criterion", l.criterion},
+      {"outcome", l.outcome}};
   if (l.labelled) {
     c["reference_accuracy"] = l.reference_accuracy;
     c["accuracy"] = l.accuracy;
@@ -59,24 +60,29 @@ std::string laser_markdown(const analysis::ChipMetrics& m, const LaserReport& l)
         "y.npy]` to find the power the chip needs.\n",
         m.laser.per_channel_mw);
   } else if (l.required_found) {
-    s += fmt::format("Required: **{:.6g} mW per channel** (`laser_power_required_mw`), found by simulation; the "
-                     "figures are charged at it.\n",
-                     l.required_mw);
+    s += fmt::format(
+        "Required: **{:.6g} mW per channel** (`laser_power_required_mw`), found by simulation; the "
+        "figures are charged at it.\n",
+        l.required_mw);
   } else {
-    s += fmt::format("Not reachable below the cap: the figures are charged at the cap, {:.6g} mW per channel, where the "
-                     "chip reaches accuracy {:.4f} (reference {:.4f}) and agreement {:.4f} "
-                     "(`laser_power_required_mw` is null).\n",
-                     l.cap_per_channel_mw, l.accuracy, l.reference_accuracy, l.agreement);
+    s += fmt::format(
+        "Not reachable below the cap: the figures are charged at the cap, {:.6g} mW per channel, where the "
+        "chip reaches {}agreement {:.4f} with the reference executor (`laser_power_required_mw` is null; "
+        "warning `LASER-POWER-CAP`).\n",
+        l.cap_per_channel_mw,
+        l.labelled ? fmt::format("accuracy {:.4f} (reference {:.4f}) and ", l.accuracy, l.reference_accuracy) : "",
+        l.agreement);
   }
   s += fmt::format("\n- cap: {:.6g} mW per channel = {}\n", l.cap_per_channel_mw, l.cap_method);
   if (!l.calibrated) return s;
   s += fmt::format("- criterion: {}\n", l.criterion);
   s += fmt::format("- calibration batch: {} ({} samples{}), seed {}, {} draw(s) per power\n", l.batch, l.samples,
                    l.labels.empty() ? ", no labels" : ", labels " + l.labels, l.seed, l.draws);
-  s += fmt::format("- search: bisection in log power between {:g} mW and the cap, {} evaluations, tolerance {:g} "
-                   "(outcome: {}{})\n",
-                   l.floor_mw, l.evaluations, l.tolerance, l.outcome,
-                   l.outcome == "found" ? fmt::format("; {:.6g} mW fails", l.below_mw) : "");
+  s += fmt::format(
+      "- search: bisection in log power between {:g} mW and the cap, {} evaluations, tolerance {:g} "
+      "(outcome: {}{})\n",
+      l.floor_mw, l.evaluations, l.tolerance, l.outcome,
+      l.outcome == "found" ? fmt::format("; {:.6g} mW fails", l.below_mw) : "");
   if (l.labelled)
     s += fmt::format("- at the charged power: accuracy {:.4f} (reference {:.4f}), agreement {:.4f}\n", l.accuracy,
                      l.reference_accuracy, l.agreement);

@@ -69,7 +69,8 @@ PowerSearch search_power(const std::function<PowerProbe(double power_mw)>& probe
   auto eval = [&](double p) {
     PowerProbe r = probe(p);
     if (r.power_mw != p)
-      fail("RUNTIME-SEARCH", fmt::format("laser power search: asked for {} mW, the probe reports {} mW", p, r.power_mw));
+      fail("RUNTIME-SEARCH",
+           fmt::format("laser power search: asked for {} mW, the probe reports {} mW", p, r.power_mw));
     s.probes.push_back(r);
     return r.pass;
   };
@@ -121,7 +122,8 @@ ChannelPowerCap channel_power_cap(const circuit::Netlist& net, const pdk::Pdk& p
 LaserCalibration calibrate_laser_power(const graph::Graph& g, const circuit::Netlist& net, const pdk::Pdk& pdk,
                                        const std::vector<Array>& inputs, const Reference& ref,
                                        const std::vector<int64_t>& labels, const LaserCalibrationOptions& o) {
-  if (o.draws < 1) fail("RUNTIME-BAD-OPTION", fmt::format("laser calibration needs at least one draw, got {}", o.draws));
+  if (o.draws < 1)
+    fail("RUNTIME-BAD-OPTION", fmt::format("laser calibration needs at least one draw, got {}", o.draws));
   if (!(o.accuracy_margin >= 0.0 && o.accuracy_margin <= 1.0))
     fail("RUNTIME-BAD-OPTION", fmt::format("accuracy margin {} is outside [0, 1]", o.accuracy_margin));
   if (!(o.agreement_target >= 0.0 && o.agreement_target <= 1.0))
