@@ -9,6 +9,7 @@
 #include <ostream>
 #include <streambuf>
 
+#include "holo/circuit/compiled.h"
 #include "holo/layout/cells.h"
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
@@ -16,7 +17,6 @@
 #include "holo/layout/nets.h"
 #include "holo/linalg/decompose.h"
 #include "holo/linalg/random.h"
-#include "holo/mapping/cells.h"
 #include "holo/pdk/pdk.h"
 
 namespace {
@@ -140,26 +140,31 @@ BENCHMARK(BM_DrcMziArray)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
 
 namespace {
 
-// A chip of `tiles` n x n tiles from Haar-random meshes (the digits MLP's chip has three 64-mode tiles).
+// A compiled chip of `tiles` n x n tiles from Haar-random meshes, one optical stage each, written with the
+// contract's writers (circuit/compiled.h); the digits MLP's chip has three 64-mode tiles.
 holo::circuit::Netlist chip_netlist(int tiles, int n) {
-  holo::circuit::Netlist nl;
+  namespace circuit = holo::circuit;
+  circuit::Netlist nl;
   nl.name = "bench";
-  holo::circuit::Cell top;
-  top.name = "bench_top";
-  top.kind = "top";
+  std::vector<std::string> layers;
   for (int t = 0; t < tiles; ++t) {
     const std::string b = "t" + std::to_string(t);
-    std::vector<double> th(static_cast<size_t>(n), 1.0);
+    const std::vector<circuit::Attenuator> att(static_cast<size_t>(n), circuit::make_attenuator(1.0));
     nl.cells.push_back(
-        holo::mapping::mesh_cell(b + "_vh", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 1))));
-    nl.cells.push_back(holo::mapping::attenuator_cell(b + "_att", th));
-    nl.cells.push_back(
-        holo::mapping::mesh_cell(b + "_u", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 2))));
-    nl.cells.push_back(holo::mapping::tile_cell(b + "_tile", b + "_vh", b + "_att", b + "_u", n, n, n));
-    top.instances.push_back({b, b + "_tile", {}, -1, -1});
+        circuit::mesh_cell(b + "_vh", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 1))));
+    nl.cells.push_back(circuit::attenuator_cell(b + "_att", att));
+    nl.cells.push_back(circuit::mesh_cell(b + "_u", holo::linalg::decompose(holo::linalg::haar_unitary(n, 2 * t + 2))));
+    circuit::Cell tile = circuit::coherent_tile_cell(b + "_tile", n, n, n, b + "_vh", b + "_att", b + "_u");
+    circuit::Cell layer = circuit::layer_cell(b + "_layer", b, "MatMul");
+    circuit::add_layer_slot(layer, 0, 0, tile);
+    nl.stages.push_back({b, "MatMul", "optical", "", layer.name, n, n, 1, {{tile.name, 0, n, 0, n, 1.0}}});
+    layers.push_back(layer.name);
+    nl.cells.push_back(std::move(tile));
+    nl.cells.push_back(std::move(layer));
   }
-  nl.cells.push_back(top);
+  circuit::Cell top = circuit::top_cell("bench_top", nl, layers);
   nl.top = top.name;
+  nl.cells.push_back(std::move(top));
   return nl;
 }
 

@@ -53,6 +53,40 @@ std::map<layout::LayerSpec, int64_t> klayout_shape_counts(const layout::Library&
   return counts;
 }
 
+// How the preview of a large chip draws a cell, by the role its generator gave it: the device cells (MZI,
+// attenuator, phase shifter, straight) as their outline box on WG, the heater-wiring units without their wires
+// (below a pixel; their pads stay), everything else as it is.
+void coarse_preview_cell(layout::Cell& c, const layout::Library& lib, const layout::LayoutParams& lp) {
+  switch (c.role) {
+    case layout::CellRole::Mzi:
+    case layout::CellRole::Attenuator:
+    case layout::CellRole::PhaseShifter:
+    case layout::CellRole::Straight: {
+      const layout::Box b = lib.bbox(c.name);
+      c.polygons.clear();
+      c.refs.clear();
+      c.texts.clear();
+      c.add_box(lp.layers.wg, b);
+      return;
+    }
+    case layout::CellRole::WiringUnit:
+      c.polygons.clear();
+      return;
+    case layout::CellRole::Other:
+    case layout::CellRole::Bend:
+    case layout::CellRole::Coupler:
+    case layout::CellRole::Via:
+    case layout::CellRole::GratingCoupler:
+    case layout::CellRole::Photodetector:
+    case layout::CellRole::BondPad:
+    case layout::CellRole::Mesh:
+    case layout::CellRole::AttenuatorColumn:
+    case layout::CellRole::Tile:
+    case layout::CellRole::Top:
+      return;
+  }
+}
+
 nlohmann::json counts_json(const std::map<layout::LayerSpec, int64_t>& counts) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [l, n] : counts) j[layout::to_string(l)] = n;
@@ -335,21 +369,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
                             layout::svg_preview(small ? flat : layout::flatten(chip.lib, chip.top, {}, any), pdk));
         } else {
           layout::Library coarse = chip.lib;
-          for (layout::Cell& c : coarse.cells()) {
-            // Heater wiring units: their pads stay, their wires (below a pixel) go.
-            if (c.name.rfind("wires_", 0) == 0) {
-              c.polygons.clear();
-              continue;
-            }
-            const bool leaf = c.name.rfind("mzi", 0) == 0 || c.name.rfind("att_", 0) == 0 ||
-                              c.name.rfind("ps_", 0) == 0 || c.name.rfind("wg_", 0) == 0;
-            if (!leaf) continue;
-            const layout::Box b = chip.lib.bbox(c.name);
-            c.polygons.clear();
-            c.refs.clear();
-            c.texts.clear();
-            c.add_box(lp.layers.wg, b);
-          }
+          for (layout::Cell& c : coarse.cells()) coarse_preview_cell(c, chip.lib, lp);
           write_file_atomic(r.svg_path, layout::svg_preview(layout::flatten(coarse, chip.top, {}, any), pdk));
         }
         if (small) {

@@ -55,12 +55,35 @@ struct Ref {
   friend bool operator==(const Ref&, const Ref&) = default;
 };
 
+// What a cell is, set by the code that generates it, for tools that treat cells by what they are rather than by
+// their names (the chip preview draws the device cells as outline boxes). Layout metadata only: GDSII has no
+// place for it, so a library read from GDS has Other everywhere.
+enum class CellRole : uint8_t {
+  Other,             // a cell nobody tagged (the demo's and the broken layouts' cells, the chip's furniture, ...)
+  Straight,          // wg_L<len>
+  Bend,              // bend_*, euler_*
+  Coupler,           // dc_*: directional coupler
+  Via,               // via_*, htr_contact_*: a via and a heater contact
+  PhaseShifter,      // ps_L<len>
+  Mzi,               // mzi_P<pitch>, mzi_theta_P<pitch>, mzi_w_P<pitch> (with its wires)
+  Attenuator,        // att_P<pitch> (the chip's wired attenuator), mzi_attenuator
+  GratingCoupler,    // grating_coupler
+  Photodetector,     // photodetector
+  BondPad,           // bond_pad
+  WiringUnit,        // wires_<k>: a heater-wiring channel and its pad fields (routing.h)
+  Mesh,              // the layout cell of a netlist mesh cell (tile_cells.h)
+  AttenuatorColumn,  // ... of a netlist attenuator column
+  Tile,              // ... of a netlist tile cell
+  Top,               // the chip's top cell (floorplan.h)
+};
+
 struct Cell {
   std::string name;
   std::map<LayerSpec, std::vector<Polygon>> polygons;
   std::vector<Text> texts;
   std::vector<Ref> refs;
   std::vector<Port> ports;
+  CellRole role = CellRole::Other;
 
   void add_polygon(LayerSpec l, Polygon p);  // LAYOUT-POLYGON for fewer than 3 distinct points
   void add_box(LayerSpec l, const Box& b);

@@ -34,6 +34,7 @@ std::string CellFactory::straight(Coord length) {
   lengths_[name] = static_cast<double>(length);
   if (existing(name)) return name;
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Straight;
   c.add_box(p_.layers.wg, Box{0, -p_.wg_width / 2, length, p_.wg_width / 2});
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", {length, 0}, 0));
@@ -86,6 +87,7 @@ std::string CellFactory::bend_circular(Coord radius, int angle) {
   cl.straight(static_cast<double>(p_.end_stub));
   cl.snap_end();
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Bend;
   c.add_polygon(p_.layers.wg, cl.polygon());
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", cl.end(), angle));
@@ -107,6 +109,7 @@ std::string CellFactory::bend_euler(Coord radius, int angle) {
   cl.straight(static_cast<double>(p_.end_stub));
   cl.snap_end();
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Bend;
   c.add_polygon(p_.layers.wg, cl.polygon());
   c.add_port(optical("o1", {0, 0}, 180));
   c.add_port(optical("o2", cl.end(), angle));
@@ -124,6 +127,7 @@ std::string CellFactory::directional_coupler() {
   const Coord stub = h > 0 ? p_.end_stub : 0;
   const Coord total = 2 * (ls + stub) + p_.dc_length;
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Coupler;
   for (int arm = 0; arm < 2; ++arm) {
     const Coord y0 = arm == 0 ? 0 : -P;
     const double dir = arm == 0 ? -1.0 : 1.0;  // upper arm moves down, lower arm up
@@ -151,6 +155,7 @@ std::string CellFactory::via() {
   std::string name = fmt::format("via_{}", v.size);
   if (existing(name)) return name;
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Via;
   c.add_box(v.layer, Box::centered({0, 0}, v.size, v.size));
   return name;
 }
@@ -166,6 +171,7 @@ std::string CellFactory::heater_contact() {
   const Coord k = std::min<Coord>(kMaxContactVias, (s - 2 * enc - v) / pitch + 1);  // vias per side
   std::string via_cell = via();
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Via;
   c.add_box(p_.layers.heater, Box::centered({0, 0}, s, s));
   c.add_box(metal.layer, Box::centered({0, 0}, s, s));
   const Coord first = -(k - 1) * pitch / 2;
@@ -185,6 +191,7 @@ std::string CellFactory::phase_shifter() {
   const Coord len = 2 * s + lh;
   std::string contact = heater_contact();
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::PhaseShifter;
   c.add_box(p_.layers.wg, Box{0, -w / 2, len, w / 2});
   c.add_box(p_.layers.heater, Box{s / 2, -p_.heater_width / 2, len - s / 2, p_.heater_width / 2});
   c.add_ref(contact, Trans::translate({s / 2, 0}), "contact_1");
@@ -207,6 +214,7 @@ std::string CellFactory::mzi(bool with_phi) {
   const Coord ldc = lib_.cell(dc).port("o3").position.x;
   std::string wg = straight(lps);
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Mzi;
   Coord x = 0;
   auto shifter = [&](const std::string& tag) {
     const Cell& psc = lib_.cell(ps);
@@ -254,6 +262,7 @@ std::string CellFactory::mzi_wired() {
   const Coord th1 = mc.port("theta_e1").position.x, th2 = mc.port("theta_e2").position.x;
   const Coord xg = (phi2 + th1) / 2;  // the ground riser, over the first coupler
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Mzi;
   c.add_ref(m, Trans{}, "mzi");
   const LayerSpec m2 = metal.layer;
   auto hw = ww / 2;
@@ -278,6 +287,7 @@ std::string CellFactory::mzi_attenuator() {
   std::string bend = bend_euler(p_.bend_radius, 90);
   const Cell& mc = lib_.cell(m);
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Attenuator;
   c.add_ref(m, Trans{}, "mzi");
   // The cross output o4 turns right (south) and ends: mirror the left-turning bend about its axis.
   c.add_ref(bend, Trans{0, true, mc.port("o4").position}, "dump");
@@ -293,6 +303,7 @@ std::string CellFactory::grating_coupler() {
   const Coord tooth = std::llround(static_cast<double>(per) * p_.gc_fill);
   if (tooth <= 0 || tooth >= per) fail("LAYOUT-PARAM", "grating fill factor leaves no tooth or no trench");
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::GratingCoupler;
   c.add_polygon(p_.layers.wg, Polygon{{-lt, -W / 2}, {0, -w / 2}, {0, w / 2}, {-lt, W / 2}});
   c.add_box(p_.layers.wg, Box{-lt - lg, -W / 2, -lt, W / 2});
   for (int k = 0; k < p_.gc_teeth; ++k) {  // shallow-etched trenches between the teeth
@@ -308,6 +319,7 @@ std::string CellFactory::photodetector() {
   if (existing(name)) return name;
   const Coord lt = p_.pd_taper_length, lpd = p_.pd_length, ws = p_.pd_si_width, wg = p_.pd_width, w = p_.wg_width;
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::Photodetector;
   c.add_polygon(p_.layers.wg, Polygon{{0, -w / 2}, {lt, -ws / 2}, {lt, ws / 2}, {0, w / 2}});
   c.add_box(p_.layers.wg, Box{lt, -ws / 2, lt + lpd, ws / 2});
   c.add_box(p_.layers.pd, Box{lt, -wg / 2, lt + lpd, wg / 2});
@@ -326,6 +338,7 @@ std::string CellFactory::bond_pad() {
   if (s <= 2 * m) fail("LAYOUT-PARAM", "bond pad opening margin leaves no opening");
   const LayerSpec metal = p_.metals.contact().layer;
   Cell& c = lib_.add_cell(name);
+  c.role = CellRole::BondPad;
   c.add_box(metal, Box::centered({0, 0}, s, s));
   c.add_box(p_.layers.pad, Box{-s / 2 + m, -s / 2 + m, s / 2 - m, s / 2 - m});
   c.add_port(Port{"e1", {0, -s / 2}, 270, s, metal, PortKind::Electrical});

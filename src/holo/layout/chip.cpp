@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "holo/circuit/compiled.h"
 #include "holo/layout/cells.h"
 #include "holo/layout/floorplan.h"
 #include "holo/layout/routing.h"
@@ -45,23 +46,42 @@ ChipFigures chip_figures(const PlacedChip& placed, const LayoutParams& p) {
 
 ChipLayout layout_chip(const circuit::Netlist& netlist, const LayoutParams& params) {
   check_fits_gds(netlist, params);
+  circuit::verify_compiled(netlist);
   ChipLayout chip;
   CellFactory f(chip.lib, params);
   HeaterRouter router(f);
   TileCells cells(f, router);
-  // Leaves first (the netlist's order), so a tile's meshes exist when the tile is laid out.
+  // Leaves first (the netlist's order), so a tile's meshes exist when the tile is laid out. Every loop names
+  // every kind (no default): a new kind of cell makes the compiler point here.
   for (const circuit::Cell& nc : netlist.cells) {
-    if (nc.kind == "mesh")
-      chip.cell_of[nc.name] = cells.mesh(nc);
-    else if (nc.kind == "attenuators")
-      chip.cell_of[nc.name] = cells.attenuators(nc);
+    switch (circuit::kind_of(nc)) {
+      case circuit::CellKind::Mesh:
+        chip.cell_of[nc.name] = cells.mesh(circuit::read_mesh(nc));
+        break;
+      case circuit::CellKind::Attenuators:
+        chip.cell_of[nc.name] = cells.attenuators(circuit::read_attenuators(nc));
+        break;
+      case circuit::CellKind::Tile:
+      case circuit::CellKind::Layer:  // modulators and receivers are not laid out (docs/layout.md)
+      case circuit::CellKind::Top:
+        break;
+    }
   }
   std::vector<std::string> tiles;
   for (const circuit::Cell& nc : netlist.cells) {
-    if (nc.kind != "tile") continue;
-    const std::string cell = cells.tile(nc, chip.cell_of);
-    chip.cell_of[nc.name] = cell;
-    tiles.push_back(cell);
+    switch (circuit::kind_of(nc)) {
+      case circuit::CellKind::Tile: {
+        const std::string cell = cells.tile(circuit::read_tile(netlist, nc), chip.cell_of);
+        chip.cell_of[nc.name] = cell;
+        tiles.push_back(cell);
+        break;
+      }
+      case circuit::CellKind::Mesh:
+      case circuit::CellKind::Attenuators:
+      case circuit::CellKind::Layer:
+      case circuit::CellKind::Top:
+        break;
+    }
   }
   PlacedChip placed = place_chip(f, cells, tiles, netlist.top.empty() ? "chip" : netlist.top,
                                  fmt::format("{} {}", netlist.name.empty() ? "holo" : netlist.name, params.pdk_name));

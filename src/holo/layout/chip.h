@@ -58,9 +58,10 @@ struct ChipLayout {
   ChipFigures figures;
 };
 
-// Lays out the compiled netlist with the parameters `params` (layout_params of the netlist's PDK). Errors:
-// LAYOUT-RANGE (a chip beyond GDSII's coordinates), LAYOUT-NETLIST (a mesh / attenuator / tile cell that
-// breaks the compiled-chip contract of circuit/netlist.h), plus the generators' errors.
+// Lays out the compiled netlist with the parameters `params` (layout_params of the netlist's PDK), reading it only
+// through the compiled-chip contract's views (circuit/compiled.h). Errors: LAYOUT-RANGE (a chip beyond GDSII's
+// coordinates, checked first from the tiles' shapes), CIRCUIT-CONTRACT (a netlist that is not a compiled chip:
+// circuit::verify_compiled), plus the generators' errors.
 ChipLayout layout_chip(const circuit::Netlist& netlist, const LayoutParams& params);
 
 }  // namespace holo::layout

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "holo/circuit/compiled.h"
 #include "holo/support/error.h"
 
 namespace holo::layout {
@@ -20,9 +21,10 @@ constexpr Coord kTileLabelRise = 3000;
 // GDSII stores coordinates as signed 32-bit integers (here nm).
 constexpr double kGdsMaxNm = 2147483647.0;
 
-int64_t ports_of(const Cell& tc, const char* prefix) {
+// A tile cell's inputs (its ports circuit::in_port(0), ...) or outputs (circuit::out_port(0), ...).
+int64_t ports_of(const Cell& tc, std::string (*name)(int64_t)) {
   int64_t n = 0;
-  while (tc.find_port(fmt::format("{}{}", prefix, n))) ++n;
+  while (tc.find_port(name(n))) ++n;
   return n;
 }
 
@@ -38,8 +40,8 @@ Columns columns(const Library& lib, const TileCells& cells, const std::vector<st
   Coord max_len = 0;
   for (const std::string& t : tiles) {
     const Cell& tc = lib.cell(t);
-    c.group_in = std::max(c.group_in, ports_of(tc, "in") / 2);
-    c.group_out = std::max(c.group_out, ports_of(tc, "out") / 2);
+    c.group_in = std::max(c.group_in, ports_of(tc, circuit::in_port) / 2);
+    c.group_out = std::max(c.group_out, ports_of(tc, circuit::out_port) / 2);
     max_len = std::max(max_len, cells.facts(t).length);
   }
   c.x_gc_in = kDieEdge + io.coupler_length();
@@ -57,15 +59,21 @@ void check_fits_gds(const circuit::Netlist& netlist, const LayoutParams& p) {
   double min_height_nm = 0;
   int64_t tiles = 0;
   for (const circuit::Cell& nc : netlist.cells) {
-    if (nc.kind != "tile") continue;
-    int64_t nin = 0, nout = 0;
-    for (const circuit::CellPort& cp : nc.ports) {
-      if (cp.kind != "optical") continue;
-      if (cp.name.rfind("in", 0) == 0) ++nin;
-      if (cp.name.rfind("out", 0) == 0) ++nout;
+    switch (circuit::kind_of(nc)) {
+      case circuit::CellKind::Tile: {
+        // The tile's kind and shape from its own info: no sub-cell is read before the chip is known to fit.
+        const circuit::TileShape s = circuit::read_tile_shape(nc);
+        ++tiles;
+        min_height_nm +=
+            static_cast<double>(std::max<int64_t>(std::max(s.rows, s.cols) - 1, 0)) * static_cast<double>(pitch);
+        break;
+      }
+      case circuit::CellKind::Mesh:
+      case circuit::CellKind::Attenuators:
+      case circuit::CellKind::Layer:
+      case circuit::CellKind::Top:
+        break;
     }
-    ++tiles;
-    min_height_nm += static_cast<double>(std::max<int64_t>(std::max(nin, nout) - 1, 0)) * static_cast<double>(pitch);
   }
   if (min_height_nm > kGdsMaxNm)
     fail("LAYOUT-RANGE", fmt::format("the chip would be at least {:.2f} m tall ({} tiles stacked, each at least "
@@ -84,13 +92,14 @@ PlacedChip place_chip(CellFactory& f, const TileCells& cells, const std::vector<
   PlacedChip out;
   out.top = top_name;
   Cell& top = lib.add_cell(top_name);
+  top.role = CellRole::Top;
   FloorplanFigures& fig = out.figures;
   const Coord y_top = p.port_pitch;  // a tile's top edge above its mode 0 (tile_cells.h)
   Coord y = -kTileGap;               // top edge of the next tile's block
   for (const std::string& t : tiles) {
     const CellFacts& ti = cells.facts(t);
     const Cell& tc = lib.cell(t);
-    const int64_t nin = ports_of(tc, "in"), nout = ports_of(tc, "out");
+    const int64_t nin = ports_of(tc, circuit::in_port), nout = ports_of(tc, circuit::out_port);
     // The block: pad fields above the tile's top edge and below its bottom, the coupler columns centred on the
     // tile's inputs and outputs.
     const Coord top_rel = std::max({y_top + ti.wiring.up_height, io.reach_above(nin), io.reach_above(nout)});

@@ -19,7 +19,9 @@
 namespace holo::layout {
 
 // Refuses (LAYOUT-RANGE) a chip whose stacked tiles would exceed GDSII's 32-bit nm coordinates, before
-// anything is built: each tile's block is at least as tall as its column of I/O couplers.
+// anything is built or read beyond the tile cells' shapes (circuit::read_tile_shape; CIRCUIT-CONTRACT for a
+// cell of no compiled-chip kind or a tile without its shape): each tile's block is at least as tall as its
+// column of I/O couplers.
 void check_fits_gds(const circuit::Netlist& netlist, const LayoutParams& p);
 
 // What the floorplan placed and measured.

@@ -19,9 +19,10 @@ struct LvsMismatch {
 };
 
 // Compares the optical connectivity extracted from the layout cells with the netlist's connections and
-// ports, for every netlist cell of kind mesh, attenuators or tile that has a layout cell (`cell_of`: netlist
-// cell -> layout cell, as ChipLayout::cell_of). Straight fillers (instances named "fill_*") are transparent.
-// Array elements of an MZI column ("zc<column>m<mode>" AREFs, element <0.j>) stand for the netlist MZI at
+// ports, for every mesh, attenuator and tile cell of the compiled chip (read through circuit/compiled.h's views:
+// CIRCUIT-CONTRACT for a cell that breaks the contract); each needs a layout cell (`cell_of`: netlist cell ->
+// layout cell, as ChipLayout::cell_of). Straight fillers (instances named "fill_*") are transparent. Array
+// elements of an MZI column ("zc<column>m<mode>" AREFs, element <0.j>) stand for the netlist MZI at
 // (column, mode + 2j). Empty when they agree.
 std::vector<LvsMismatch> check_layout_vs_netlist(const Library& lib, const std::map<std::string, std::string>& cell_of,
                                                  const circuit::Netlist& netlist);

@@ -168,6 +168,7 @@ HeaterRouter::UnitCell HeaterRouter::make_unit(Coord W, Coord column, int64_t ro
   UnitCell u;
   u.name = fmt::format("wires_{}", units_.size());
   Cell& wc = f_.library().add_cell(u.name);
+  wc.role = CellRole::WiringUnit;
   const Coord hw = ww_ / 2;
   WireWriter w(wc, metals_, ww_, ws_, u.wire_nm);
   std::vector<std::pair<Coord, int>> up, down;  // (x, drive index or -1 for ground)

@@ -3,54 +3,25 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
+#include <variant>
 
 #include "holo/support/error.h"
 
 namespace holo::layout {
 namespace {
 
-[[noreturn]] void bad(const std::string& cell, const std::string& what) {
-  fail("LAYOUT-NETLIST", fmt::format("netlist cell '{}': {}", cell, what));
-}
-
-int64_t info_int(const circuit::Cell& c, const std::string& key) {
-  auto it = c.info.find(key);
-  if (it == c.info.end()) bad(c.name, fmt::format("info '{}' missing", key));
-  try {
-    return std::stoll(it->second);
-  } catch (const std::exception&) {
-    bad(c.name, fmt::format("info '{}' = '{}' is not an integer", key, it->second));
+// The MZIs of a mesh by their (column, mode) slot, each with its index k (instance circuit::mesh_mzi_name(k)).
+// The contract's reader guarantees the MZIs do not overlap and lie on the grid (a mode and the one below it).
+std::map<std::pair<int64_t, int64_t>, int64_t> mzi_slots(const circuit::MeshView& m) {
+  std::map<std::pair<int64_t, int64_t>, int64_t> at;
+  for (size_t k = 0; k < m.mesh.mzis.size(); ++k) {
+    const linalg::MziSetting& z = m.mesh.mzis[k];
+    if (z.column >= m.mesh.columns || !at.emplace(std::make_pair(z.column, z.mode), k).second)
+      internal_error(fmt::format("mesh '{}': {} at column {} mode {} is off the {}-column grid or shares a slot",
+                                 m.cell, circuit::mesh_mzi_name(static_cast<int64_t>(k)), z.column, z.mode,
+                                 m.mesh.columns));
   }
-}
-
-// The slots of a mesh cell: which (column, mode) the netlist's MZIs fill, and what ends each mode after the
-// last column (an output phase-screen shifter or a plain waveguide).
-struct MeshSlots {
-  std::map<std::pair<int64_t, int64_t>, const circuit::Instance*> mzis;
-  std::map<int64_t, const circuit::Instance*> last;
-  bool screen = false;
-};
-
-MeshSlots mesh_slots(const circuit::Cell& nc, int64_t n, int64_t cols) {
-  MeshSlots s;
-  for (const circuit::Instance& in : nc.instances) {
-    if (in.component == "mzi") {
-      if (in.column < 0 || in.column >= cols || in.mode < 0 || in.mode + 1 >= n)
-        bad(nc.name, fmt::format("{} at column {} mode {} is outside the {}-mode, {}-column mesh", in.name, in.column,
-                                 in.mode, n, cols));
-      if (!s.mzis.emplace(std::make_pair(int64_t{in.column}, int64_t{in.mode}), &in).second)
-        bad(nc.name, fmt::format("two MZIs at column {} mode {}", in.column, in.mode));
-    } else if (in.component == "phase_shifter" || in.component == "waveguide") {
-      if (in.mode < 0 || in.mode >= n) bad(nc.name, fmt::format("{} on mode {} of {}", in.name, in.mode, n));
-      s.last[in.mode] = &in;
-    } else {
-      bad(nc.name, fmt::format("instance {} of '{}' does not belong in a mesh", in.name, in.component));
-    }
-  }
-  s.screen =
-      std::any_of(s.last.begin(), s.last.end(), [](const auto& kv) { return kv.second->component == "phase_shifter"; });
-  return s;
+  return at;
 }
 
 }  // namespace
@@ -72,8 +43,8 @@ TileCells::TileCells(CellFactory& f, HeaterRouter& router) : f_(f), router_(rout
 void TileCells::add_mode_ports(Cell& c, int64_t n, Coord length) const {
   for (int64_t m = 0; m < n; ++m) {
     const Coord y = -m * p_.port_pitch;
-    c.add_port(Port{fmt::format("in{}", m), {0, y}, 180, p_.wg_width, p_.layers.wg, PortKind::Optical});
-    c.add_port(Port{fmt::format("out{}", m), {length, y}, 0, p_.wg_width, p_.layers.wg, PortKind::Optical});
+    c.add_port(Port{circuit::in_port(m), {0, y}, 180, p_.wg_width, p_.layers.wg, PortKind::Optical});
+    c.add_port(Port{circuit::out_port(m), {length, y}, 0, p_.wg_width, p_.layers.wg, PortKind::Optical});
   }
 }
 
@@ -101,6 +72,7 @@ std::string TileCells::attenuator_cell() {
   latt_ = mc.port("o3").position.x;
   if (lib.has(name)) return name;
   Cell& c = lib.add_cell(name);
+  c.role = CellRole::Attenuator;
   c.add_ref(m, Trans{}, "mzi");
   add_attenuator_ports(c, mc);
   // Heater wiring: the drive contact e1 to the west edge, the ground contact e2 to the east edge, on the arm.
@@ -112,21 +84,23 @@ std::string TileCells::attenuator_cell() {
   return name;
 }
 
-std::string TileCells::mesh(const circuit::Cell& nc) {
-  const int64_t n = info_int(nc, "n");
-  const int64_t cols = info_int(nc, "columns");
-  if (n < 1 || cols < 0) bad(nc.name, "n must be >= 1 and columns >= 0");
+std::string TileCells::mesh(const circuit::MeshView& mv) {
+  const linalg::Mesh& mesh = mv.mesh;
+  const int64_t n = mesh.n, cols = mesh.columns;
   const Coord P = p_.port_pitch;
-  const MeshSlots slots = mesh_slots(nc, n, cols);
-  const auto& mzis = slots.mzis;
-  const auto& last = slots.last;
-  const Coord l_last = last.empty() ? 0 : (slots.screen ? lps_ : lm_);
+  const std::map<std::pair<int64_t, int64_t>, int64_t> mzis = mzi_slots(mv);
+  // After the last column each mode ends in the output screen's shifter ps<i> (on every mode, when the mesh has
+  // a screen) or, on a mode no MZI touches, in the pass-through waveguide wg<i>.
+  const bool screen = !mesh.output_phase_rad.empty();
+  const bool has_last = screen || !mv.pass_modes.empty();
+  const Coord l_last = !has_last ? 0 : (screen ? lps_ : lm_);
   CellFacts inf;
   inf.modes = n;
   inf.y_bot = router_.y_bot(n);
   std::vector<Coord> fill(static_cast<size_t>(n), 0);
   std::vector<bool> busy(static_cast<size_t>(n));
-  Cell& c = f_.library().add_cell(nc.name);
+  Cell& c = f_.library().add_cell(mv.cell);
+  c.role = CellRole::Mesh;
   const std::string wg_m = f_.straight(lm_);
   // Columns west to east, each preceded by a wiring channel for its drive wires and the previous column's
   // ground wires; a last channel takes the final column's ground wires.
@@ -144,8 +118,9 @@ std::string TileCells::mesh(const circuit::Cell& nc) {
     std::vector<Drive> drives;
     for (auto it = mzis.lower_bound({col, 0}); it != mzis.end() && it->first.first == col; ++it) {
       const Coord y0 = -it->first.second * P;
-      drives.push_back({y0 + dy_phi_, it->second->name, "phi_rad"});
-      drives.push_back({y0 + dy_theta_, it->second->name, "theta_rad"});
+      const std::string name = circuit::mesh_mzi_name(it->second);
+      drives.push_back({y0 + dy_phi_, name, "phi_rad"});
+      drives.push_back({y0 + dy_theta_, name, "theta_rad"});
     }
     add_unit(std::move(drives), lm_);
     std::fill(busy.begin(), busy.end(), false);
@@ -162,7 +137,7 @@ std::string TileCells::mesh(const circuit::Cell& nc) {
       if (count == 0) internal_error("mesh layout: empty MZI run");
       const Trans t = Trans::translate({x, -m0 * P});
       if (count == 1)
-        c.add_ref(mzi_w_, t, mzis.at({col, m0})->name);
+        c.add_ref(mzi_w_, t, circuit::mesh_mzi_name(mzis.at({col, m0})));
       else
         c.add_array(mzi_w_, t, 1, static_cast<int32_t>(count), {lm_, 0}, {0, -2 * P}, fmt::format("zc{}m{}", col, m0));
       inf.mzis += count;
@@ -174,24 +149,25 @@ std::string TileCells::mesh(const circuit::Cell& nc) {
       }
     x += lm_;
   }
-  if (!last.empty()) {
+  if (has_last) {
     std::vector<Drive> drives;
-    for (const auto& [m, in] : last)
-      if (in->component == "phase_shifter") drives.push_back({-m * P, in->name, "phi_rad"});
+    if (screen)
+      for (int64_t m = 0; m < n; ++m) drives.push_back({-m * P, circuit::mesh_screen_name(m), "phi_rad"});
     add_unit(std::move(drives), l_last);
     const std::string wg_last = f_.straight(l_last);
+    std::vector<bool> pass(static_cast<size_t>(n), false);
+    for (int32_t m : mv.pass_modes) pass[static_cast<size_t>(m)] = true;
     for (int64_t m = 0; m < n; ++m) {
       const Trans t = Trans::translate({x, -m * P});
-      auto it = last.find(m);
-      if (it == last.end()) {
-        c.add_ref(wg_last, t, fmt::format("fill_c{}_m{}", cols, m));
-        fill[static_cast<size_t>(m)] += l_last;
-      } else if (it->second->component == "phase_shifter") {
-        c.add_ref(ps_, t, it->second->name);
+      if (screen) {
+        c.add_ref(ps_, t, circuit::mesh_screen_name(m));
         grounds.push_back(-m * P);
         ++inf.heaters;
+      } else if (pass[static_cast<size_t>(m)]) {
+        c.add_ref(wg_last, t, circuit::mesh_pass_name(m));
       } else {
-        c.add_ref(wg_last, t, it->second->name);
+        c.add_ref(wg_last, t, fmt::format("fill_c{}_m{}", cols, m));
+        fill[static_cast<size_t>(m)] += l_last;
       }
     }
     x += l_last;
@@ -202,81 +178,89 @@ std::string TileCells::mesh(const circuit::Cell& nc) {
   inf.worst_fill = fill.empty() ? 0 : *std::max_element(fill.begin(), fill.end());
   inf.track_length = static_cast<double>(inf.length) * static_cast<double>(n);
   add_mode_ports(c, n, inf.length);
-  facts_[nc.name] = std::move(inf);
-  return nc.name;
+  facts_[mv.cell] = std::move(inf);
+  return mv.cell;
 }
 
-std::string TileCells::attenuators(const circuit::Cell& nc) {
-  const int64_t n = info_int(nc, "n");
+std::string TileCells::attenuators(const circuit::AttenuatorColumn& a) {
+  const auto n = static_cast<int64_t>(a.attenuators.size());
   const Coord P = p_.port_pitch;
-  Cell& c = f_.library().add_cell(nc.name);
-  std::set<int64_t> seen;
+  Cell& c = f_.library().add_cell(a.cell);
+  c.role = CellRole::AttenuatorColumn;
   CellFacts inf;
   inf.modes = n;
   inf.y_bot = router_.y_bot(n);
   std::vector<Drive> drives;
   std::vector<Coord> grounds, fill(static_cast<size_t>(n), 0);
-  for (const circuit::Instance& in : nc.instances) {
-    if (in.component != "attenuator" || in.mode < 0 || in.mode >= n || !seen.insert(in.mode).second)
-      bad(nc.name,
-          fmt::format("instance {} ({} on mode {}) is not one attenuator per mode", in.name, in.component, in.mode));
-    drives.push_back({-in.mode * P, in.name, "theta_rad"});
-    grounds.push_back(-in.mode * P);
+  // Attenuator k (instance circuit::attenuator_name(k)) sits on mode k.
+  for (int64_t k = 0; k < n; ++k) {
+    drives.push_back({-k * P, circuit::attenuator_name(k), "theta_rad"});
+    grounds.push_back(-k * P);
   }
   // A channel before the column takes the drives, one after it the grounds.
   const Coord w_in = router_.unit(c, 0, {}, std::move(drives), latt_, inf.y_bot, inf.wiring);
   channel_fill(c, 0, w_in, n, "ch0", fill);
-  for (const circuit::Instance& in : nc.instances) c.add_ref(att_, Trans::translate({w_in, -in.mode * P}), in.name);
+  for (int64_t k = 0; k < n; ++k) c.add_ref(att_, Trans::translate({w_in, -k * P}), circuit::attenuator_name(k));
   const Coord w_out = router_.unit(c, w_in + latt_, grounds, {}, 0, inf.y_bot, inf.wiring);
   channel_fill(c, w_in + latt_, w_out, n, "ch1", fill);
   inf.length = w_in + latt_ + w_out;
-  inf.mzis = inf.heaters = static_cast<int64_t>(nc.instances.size());
+  inf.mzis = inf.heaters = n;
   inf.worst_fill = w_in + w_out;
   inf.track_length = static_cast<double>(inf.length) * static_cast<double>(n);
   add_mode_ports(c, n, inf.length);
-  facts_[nc.name] = std::move(inf);
-  return nc.name;
+  facts_[a.cell] = std::move(inf);
+  return a.cell;
 }
 
-std::string TileCells::tile(const circuit::Cell& nc, const std::map<std::string, std::string>& cell_of) {
-  std::map<std::string, const circuit::Instance*> by;
-  for (const circuit::Instance& in : nc.instances) by[in.name] = &in;
-  for (const char* k : {"vh", "att", "u"})
-    if (!by.count(k) || !cell_of.count(by[k]->component))
-      bad(nc.name, fmt::format("instance '{}' missing or not a laid-out cell", k));
-  const std::string& vh_cell = cell_of.at(by["vh"]->component);
-  const std::string& att_cell = cell_of.at(by["att"]->component);
-  const std::string& u_cell = cell_of.at(by["u"]->component);
+std::string TileCells::tile(const circuit::TileView& t, const std::map<std::string, std::string>& cell_of) {
+  // One lambda per tile kind (no generic one): a new TileKind fails to compile here until it is laid out.
+  return std::visit(circuit::Overloaded{[&](const circuit::CoherentTile& ct) { return coherent_tile(t, ct, cell_of); }},
+                    t.body);
+}
+
+// vh at x = 0, att after it, u after that; the tile's ports at the parts' edges.
+std::string TileCells::coherent_tile(const circuit::TileView& t, const circuit::CoherentTile& ct,
+                                     const std::map<std::string, std::string>& cell_of) {
+  auto laid_out = [&](const std::string& cell) -> const std::string& {
+    auto it = cell_of.find(cell);
+    if (it == cell_of.end()) internal_error(fmt::format("tile '{}': its part '{}' is not laid out", t.cell, cell));
+    return it->second;
+  };
+  const std::string& vh_cell = laid_out(ct.vh.cell);
+  const std::string& att_cell = laid_out(ct.att.cell);
+  const std::string& u_cell = laid_out(ct.u.cell);
   const CellFacts& vh = facts_.at(vh_cell);
   const CellFacts& at = facts_.at(att_cell);
   const CellFacts& u = facts_.at(u_cell);
-  Cell& c = f_.library().add_cell(nc.name);
-  c.add_ref(vh_cell, Trans{}, "vh");
-  c.add_ref(att_cell, Trans::translate({vh.length, 0}), "att");
-  c.add_ref(u_cell, Trans::translate({vh.length + at.length, 0}), "u");
+  const std::string inst[3] = {std::string(circuit::kTileVh), std::string(circuit::kTileAtt),
+                               std::string(circuit::kTileU)};
+  Cell& c = f_.library().add_cell(t.cell);
+  c.role = CellRole::Tile;
+  c.add_ref(vh_cell, Trans{}, inst[0]);
+  c.add_ref(att_cell, Trans::translate({vh.length, 0}), inst[1]);
+  c.add_ref(u_cell, Trans::translate({vh.length + at.length, 0}), inst[2]);
   const Coord P = p_.port_pitch, len = vh.length + at.length + u.length;
   auto port = [&](const std::string& name, Coord x, int64_t m, int angle) {
     c.add_port(Port{name, {x, -m * P}, angle, p_.wg_width, p_.layers.wg, PortKind::Optical});
   };
-  for (int64_t j = 0; j < vh.modes; ++j) port(fmt::format("in{}", j), 0, j, 180);
-  for (int64_t i = 0; i < u.modes; ++i) port(fmt::format("out{}", i), len, i, 0);
-  for (int64_t k = at.modes; k < vh.modes; ++k) port(fmt::format("drop{}", k), vh.length, k, 0);
-  for (int64_t k = at.modes; k < u.modes; ++k) port(fmt::format("dark{}", k), vh.length + at.length, k, 180);
+  for (int64_t j = 0; j < t.cols; ++j) port(circuit::in_port(j), 0, j, 180);
+  for (int64_t i = 0; i < t.rows; ++i) port(circuit::out_port(i), len, i, 0);
+  for (int64_t k = ct.rank; k < t.cols; ++k) port(circuit::drop_port(k), vh.length, k, 0);
+  for (int64_t k = ct.rank; k < t.rows; ++k) port(circuit::dark_port(k), vh.length + at.length, k, 180);
   CellFacts inf;
-  inf.modes = std::max(vh.modes, u.modes);
+  inf.modes = std::max(t.rows, t.cols);
   inf.y_bot = std::min({vh.y_bot, at.y_bot, u.y_bot});
   // The cells' pads (named by tile and cell here) and how far their pad fields reach beyond the tile's edges.
   const Coord offset[3] = {0, vh.length, vh.length + at.length};
-  const char* part[3] = {"vh", "att", "u"};
+  const std::string* part[3] = {&ct.vh.cell, &ct.att.cell, &ct.u.cell};
   const CellFacts* sub[3] = {&vh, &at, &u};
   WiringFacts& w = inf.wiring;
   for (int k = 0; k < 3; ++k) {
-    const std::string& cell = by[part[k]]->component;
     const WiringFacts& sw = sub[k]->wiring;
     for (WiredPad pd : sw.pads) {
       pd.center.x += offset[k];
-      pd.tile = nc.name;
-      pd.cell = cell;
+      pd.tile = t.cell;
+      pd.cell = *part[k];
       w.pads.push_back(std::move(pd));
     }
     w.up_height = std::max(w.up_height, sw.up_height);
@@ -289,8 +273,8 @@ std::string TileCells::tile(const circuit::Cell& nc, const std::map<std::string,
   inf.heaters = vh.heaters + at.heaters + u.heaters;
   inf.mzis = vh.mzis + at.mzis + u.mzis;
   inf.track_length = vh.track_length + at.track_length + u.track_length;
-  facts_[nc.name] = inf;
-  return nc.name;
+  facts_[t.cell] = inf;
+  return t.cell;
 }
 
 }  // namespace holo::layout

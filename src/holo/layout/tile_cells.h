@@ -11,8 +11,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
-#include "holo/circuit/netlist.h"
+#include "holo/circuit/compiled.h"
 #include "holo/layout/cells.h"
 #include "holo/layout/routing.h"
 
@@ -35,18 +36,20 @@ class TileCells {
   // f's library, in that order.
   TileCells(CellFactory& f, HeaterRouter& router);
 
-  // Each lays out the netlist cell under its own name and returns that name. LAYOUT-NETLIST when the cell
-  // breaks the compiled-chip contract of circuit/netlist.h (an MZI outside the grid, two at one slot, an
-  // unknown component, a missing info field, a tile whose parts are not laid out).
-  std::string mesh(const circuit::Cell& nc);
-  std::string attenuators(const circuit::Cell& nc);
-  // `cell_of`: netlist cell -> layout cell of the meshes and attenuator columns laid out so far.
-  std::string tile(const circuit::Cell& nc, const std::map<std::string, std::string>& cell_of);
+  // Each lays out one cell of the compiled chip, read through the contract's views (circuit/compiled.h), under
+  // the netlist cell's name and returns that name.
+  std::string mesh(const circuit::MeshView& m);
+  std::string attenuators(const circuit::AttenuatorColumn& a);
+  // `cell_of`: netlist cell -> layout cell of the meshes and attenuator columns laid out so far; the tile's
+  // parts must be among them (internal error otherwise: layout_chip lays out the leaves first).
+  std::string tile(const circuit::TileView& t, const std::map<std::string, std::string>& cell_of);
 
   const CellFacts& facts(const std::string& layout_cell) const { return facts_.at(layout_cell); }
 
  private:
   std::string attenuator_cell();
+  std::string coherent_tile(const circuit::TileView& t, const circuit::CoherentTile& ct,
+                            const std::map<std::string, std::string>& cell_of);
   void channel_fill(Cell& c, Coord x0, Coord W, int64_t n, const std::string& tag, std::vector<Coord>& fill);
   void add_mode_ports(Cell& c, int64_t n, Coord length) const;
 

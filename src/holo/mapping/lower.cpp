@@ -12,7 +12,6 @@
 #include "holo/circuit/compiled.h"
 #include "holo/graph/weights.h"
 #include "holo/linalg/tiling.h"
-#include "holo/mapping/cells.h"
 #include "holo/support/error.h"
 
 namespace holo::mapping {
@@ -51,6 +50,15 @@ struct Names {
     return n;
   }
 };
+
+// The attenuator column of a tile as linalg::map_svd programs it: theta_k, phi = 0, realizing the bar factor
+// M(theta_k, 0)[0][0] = i e^{i theta_k/2} sin(theta_k/2) (its phase is absorbed by the following U mesh).
+std::vector<circuit::Attenuator> attenuators(const linalg::SvdLayer& L) {
+  std::vector<circuit::Attenuator> a;
+  a.reserve(L.attenuator_theta_rad.size());
+  for (double t : L.attenuator_theta_rad) a.push_back(circuit::make_attenuator(t, 0.0));
+  return a;
+}
 
 }  // namespace
 
@@ -142,10 +150,11 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
       const linalg::SvdLayer& L = t.layer;
       std::string tb = fmt::format("{}_t{}_{}", base, t.block_row, t.block_col);
       const auto rank = static_cast<int64_t>(L.attenuator_theta_rad.size());
-      circuit::Cell vh = mesh_cell(names.unique(tb + "_vh"), L.v_mesh);
-      circuit::Cell att = attenuator_cell(names.unique(tb + "_att"), L.attenuator_theta_rad);
-      circuit::Cell u = mesh_cell(names.unique(tb + "_u"), L.u_mesh);
-      circuit::Cell tile = tile_cell(names.unique(tb), vh.name, att.name, u.name, t.rows, t.cols, rank, L.rank);
+      circuit::Cell vh = circuit::mesh_cell(names.unique(tb + "_vh"), L.v_mesh);
+      circuit::Cell att = circuit::attenuator_cell(names.unique(tb + "_att"), attenuators(L));
+      circuit::Cell u = circuit::mesh_cell(names.unique(tb + "_u"), L.u_mesh);
+      circuit::Cell tile =
+          circuit::coherent_tile_cell(names.unique(tb), t.rows, t.cols, rank, vh.name, att.name, u.name, L.rank);
       sum.mzis += L.mzis();
       sum.phase_shifters += L.phase_shifters() + rank;  // attenuators have theta and phi heaters
       ++sum.tiles;

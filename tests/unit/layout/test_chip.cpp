@@ -1,4 +1,5 @@
 // Chip layout of compiled netlists: hierarchy, DRC, layout-versus-netlist, determinism, size and speed.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <set>
 
 #include "chip_test_util.h"
+#include "holo/circuit/compiled.h"
 #include "holo/layout/chip.h"
 #include "holo/layout/drc.h"
 #include "holo/layout/extract.h"
@@ -54,6 +56,28 @@ TEST(Chip, SmallTileHierarchyAndFigures) {
   const double bend_db = soi().templates.at("waveguide").number("bend_loss_db_per_90");
   HOLO_EXPECT_CLOSE(chip.figures.worst_path_added_loss_db, chip.figures.worst_path_added_length_um * 2e-4 + 4 * bend_db,
                     test::Tol::Double);
+}
+
+TEST(Chip, CellsCarryTheRoleTheirGeneratorGaveThem) {
+  // The roles the chip preview draws by (driver/layout_cmd.cpp): each netlist cell's layout cell by its kind, the
+  // top, and the device and wiring cells by their generator; a library read back from GDS has none.
+  const circuit::Netlist nl = make_netlist({{4, 3}});
+  const ChipLayout chip = layout_chip(nl, soi_params());
+  EXPECT_EQ(chip.lib.cell(chip.top).role, CellRole::Top);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_vh")).role, CellRole::Mesh);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_u")).role, CellRole::Mesh);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_att")).role, CellRole::AttenuatorColumn);
+  EXPECT_EQ(chip.lib.cell(chip.cell_of.at("t0_tile")).role, CellRole::Tile);
+  std::map<CellRole, int> seen;
+  for (const Cell& c : chip.lib.cells()) ++seen[c.role];
+  for (CellRole r :
+       {CellRole::Straight, CellRole::Bend, CellRole::Coupler, CellRole::Via, CellRole::PhaseShifter, CellRole::Mzi,
+        CellRole::Attenuator, CellRole::GratingCoupler, CellRole::BondPad, CellRole::WiringUnit})
+    EXPECT_GT(seen[r], 0) << static_cast<int>(r);
+  EXPECT_EQ(chip.lib.cell("mzi_w_P20000").role, CellRole::Mzi);
+  EXPECT_EQ(chip.lib.cell("ps_L61600").role, CellRole::PhaseShifter);
+  const Library back = read_gds(gds_bytes(chip.lib), "chip.gds");
+  for (const Cell& c : back.cells()) EXPECT_EQ(c.role, CellRole::Other) << c.name;
 }
 
 TEST(Chip, IoFanOutJoinsEveryTilePortToItsCoupler) {
@@ -166,24 +190,36 @@ TEST(Chip, LvsCatchesSwappedInstances) {
   EXPECT_TRUE(has(mm, "extra_connection", "a1.o1"));
 }
 
-TEST(Chip, LvsCatchesSwappedMziInArray) {
+TEST(Chip, LvsCatchesMislabelledMziArray) {
   circuit::Netlist nl = make_netlist({{6, 6}});
-  // The netlist says the first two MZIs of column 0 are swapped; the layout (from the original) disagrees.
   ChipLayout chip = layout_chip(nl, soi_params());
-  circuit::Cell* vh = nl.find_cell("t0_vh");
-  circuit::Instance* x = nullptr;
-  circuit::Instance* y = nullptr;
-  for (circuit::Instance& in : vh->instances)
-    if (in.component == "mzi" && in.column == 0) {
-      if (!x)
-        x = &in;
-      else if (!y)
-        y = &in;
-    }
-  ASSERT_TRUE(x && y);
-  std::swap(x->name, y->name);  // the same geometry now stands for the other instance names
+  // Column 0's array of MZIs (modes 0, 2, 4) renamed as if it started two modes lower: its elements now stand for
+  // other netlist MZIs (and one for no MZI), whose connections the geometry does not make.
+  Cell& vh = chip.lib.cell(chip.cell_of.at("t0_vh"));
+  Ref* column = nullptr;
+  for (Ref& r : vh.refs)
+    if (r.is_array() && r.name == "zc0m0") column = &r;
+  ASSERT_TRUE(column);
+  column->name = "zc0m2";
   auto mm = check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
-  EXPECT_FALSE(mm.empty());
+  EXPECT_TRUE(has(mm, "missing_instance", "mzi")) << mm.size();
+  EXPECT_TRUE(has(mm, "extra_instance", "zc0m2<0.2>"));
+  EXPECT_TRUE(has(mm, "missing_connection", "<cell>.in0"));
+}
+
+TEST(Chip, LvsReadsTheNetlistThroughTheContract) {
+  circuit::Netlist nl = make_netlist({{6, 6}});
+  const ChipLayout chip = layout_chip(nl, soi_params());
+  // Two MZI names swapped in the netlist: the instances no longer follow the contract's order, so the netlist is
+  // refused rather than compared.
+  circuit::Cell* vh = nl.find_cell("t0_vh");
+  std::swap(vh->instances[0].name, vh->instances[1].name);
+  try {
+    check_layout_vs_netlist(chip.lib, chip.cell_of, nl);
+    FAIL() << "no error";
+  } catch (const holo::Error& e) {
+    EXPECT_EQ(e.code(), "CIRCUIT-CONTRACT");
+  }
 }
 
 TEST(Chip, Deterministic) {
@@ -200,7 +236,7 @@ TEST(Chip, BadNetlistIsRefused) {
     layout_chip(nl, soi_params());
     FAIL() << "no error";
   } catch (const holo::Error& e) {
-    EXPECT_EQ(e.code(), "LAYOUT-NETLIST");
+    EXPECT_EQ(e.code(), "CIRCUIT-CONTRACT");
   }
 }
 
@@ -212,13 +248,13 @@ std::map<std::string, Point> drive_points(const ChipLayout& chip, const circuit:
   const Cell& top = chip.lib.cell(chip.top);
   for (const Ref& tr : top.refs) {
     const circuit::Cell* tc = nl.find_cell(tr.cell);
-    if (!tc || tc->kind != "tile") continue;
+    if (!tc || !circuit::has_kind(*tc, circuit::CellKind::Tile)) continue;
     for (const Ref& sr : chip.lib.cell(tr.cell).refs) {
       const circuit::Cell* nc = nl.find_cell(sr.cell);
       if (!nc) continue;
       std::map<std::pair<int64_t, int64_t>, std::string> at;
       for (const circuit::Instance& in : nc->instances)
-        if (in.component == "mzi") at[{in.column, in.mode}] = in.name;
+        if (in.component == circuit::kMziTemplate) at[{in.column, in.mode}] = in.name;
       for (const Ref& r : chip.lib.cell(sr.cell).refs)
         for (int32_t i = 0; i < r.cols; ++i)
           for (int32_t j = 0; j < r.rows; ++j) {
@@ -327,19 +363,11 @@ TEST(Chip, HeaterWiringCheckCatchesOpensAndShorts) {
 
 TEST(Chip, ChipBeyondGdsCoordinatesIsRefusedBeforeItIsBuilt) {
   // 300 tiles of 64 inputs: stacked, each at least 63 x 127 um tall (its couplers) = 2.4 m > 2.147 m. Only the
-  // tile cells' ports are read, so the check needs no meshes.
+  // tile cells' shapes (their info) are read, so the check needs no meshes.
   circuit::Netlist nl;
   nl.name = "huge";
-  for (int t = 0; t < 300; ++t) {
-    circuit::Cell c;
-    c.name = "t" + std::to_string(t) + "_tile";
-    c.kind = "tile";
-    for (int k = 0; k < 64; ++k) {
-      c.ports.push_back({"in" + std::to_string(k), "optical", {"vh", "in" + std::to_string(k)}});
-      c.ports.push_back({"out" + std::to_string(k), "optical", {"u", "out" + std::to_string(k)}});
-    }
-    nl.cells.push_back(c);
-  }
+  for (int t = 0; t < 300; ++t)
+    nl.cells.push_back(circuit::coherent_tile_cell(fmt::format("t{}_tile", t), 64, 64, 64, "vh", "att", "u"));
   try {
     layout_chip(nl, soi_params());
     FAIL() << "no error";
