@@ -8,7 +8,9 @@ import pathlib
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MLP = REPO / "examples" / "digits" / "digits_mlp.onnx"
 TINY = REPO / "tests" / "unit" / "frontend" / "data" / "tiny.json"
-STAGES = ["import", "simplify", "map", "verify", "analyse", "layout", "checks", "write"]
+STAGES = ["import", "simplify", "map", "verify", "analyse", "layout", "checks", "laser_power", "write"]
+# Every compile without --calibrate charges the PDK's laser power and says so (docs/simulation.md#laser-power).
+UNCALIBRATED = "LASER-POWER-UNCALIBRATED"
 
 
 def manifest_names(out):
@@ -25,12 +27,12 @@ def test_stats_json_shows_every_stage(holo, tmp_path):
     # Mapping the digits MLP and laying it out take measurable time and memory.
     by = {s["name"]: s for s in j["stages"]}
     assert by["layout"]["seconds"] > 0 and sum(s["peak_rss_mb"] for s in j["stages"]) > 1
-    assert j["warnings"] == [] and j["counts"]["drc_violations"] == 0
+    assert [w["code"] for w in j["warnings"]] == [UNCALIBRATED] and j["counts"]["drc_violations"] == 0
     # Timings never reach OUT: the report is the same bytes as without --stats.
     again = tmp_path / "AGAIN"
     holo.call("compile", MLP, "-o", again, "--drc", "--quiet")
     assert (out / "report.json").read_bytes() == (again / "report.json").read_bytes()
-    assert json.loads((out / "report.json").read_text())["warnings"] == []
+    assert [w["code"] for w in json.loads((out / "report.json").read_text())["warnings"]] == [UNCALIBRATED]
 
 
 def test_stats_table_and_quiet(holo, tmp_path):
@@ -39,9 +41,11 @@ def test_stats_table_and_quiet(holo, tmp_path):
     rows = [line.split()[0] for line in table.splitlines()]
     assert rows == ["stage"] + STAGES + ["total"]
     p = holo.call("compile", TINY, "-o", tmp_path / "OUT", "--stats", "--no-layout", "--quiet")
-    assert p.stdout == "" and p.stderr == ""
+    assert p.stdout == "" and p.stderr.startswith(f"holo: warning [{UNCALIBRATED}]: ")  # warnings are not quiet
+    assert len(p.stderr.splitlines()) == 1
     j = holo.json("compile", TINY, "-o", tmp_path / "OUT", "--no-layout")
-    assert [s["name"] for s in j["stages"]] == ["import", "simplify", "map", "verify", "analyse", "write"]
+    assert [s["name"] for s in j["stages"]] == ["import", "simplify", "map", "verify", "analyse", "laser_power",
+                                                "write"]
 
 
 def test_dump_after_writes_beside_out(holo, tmp_path):
@@ -53,7 +57,10 @@ def test_dump_after_writes_beside_out(holo, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["OUT"] + names)
     assert {p.name for p in out.iterdir()} == manifest_names(out)  # OUT holds what its manifest lists
     assert "Gemm(" in (tmp_path / names[0]).read_text()
-    assert (tmp_path / names[1]).read_bytes() == (out / "circuit.json").read_bytes()
+    # The netlist after map is OUT's but for the laser power the laser_power stage records for simulate.
+    after_map, written = json.loads((tmp_path / names[1]).read_text()), json.loads((out / "circuit.json").read_text())
+    assert {k: v for k, v in written["info"].items() if not k.startswith("laser_power_")} == after_map["info"]
+    assert {**written, "info": after_map["info"]} == after_map
     assert "die_area_mm2" not in json.loads((tmp_path / names[2]).read_text())["figures"]  # before the layout
     # --dump-dir: there instead, under the same name.
     holo.call("compile", TINY, "-o", out, "--dump-after", "import", "--dump-dir", tmp_path / "dumps", "-q")
@@ -80,8 +87,9 @@ def test_layout_fallback_is_a_warning(holo, tmp_path):
     out = tmp_path / "OUT"
     p = holo.call("compile", TINY, "-o", out, "--pdk", path, "--quiet")
     lines = p.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("holo: warning [LAYOUT-FALLBACK]: ")
+    assert len(lines) == 2 and lines[0].startswith("holo: warning [LAYOUT-FALLBACK]: ")
+    assert lines[1].startswith(f"holo: warning [{UNCALIBRATED}]: ")
     assert "grating_coupler.pitch_um" in lines[0]
     report = json.loads((out / "report.json").read_text())
-    assert [w["code"] for w in report["warnings"]] == ["LAYOUT-FALLBACK"]
+    assert [w["code"] for w in report["warnings"]] == ["LAYOUT-FALLBACK", UNCALIBRATED]
     assert "## Warnings" in (out / "report.md").read_text()

@@ -33,6 +33,15 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
                   "Keep the smallest SVD rank per tile holding this fraction of the energy (1 = full rank)")
       ->transform(number_in({.lo = 0.0, .hi = 1.0, .lo_open = true}))
       ->capture_default_str();
+  sub->add_option("--calibrate", opts->calibrate_paths,
+                  "Calibration batch .npy (once per model input): compile finds by simulation the laser power per "
+                  "channel at which the chip's accuracy on it is within 1 point of the reference, and charges the "
+                  "power and energy figures at it (docs/simulation.md, 'Laser power')")
+      ->type_name("X.npy");
+  sub->add_option("--calibrate-labels", opts->calibrate_labels_path,
+                  "Class labels of the --calibrate batch (.npy); without them the criterion is 99% agreement with "
+                  "the reference executor")
+      ->type_name("y.npy");
   auto no_layout = std::make_shared<bool>(false);
   sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");
   sub->add_flag("--drc", opts->drc,

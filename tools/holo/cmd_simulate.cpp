@@ -42,9 +42,10 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--phase-noise", opts->sim.phase_noise_rad, "Std. dev. of a static phase error per shifter (rad)")
       ->transform(number_in(kSigmaRange))
       ->capture_default_str();
-  sub->add_option("--laser-power-mw", opts->sim.laser_power_mw, "Laser power per tile pass (mW)")
-      ->transform(number_in(kLaserPowerRange))
-      ->capture_default_str();
+  sub->add_option("--laser-power-mw", opts->laser_power_per_channel_mw,
+                  "Laser power per input channel (mW; default: the power holo compile charged, circuit.json info "
+                  "laser_power_per_channel_mw; docs/simulation.md, 'Laser power')")
+      ->transform(number_in(kLaserPowerRange));
   sub->add_flag("--shot-noise", opts->sim.shot_noise, "Detector shot noise");
   sub->add_flag("--thermal-noise", opts->sim.thermal_noise, "Receiver (TIA) thermal noise");
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")

@@ -35,7 +35,29 @@ void add_counts(const CellIndex& index, const std::string& cell, int64_t mult, s
   }
 }
 
+// Replaces the figure of the same key, or appends it.
+void set_figure(ChipMetrics& m, Figure f) {
+  for (Figure& g : m.figures)
+    if (g.key == f.key) {
+      g = std::move(f);
+      return;
+    }
+  m.figures.push_back(std::move(f));
+}
+
 }  // namespace
+
+const char* laser_basis_name(LaserBasis b) {
+  switch (b) {
+    case LaserBasis::pdk:
+      return "pdk";
+    case LaserBasis::calibrated:
+      return "calibrated";
+    case LaserBasis::cap:
+      return "cap";
+  }
+  return "pdk";
+}
 
 const Figure& ChipMetrics::figure(const std::string& key) const {
   for (const auto& f : figures)
@@ -161,11 +183,7 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
     energy_pj += static_cast<double>(st.positions * st.out_features * std::max<int64_t>(0, col_blocks - 1)) *
                  pdk.tmpl("accumulator").number("energy_pj_per_op");
   }
-  const double laser_mw = static_cast<double>(counts["modulator"]) * pdk.tmpl("laser").number("power_per_channel_mw") /
-                          pdk.tmpl("laser").number("wall_plug_efficiency");
-  const double static_pj = (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
-  const double total_pj = energy_pj + static_pj;
-  const double per_mac = macs_per_sample > 0 ? total_pj / static_cast<double>(macs_per_sample) : 0.0;
+  m.electronic_energy_pj = energy_pj;
 
   m.figures.push_back(
       {"worst_path_loss_db", "worst-path insertion loss", worst_db,
@@ -178,22 +196,39 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
       {"heater_power_mw", "static heater power", heater_mw,
        "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
        "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
-  m.figures.push_back({"laser_power_mw", "laser electrical power", laser_mw,
-                       "modulator inputs x optical power per channel / wall-plug efficiency (PDK 'laser')"});
+  m.figures.push_back({"laser_power_mw", "laser electrical power", 0.0, ""});
   m.figures.push_back(
       {"latency_ps", "latency per sample", latency_ps,
        "sum over stages: optical stages one DAC symbol + time of flight (worst path length x n_g / c) + one "
        "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
        "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
-  m.figures.push_back(
-      {"energy_per_sample_pj", "energy per sample", total_pj,
-       "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
-       "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
-  m.figures.push_back({"energy_per_mac_pj", "energy per MAC", per_mac,
-                       fmt::format("energy per sample / {} MACs per sample", macs_per_sample)});
-  m.figures.push_back({"tops_per_w", "throughput per watt", per_mac > 0 ? 2.0 / per_mac : 0.0,
-                       "2 operations per MAC / energy per MAC (TOPS/W = ops/pJ)"});
+  charge_laser(m, pdk, pdk.tmpl("laser").number("power_per_channel_mw"), LaserBasis::pdk);
   return m;
+}
+
+void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis) {
+  m.laser = {per_channel_mw, basis};
+  const double wpe = pdk.tmpl("laser").number("wall_plug_efficiency");
+  const int64_t channels = m.counts.count("modulators") ? m.counts.at("modulators") : 0;
+  const double laser_mw = static_cast<double>(channels) * per_channel_mw / wpe;
+  const char* where = basis == LaserBasis::calibrated ? "found by simulation on the calibration batch"
+                      : basis == LaserBasis::cap      ? "the cap: the calibration target is not reachable below it"
+                                                      : "the PDK's laser power_per_channel_mw (no calibration batch)";
+  set_figure(m, {"laser_power_mw", "laser electrical power", laser_mw,
+                 fmt::format("modulator inputs ({}) x optical power per channel ({:.6g} mW, {}) / wall-plug efficiency "
+                             "({:g}; PDK 'laser')",
+                             channels, per_channel_mw, where, wpe)});
+  const double heater_mw = m.figure("heater_power_mw").value, latency_ps = m.figure("latency_ps").value;
+  const double static_pj = (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
+  const double total_pj = m.electronic_energy_pj + static_pj;
+  const double per_mac = m.macs_per_sample > 0 ? total_pj / static_cast<double>(m.macs_per_sample) : 0.0;
+  set_figure(m, {"energy_per_sample_pj", "energy per sample", total_pj,
+                 "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
+                 "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
+  set_figure(m, {"energy_per_mac_pj", "energy per MAC", per_mac,
+                 fmt::format("energy per sample / {} MACs per sample", m.macs_per_sample)});
+  set_figure(m, {"tops_per_w", "throughput per watt", per_mac > 0 ? 2.0 / per_mac : 0.0,
+                 "2 operations per MAC / energy per MAC (TOPS/W = ops/pJ)"});
 }
 
 }  // namespace holo::analysis

@@ -21,10 +21,26 @@ struct Figure {
   std::string method;  // how it was computed, and what is approximate
 };
 
+// Where the laser power the figures are charged at comes from (docs/simulation.md#laser-power).
+enum class LaserBasis {
+  pdk,         // the PDK's laser power_per_channel_mw (compile without a calibration batch)
+  calibrated,  // the power compile found by simulation on a calibration batch
+  cap,         // the per-channel cap (waveguide max_power_mw): the calibration target was not reachable below it
+};
+const char* laser_basis_name(LaserBasis b);  // "pdk", "calibrated", "cap"
+
+struct LaserCharge {
+  double per_channel_mw = 0;  // optical power per modulator input, at the laser
+  LaserBasis basis = LaserBasis::pdk;
+};
+
 struct ChipMetrics {
   std::map<std::string, int64_t> counts;  // mzis, phase_shifters, modulators, photodetectors, tiles, ...
   std::vector<Figure> figures;
   int64_t macs_per_sample = 0;
+  // Per sample, what does not depend on the laser: DAC, modulator, ADC and accumulator energy (pJ).
+  double electronic_energy_pj = 0;
+  LaserCharge laser;  // what laser_power_mw and the energy figures are charged at
 
   const Figure& figure(const std::string& key) const;  // internal error if absent
 };
@@ -38,6 +54,11 @@ double heater_power_mw(double phase_rad, double p_pi_mw);
 // The largest number of MZIs any input->output path of a mesh crosses (columns for Clements).
 int64_t worst_path_mzis(const linalg::Mesh& mesh);
 
+// Every figure; the laser is charged at the PDK's power_per_channel_mw (LaserBasis::pdk).
 ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
+
+// Charges the laser at `per_channel_mw` per modulator input: recomputes laser_power_mw (channels x power /
+// wall-plug efficiency), energy_per_sample_pj, energy_per_mac_pj and tops_per_w from the other figures.
+void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis);
 
 }  // namespace holo::analysis

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "holo/circuit/compiled.h"
@@ -43,6 +45,17 @@ BoundChip load_bound_chip(const std::string& out_dir, const std::string& pdk_ove
                                        b.circuit_path, key));
     return it->second;
   };
+  if (auto it = b.net.info.find("laser_power_per_channel_mw"); it != b.net.info.end()) {
+    // Written by compile as a shortest round-trip decimal; anything else is an edited file.
+    const std::string& text = it->second;
+    char* end = nullptr;
+    const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0.0) || v > 1e4)
+      fail("CHIP-LASER-POWER", fmt::format("{}: info.laser_power_per_channel_mw is '{}', expected a power in (0, "
+                                           "10000] mW (the laser power per channel holo compile charged)",
+                                           b.circuit_path, text));
+    b.laser_power_per_channel_mw = v;
+  }
   const std::string& model_sha = recorded("model_sha256");
   const std::string& pdk_sha = recorded("pdk_sha256");
 

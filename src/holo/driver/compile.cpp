@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
 #include "holo/driver/layout_cmd.h"
+#include "holo/driver/model.h"
 #include "holo/frontend/load.h"
 #include "holo/frontend/onnx_writer.h"
 #include "holo/graph/dump.h"
@@ -20,8 +22,11 @@
 #include "holo/mapping/lower.h"
 #include "holo/pdk/pdk.h"
 #include "holo/report/report.h"
+#include "holo/runtime/evaluate.h"
+#include "holo/runtime/laser_power.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
+#include "holo/support/npy.h"
 #include "holo/support/out_dir.h"
 #include "holo/support/progress.h"
 #include "holo/support/sha256.h"
@@ -38,6 +43,10 @@ const std::vector<StageInfo>& compile_stages() {
       {"layout", "lay out the chip (chip.gds and companions, in OUT's staging directory); layout figures",
        "report.json"},
       {"checks", "the layout's wiring and layout-vs-netlist results are clean; with --drc, holo's DRC of chip.gds",
+       "report.json"},
+      {"laser_power",
+       "find by simulation the laser power per channel the chip needs on the --calibrate batch (else charge the "
+       "PDK's); charge the power and energy figures at it",
        "report.json"},
       {"write", "write the netlist forms, program, report and model; replace OUT as a unit", ""},
   };
@@ -68,7 +77,10 @@ struct Compilation {
   std::string model_bytes;  // OUT/model.onnx
   int64_t macs = 0;
   analysis::ChipMetrics metrics;
-  std::string layout_skipped;  // why there is no layout (a chip too large for GDSII)
+  std::string layout_skipped;       // why there is no layout (a chip too large for GDSII)
+  std::vector<Array> calib_inputs;  // the --calibrate batch (empty: none)
+  Array calib_labels;               // --calibrate-labels (rank 0 when not given)
+  report::LaserReport laser;
   Diagnostics diag;
 
   std::string out(const char* name) const { return outdir->file(name); }
@@ -81,7 +93,8 @@ struct Compilation {
             opts->activation,
             opts->dac_bits,
             opts->rank_energy,
-            diag.warnings()};
+            diag.warnings(),
+            laser};
   }
   std::string report_json() const { return report::report_json(net, metrics, info()); }
 };
@@ -93,6 +106,8 @@ mapping::MappingOptions check_options(const std::string& out_dir, const CompileO
     fail("CLI-BAD-OPTION", fmt::format("--dac-bits {} is outside 1..24", opts.dac_bits));
   if (opts.drc && !opts.layout)
     fail("CLI-BAD-OPTION", "--drc checks the chip's layout (chip.gds), which --no-layout skips: give one of them");
+  if (!opts.calibrate_labels_path.empty() && opts.calibrate_paths.empty())
+    fail("CLI-BAD-OPTION", "--calibrate-labels labels the --calibrate batch: give --calibrate X.npy too");
   mapping::MappingOptions mo;
   mo.mesh_size = opts.mesh_size;
   try {
@@ -130,6 +145,20 @@ void import(Compilation& c) {
   c.pdk_text = read_file(c.pdk_path);
   c.platform = pdk::parse_pdk(c.pdk_text, c.pdk_path);
   c.graph = frontend::load_model(c.model_path);
+  // The calibration batch is read and checked now, so a bad file stops compile before the long stages.
+  const auto& paths = c.opts->calibrate_paths;
+  if (paths.empty()) return;
+  if (paths.size() != c.graph.inputs.size())
+    fail("CLI-INPUT-COUNT", fmt::format("{}: the model takes {} input(s) but {} --calibrate file(s) were given",
+                                        c.model_path, c.graph.inputs.size(), paths.size()));
+  c.calib_inputs = read_inputs(c.graph, paths, c.model_path);
+  if (!c.opts->calibrate_labels_path.empty()) {
+    c.calib_labels = read_npy(c.opts->calibrate_labels_path);
+    const int64_t batch = c.calib_inputs[0].rank() ? c.calib_inputs[0].dim(0) : 0;
+    if (c.calib_labels.rank() != 1 || c.calib_labels.dim(0) != batch)
+      fail("EVAL-LABELS", fmt::format("{}: labels have shape {} but the calibration batch has {} samples",
+                                      c.opts->calibrate_labels_path, shape_str(c.calib_labels.shape), batch));
+  }
 }
 
 void map(Compilation& c) {
@@ -216,6 +245,111 @@ void check(Compilation& c, const LayoutOutputs& lay) {
   c.metrics.counts["drc_violations"] = d.json.at("total").get<int64_t>();
 }
 
+// The laser power search (docs/simulation.md#laser-power): its fixed settings.
+constexpr uint64_t kCalibrationSeed = 0;
+constexpr int kCalibrationDraws = 2;
+constexpr double kPowerFloorMw = 1e-3;  // 1 uW per channel
+constexpr double kPowerTolerance = 0.05;
+
+std::string describe_simulator(const sim::SimOptions& o) {
+  std::string s = o.use_pdk_loss ? fmt::format("PDK insertion losses ({} mesh loss)",
+                                               o.balanced_mesh_loss ? "balanced" : "unbalanced")
+                                 : "no insertion loss";
+  s += o.shot_noise && o.thermal_noise ? ", shot + thermal detector noise"
+       : o.shot_noise                  ? ", shot noise"
+       : o.thermal_noise               ? ", thermal noise"
+                                       : ", no detector noise";
+  s += o.dac_bits > 0 ? fmt::format(", {}-bit phase DACs", o.dac_bits) : ", exact phases";
+  if (o.coupler_sigma_rad > 0) s += fmt::format(", coupler errors sigma {:g} rad", o.coupler_sigma_rad);
+  if (o.phase_noise_rad > 0) s += fmt::format(", phase noise sigma {:g} rad", o.phase_noise_rad);
+  return s + " (the simulator's defaults with detector noise on)";
+}
+
+void laser_power(Compilation& c) {
+  const runtime::ChannelPowerCap cap = runtime::channel_power_cap(c.net, c.platform);
+  report::LaserReport& l = c.laser;
+  l.cap_per_channel_mw = cap.per_channel_mw;
+  l.cap_method = cap.method;
+  l.waveguide_max_mw = cap.waveguide_max_mw;
+  double charged = c.platform.tmpl("laser").number("power_per_channel_mw");
+  analysis::LaserBasis basis = analysis::LaserBasis::pdk;
+  if (c.calib_inputs.empty()) {
+    c.diag.warn("LASER-POWER-UNCALIBRATED",
+                fmt::format("{}: no calibration batch, so the power and energy figures charge the PDK's laser power "
+                            "({:g} mW per channel), at which the chip's accuracy is unknown; give --calibrate X.npy "
+                            "[--calibrate-labels y.npy] to find the power the chip needs",
+                            c.model_path, charged));
+  } else {
+    const std::string batch_name = fmt::format("{}", fmt::join(c.opts->calibrate_paths, ", "));
+    const runtime::Reference ref = runtime::reference(c.graph, c.calib_inputs, batch_name);
+    std::vector<int64_t> labels;
+    if (!c.opts->calibrate_labels_path.empty())
+      labels = runtime::class_labels(c.calib_labels, ref, c.opts->calibrate_labels_path);
+    runtime::LaserCalibrationOptions o;
+    o.sim.seed = kCalibrationSeed;
+    o.draws = kCalibrationDraws;
+    o.search.cap_mw = cap.per_channel_mw;
+    // A platform whose cap lies below the usual floor is still searched, over three decades under its cap.
+    o.search.floor_mw = std::min(kPowerFloorMw, cap.per_channel_mw * 1e-3);
+    o.search.tolerance = kPowerTolerance;
+    std::unique_ptr<Progress> bar;
+    if (c.opts->progress) {
+      const double halvings =
+          std::ceil(std::log2(std::log(o.search.cap_mw / o.search.floor_mw) / std::log1p(o.search.tolerance)));
+      bar = std::make_unique<Progress>("laser power search", 2 + static_cast<int64_t>(std::max(0.0, halvings)), true);
+      o.on_probe = [&bar](const runtime::PowerProbe&) { bar->advance(); };
+    }
+    const runtime::LaserCalibration cal =
+        runtime::calibrate_laser_power(c.graph, c.net, c.platform, c.calib_inputs, ref, labels, o);
+    if (bar) bar->done();
+    const runtime::PowerProbe& at = cal.search.probe_at(cal.search.power_mw);
+    l.calibrated = true;
+    // File names only, as report.json's model: the report does not depend on where the files were.
+    auto file_name = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+    std::vector<std::string> names;
+    for (const std::string& path : c.opts->calibrate_paths) names.push_back(file_name(path));
+    l.batch = fmt::format("{}", fmt::join(names, ", "));
+    l.labels = c.opts->calibrate_labels_path.empty() ? "" : file_name(c.opts->calibrate_labels_path);
+    l.samples = cal.samples;
+    l.criterion = cal.criterion;
+    l.outcome = runtime::outcome_name(cal.search.outcome);
+    l.labelled = cal.labelled;
+    l.reference_accuracy = cal.reference_accuracy;
+    l.accuracy = at.accuracy;
+    l.agreement = at.agreement;
+    l.below_mw = cal.search.below_mw;
+    l.floor_mw = o.search.floor_mw;
+    l.tolerance = o.search.tolerance;
+    l.seed = o.sim.seed;
+    l.draws = cal.draws;
+    l.evaluations = static_cast<int64_t>(cal.search.probes.size());
+    l.simulator = describe_simulator(cal.sim);
+    charged = cal.search.power_mw;
+    if (cal.search.outcome == runtime::PowerOutcome::unreachable) {
+      basis = analysis::LaserBasis::cap;
+      c.diag.warn(
+          "LASER-POWER-CAP",
+          fmt::format("{}: the chip does not reach the calibration target below the laser power cap ({:.4g} mW per "
+                      "channel, where a waveguide carries the PDK's waveguide.max_power_mw {:g} mW): at the cap {}"
+                      "agreement with the reference is {:.4f}; the figures are charged at the cap and "
+                      "laser_power_required_mw is null (a smaller --mesh-size loses less light)",
+                      c.model_path, cap.per_channel_mw, cap.waveguide_max_mw,
+                      cal.labelled ? fmt::format("accuracy is {:.4f} (target {:.4f}, reference {:.4f}) and ",
+                                                 at.accuracy, cal.target, cal.reference_accuracy)
+                                   : "",
+                      at.agreement));
+    } else {
+      basis = analysis::LaserBasis::calibrated;
+      l.required_found = true;
+      l.required_mw = cal.search.power_mw;
+    }
+  }
+  analysis::charge_laser(c.metrics, c.platform, charged, basis);
+  // holo simulate runs the chip at this power unless told otherwise (--laser-power-mw).
+  c.net.info["laser_power_per_channel_mw"] = fmt::format("{}", charged);
+  c.net.info["laser_power_basis"] = analysis::laser_basis_name(basis);
+}
+
 void write(Compilation& c) {
   const report::CompileInfo info = c.info();
   write_file_atomic(c.out("model.onnx"), c.model_bytes);
@@ -245,6 +379,10 @@ Result compile_result(const Compilation& c, const Pipeline& pipe) {
   j["counts"] = c.metrics.counts;
   for (const auto& f : c.metrics.figures) j["figures"][f.key] = f.value;
   j["macs_per_sample"] = c.macs;
+  // The same as report.json's (one rendering of the laser facts).
+  const auto report = nlohmann::json::parse(c.report_json());
+  j["laser_power_required_mw"] = report.at("laser_power_required_mw");
+  j["laser_power"] = report.at("laser_power");
   j["stages"] = stages_json(pipe.records());
   j["warnings"] = nlohmann::json::array();
   for (const Warning& w : c.diag.warnings()) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
@@ -255,6 +393,20 @@ Result compile_result(const Compilation& c, const Pipeline& pipe) {
       c.model_path, c.out_dir, c.summary.optical_stages, c.summary.electronic_stages, c.summary.tiles,
       c.metrics.counts.at("mzis"), c.metrics.counts.at("phase_shifters"));
   for (const auto& f : c.metrics.figures) r.text += fmt::format("  {}: {:.6g} ({})\n", f.label, f.value, f.key);
+  const report::LaserReport& l = c.laser;
+  const double charged = c.metrics.laser.per_channel_mw;
+  if (!l.calibrated)
+    r.text += fmt::format("  laser power: {:.6g} mW per channel (the PDK's; not calibrated)\n", charged);
+  else if (l.required_found)
+    r.text += fmt::format(
+        "  laser power required: {:.6g} mW per channel ({}agreement {:.4f} on {} calibration samples)\n", charged,
+        l.labelled ? fmt::format("accuracy {:.4f}, reference {:.4f}, ", l.accuracy, l.reference_accuracy) : "",
+        l.agreement, l.samples);
+  else
+    r.text += fmt::format(
+        "  laser power: {:.6g} mW per channel, the cap (the calibration target is not reachable "
+        "below it)\n",
+        charged);
   if (!c.layout_skipped.empty()) {
     j["layout_skipped"] = c.layout_skipped;
     r.text += "  no layout written: " + c.layout_skipped + "\n";
@@ -302,6 +454,8 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   if (laid)
     pipe.run(
         "checks", [&] { check(c, *laid); }, report_text);
+  pipe.run(
+      "laser_power", [&] { laser_power(c); }, report_text);
   pipe.run("write", [&] { write(c); });
   return compile_result(c, pipe);
 }

@@ -1,5 +1,5 @@
 // holo compile: model -> simplified graph -> photonic netlist -> files in OUT/, as a named stage pipeline
-// (driver/pipeline.h): import, simplify, map, verify, analyse, layout, checks, write.
+// (driver/pipeline.h): import, simplify, map, verify, analyse, layout, checks, laser_power, write.
 #pragma once
 
 #include <string>
@@ -25,6 +25,10 @@ struct CompileOptions {
   // as <dump_dir>/<OUT name>.after-<stage>.<form>; never inside OUT (OUT holds what its manifest lists).
   std::vector<std::string> dump_after;
   std::string dump_dir;  // empty: OUT's parent directory (beside OUT)
+  // The calibration batch of the laser_power stage (docs/simulation.md#laser-power): one .npy per model input;
+  // empty: no search, the PDK's laser power is charged (warning LASER-POWER-UNCALIBRATED).
+  std::vector<std::string> calibrate_paths;
+  std::string calibrate_labels_path;  // optional: class labels (criterion: accuracy; else agreement)
 };
 
 // The stages of holo compile, in order, with what they do and the form --dump-after writes.
@@ -35,8 +39,10 @@ const std::vector<StageInfo>& compile_stages();
 // float64 weights, which `holo simulate` runs the electronic stages and the reference from).
 // json: out, model, pdk, counts, figures, macs_per_sample, stages [{name, seconds, peak_rss_mb}] (the stages that
 // ran), warnings [{code, message}] (also in report.json and Result::warnings), dumps (paths, when asked),
-// layout_skipped (why, when the chip is too large for GDSII). Warnings: LAYOUT-FALLBACK (a layout figure the PDK
-// lacks, holo's default used), LAYOUT-SKIPPED.
+// layout_skipped (why, when the chip is too large for GDSII), laser_power_required_mw (null unless found) and
+// laser_power (as in report.json). Warnings: LAYOUT-FALLBACK (a layout figure the PDK lacks, holo's default used),
+// LAYOUT-SKIPPED, LASER-POWER-CAP (the calibration target is not reachable below the waveguide power cap: the cap
+// is charged), LASER-POWER-UNCALIBRATED (no --calibrate: the PDK's laser power is charged).
 Result compile(const std::string& model_path, const std::string& out_dir, const CompileOptions& opts);
 
 }  // namespace holo::driver

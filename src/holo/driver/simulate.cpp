@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
 #include "holo/driver/chip_files.h"
 #include "holo/driver/model.h"
 #include "holo/runtime/evaluate.h"
+#include "holo/runtime/laser_power.h"
 #include "holo/support/error.h"
 #include "holo/support/npy.h"
 #include "holo/support/progress.h"
@@ -16,12 +18,26 @@ namespace holo::driver {
 
 namespace {
 
+// The laser power per channel the chip runs at and where it comes from: "option" (--laser-power-mw), "chip" (what
+// compile charged, recorded in circuit.json) or "pdk" (the platform's laser power_per_channel_mw).
+struct ChannelPower {
+  double mw = 0;
+  std::string source;
+};
+
+ChannelPower channel_power(const SimulateOptions& opts, const BoundChip& bound) {
+  if (opts.laser_power_per_channel_mw > 0) return {opts.laser_power_per_channel_mw, "option"};
+  if (bound.laser_power_per_channel_mw > 0) return {bound.laser_power_per_channel_mw, "chip"};
+  return {bound.pdk.tmpl("laser").number("power_per_channel_mw"), "pdk"};
+}
+
 // The command's JSON and text from the statistics (formatting only).
-Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, const runtime::Statistics& st,
-                       const std::string& pdk_name, const Diagnostics& diag) {
+Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, const sim::SimOptions& sim_options,
+                       const ChannelPower& power, const runtime::Statistics& st, const std::string& pdk_name,
+                       const Diagnostics& diag) {
   Result r;
   auto& j = r.json;
-  const sim::SimOptions eff = sim::effective(opts.sim);
+  const sim::SimOptions eff = sim::effective(sim_options);
   j["samples"] = st.samples;
   j["agreement"] = st.agreement_mean;
   if (st.labelled) {
@@ -47,7 +63,9 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                       {"coupler_sigma_rad", eff.coupler_sigma_rad},
                       {"correct_couplers", eff.correct_couplers},
                       {"phase_noise_rad", eff.phase_noise_rad},
-                      {"laser_power_mw", eff.laser_power_mw},
+                      {"laser_power_per_channel_mw", power.mw},
+                      {"laser_power_source", power.source},
+                      {"laser_power_per_tile_pass_mw", eff.laser_power_mw},
                       {"shot_noise", eff.shot_noise},
                       {"thermal_noise", eff.thermal_noise},
                       {"seed", opts.sim.seed}};
@@ -71,6 +89,11 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
     r.text += fmt::format("  accuracy {:.4f} (reference executor {:.4f})\n", j["accuracy"].get<double>(),
                           j["reference_accuracy"].get<double>());
   r.text += fmt::format("  agreement with the reference executor {:.4f}\n", st.agreement_mean);
+  r.text += fmt::format("  laser power {:.6g} mW per channel ({}){}\n", power.mw,
+                        power.source == "option" ? "--laser-power-mw"
+                        : power.source == "chip" ? "charged by holo compile"
+                                                 : "the PDK's; the chip records none",
+                        sim::has_detector_noise(eff) ? "" : "; without detector noise it does not change the result");
   r.text += fmt::format("  output error: max {:.3g} ({:.3g} of the output scale), rms {:.3g}\n",
                         j["output_error"]["max_abs"].get<double>(),
                         j["output_error"]["max_abs_over_output_scale"].get<double>(), st.rms_error_mean);
@@ -91,6 +114,9 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
 Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   namespace fs = std::filesystem;
   sim::validate(opts.sim);
+  if (!std::isfinite(opts.laser_power_per_channel_mw) || opts.laser_power_per_channel_mw < 0)
+    fail("CLI-BAD-OPTION",
+         fmt::format("--laser-power-mw {} is not a power > 0 (0: the chip's)", opts.laser_power_per_channel_mw));
   if (opts.monte_carlo < 1 || opts.monte_carlo > 100000)
     fail("CLI-BAD-OPTION", fmt::format("--monte-carlo {} is outside 1..100000", opts.monte_carlo));
   std::error_code ec;
@@ -111,15 +137,20 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   std::vector<int64_t> labels;
   if (!opts.labels_path.empty()) labels = runtime::class_labels(labels_array, ref, opts.labels_path);
 
+  // The simulator's laser power is per tile pass: runtime::with_channel_power converts (docs/simulation.md).
+  const ChannelPower power = channel_power(opts, bound);
+  const sim::SimOptions sim_options = runtime::with_channel_power(opts.sim, bound.net, power.mw);
+  sim::validate(sim_options);
+
   std::unique_ptr<Progress> bar;
   if (opts.progress && opts.monte_carlo > 1) bar = std::make_unique<Progress>("monte carlo", opts.monte_carlo, true);
   runtime::MonteCarloOptions mc;
   mc.draws = opts.monte_carlo;
   mc.chip_name = bound.circuit_path;
   if (bar) mc.on_draw = [&bar] { bar->advance(); };
-  const runtime::Statistics st = runtime::monte_carlo(g, bound.net, bound.pdk, opts.sim, inputs, ref, labels, mc);
+  const runtime::Statistics st = runtime::monte_carlo(g, bound.net, bound.pdk, sim_options, inputs, ref, labels, mc);
   if (bar) bar->done();
-  return simulate_result(out_dir, opts, st, bound.pdk.name, diag);
+  return simulate_result(out_dir, opts, sim_options, power, st, bound.pdk.name, diag);
 }
 
 }  // namespace holo::driver

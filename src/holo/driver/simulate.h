@@ -15,7 +15,11 @@ struct SimulateOptions {
   std::vector<std::string> input_paths;
   std::string labels_path;  // optional
   std::string pdk_path;     // empty: the PDK the chip was compiled with
-  sim::SimOptions sim;
+  sim::SimOptions sim;      // sim.laser_power_mw is set from the per-channel power below
+  // Laser power per input channel (mW, at the laser; docs/simulation.md#laser-power). 0: the power holo compile
+  // charged (circuit.json info laser_power_per_channel_mw), or the PDK's laser power_per_channel_mw for a chip
+  // that records none.
+  double laser_power_per_channel_mw = 0;
   int monte_carlo = 1;  // independent impairment draws (seeds seed, seed+1, ...); statistics over draws
   bool progress = false;
 };

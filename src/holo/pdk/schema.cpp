@@ -38,6 +38,9 @@ constexpr Quantity kPPi{"mW", open_closed(0, 1e4), false,
 constexpr Quantity kOpticalPower{"mW", open_closed(0, 1000), false,
     "a source delivers some light; 1 W is past the damage and two-photon-absorption limits of an on-chip "
     "waveguide (~100 mW in Si, a few 100 mW in SiN)"};
+constexpr Quantity kWaveguidePower{"mW", open_closed(0, 1e4), false,
+    "a waveguide carries some light (0 would allow no laser at all); 10 W is past any integrated waveguide (Si "
+    "strips ~0.1 W before two-photon and free-carrier absorption, SiN guides a few W)"};
 constexpr Quantity kWallPlug{"1", open_closed(0, 1), false,
     "energy conservation: a laser emits at most the electrical power it draws; 0 would be infinite draw"};
 constexpr Quantity kCouplingPower{"1", closed(0, 1), false,
@@ -117,6 +120,7 @@ std::vector<TemplateSpec> make_specs() {
           {"pitch_um", &kLength, false, kNotRead},
           {"euler_p", &kEulerP, false, kLayout},
           {"arc_tolerance_nm", &kArcTolerance, false, kLayout},
+          {"max_power_mw", &kWaveguidePower, true, "compile: cap on the laser power per channel"},
           {"thickness_um", &kLength, false, kThermal},
           {"box_thickness_um", &kLength, false, kThermal},
           {"cladding_thickness_um", &kLength, false, kThermal},
@@ -197,7 +201,8 @@ std::vector<TemplateSpec> make_specs() {
           {"latency_ps", &kLatency, false, kNotRead},
       }},
       {"laser", "source", true, {
-          {"power_per_channel_mw", &kOpticalPower, true, "analysis: laser power; sim: eo activation"},
+          {"power_per_channel_mw", &kOpticalPower, true,
+           "analysis: laser power of a compile without --calibrate; simulate: a chip recording none; sim: eo activation"},
           {"wall_plug_efficiency", &kWallPlug, true, "analysis: laser power"},
       }},
       {"grating_coupler", "coupler_io", false, {

@@ -18,6 +18,80 @@ double wrap(double p) {
   return w;
 }
 
+nlohmann::ordered_json laser_json(const analysis::ChipMetrics& m, const LaserReport& l) {
+  nlohmann::ordered_json j = {{"charged_per_channel_mw", m.laser.per_channel_mw},
+                              {"basis", analysis::laser_basis_name(m.laser.basis)},
+                              {"cap_per_channel_mw", l.cap_per_channel_mw},
+                              {"waveguide_max_power_mw", l.waveguide_max_mw},
+                              {"cap_method", l.cap_method}};
+  if (!l.calibrated) {
+    j["calibration"] = nullptr;
+    return j;
+  }
+  nlohmann::ordered_json c = {
+      {"batch", l.batch},
+      {"labels", l.labels.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(l.labels)},
+      {"samples", l.samples},
+      {"criterion", l.criterion},
+      {"outcome", l.outcome}};
+  if (l.labelled) {
+    c["reference_accuracy"] = l.reference_accuracy;
+    c["accuracy"] = l.accuracy;
+  }
+  c["agreement"] = l.agreement;
+  c["highest_failing_mw"] = l.outcome == "found" ? nlohmann::ordered_json(l.below_mw) : nlohmann::ordered_json();
+  c["floor_mw"] = l.floor_mw;
+  c["tolerance"] = l.tolerance;
+  c["seed"] = l.seed;
+  c["draws"] = l.draws;
+  c["evaluations"] = l.evaluations;
+  c["simulator"] = l.simulator;
+  j["calibration"] = c;
+  return j;
+}
+
+// report.md's paragraph on the laser power.
+std::string laser_markdown(const analysis::ChipMetrics& m, const LaserReport& l) {
+  std::string s = "\n## Laser power\n\n";
+  if (!l.calibrated) {
+    s += fmt::format(
+        "Not calibrated: the figures charge the PDK's {:.6g} mW per channel, a power at which the chip's accuracy "
+        "is unknown (`laser_power_required_mw` is null). Give `holo compile --calibrate X.npy [--calibrate-labels "
+        "y.npy]` to find the power the chip needs.\n",
+        m.laser.per_channel_mw);
+  } else if (l.required_found) {
+    s += fmt::format(
+        "Required: **{:.6g} mW per channel** (`laser_power_required_mw`), found by simulation; the "
+        "figures are charged at it.\n",
+        l.required_mw);
+  } else {
+    s += fmt::format(
+        "Not reachable below the cap: the figures are charged at the cap, {:.6g} mW per channel, where the "
+        "chip reaches {}agreement {:.4f} with the reference executor (`laser_power_required_mw` is null; "
+        "warning `LASER-POWER-CAP`).\n",
+        l.cap_per_channel_mw,
+        l.labelled ? fmt::format("accuracy {:.4f} (reference {:.4f}) and ", l.accuracy, l.reference_accuracy) : "",
+        l.agreement);
+  }
+  s += fmt::format("\n- cap: {:.6g} mW per channel = {}\n", l.cap_per_channel_mw, l.cap_method);
+  if (!l.calibrated) return s;
+  s += fmt::format("- criterion: {}\n", l.criterion);
+  s += fmt::format("- calibration batch: {} ({} samples{}), seed {}, {} draw(s) per power\n", l.batch, l.samples,
+                   l.labels.empty() ? ", no labels" : ", labels " + l.labels, l.seed, l.draws);
+  s += fmt::format(
+      "- search: bisection in log power between {:g} mW and the cap, {} evaluations, tolerance {:g} "
+      "(outcome: {}{})\n",
+      l.floor_mw, l.evaluations, l.tolerance, l.outcome,
+      l.outcome == "found" ? fmt::format("; {:.6g} mW fails", l.below_mw) : "");
+  if (l.labelled)
+    s += fmt::format("- at the charged power: accuracy {:.4f} (reference {:.4f}), agreement {:.4f}\n", l.accuracy,
+                     l.reference_accuracy, l.agreement);
+  else
+    s += fmt::format("- at the charged power: agreement {:.4f}\n", l.agreement);
+  s += fmt::format("- simulator: {}\n", l.simulator);
+  return s;
+}
+
 }  // namespace
 
 std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits) {
@@ -87,6 +161,9 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
   j["macs_per_sample"] = m.macs_per_sample;
   j["figures"] = nlohmann::ordered_json::object();
   for (const auto& f : m.figures) j["figures"][f.key] = {{"value", f.value}, {"label", f.label}, {"method", f.method}};
+  j["laser_power_required_mw"] =
+      info.laser.required_found ? nlohmann::ordered_json(info.laser.required_mw) : nlohmann::ordered_json();
+  j["laser_power"] = laser_json(m, info.laser);
   j["stages"] = nlohmann::ordered_json::array();
   for (const auto& st : n.stages) {
     nlohmann::ordered_json s = {{"node", st.node}, {"op", st.op}, {"domain", st.domain}};
@@ -109,6 +186,7 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
                    info.mesh_size, info.method, info.activation, info.dac_bits);
   s += "## Figures\n\n| figure | value | how it was computed |\n|---|---|---|\n";
   for (const auto& f : m.figures) s += fmt::format("| {} (`{}`) | {:.6g} | {} |\n", f.label, f.key, f.value, f.method);
+  s += laser_markdown(m, info.laser);
   s += fmt::format("\nMACs per sample: {}\n\n## Counts\n\n| item | count |\n|---|---|\n", m.macs_per_sample);
   for (const auto& [k, v] : m.counts) s += fmt::format("| {} | {} |\n", k, v);
   s += "\n## Stages\n\n| node | op | domain | detail |\n|---|---|---|---|\n";

@@ -2,6 +2,7 @@
 // for people. Only formatting here; every number comes from analysis/ or the netlist.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,29 @@ std::string program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_
 // The same, streamed cell by cell (a large chip's table is written without holding it whole).
 void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_bits, TextSink& sink);
 
+// How compile chose the laser power its figures are charged at (metrics.laser; docs/simulation.md#laser-power).
+struct LaserReport {
+  bool required_found = false;    // the calibration found a power (else laser_power_required_mw is null)
+  double required_mw = 0;         // per channel, when found
+  double cap_per_channel_mw = 0;  // the per-channel cap the search was bounded by
+  std::string cap_method;         // how the cap follows from the waveguide limit
+  double waveguide_max_mw = 0;    // PDK waveguide.max_power_mw
+  bool calibrated = false;        // a calibration batch was given; the fields below describe the search
+  std::string batch, labels;      // file names (labels empty: agreement criterion)
+  int64_t samples = 0;
+  std::string criterion;
+  std::string outcome;  // runtime::outcome_name: found, at_floor, unreachable
+  bool labelled = false;
+  double reference_accuracy = 0;       // labelled only
+  double accuracy = 0, agreement = 0;  // at the charged power (the required one, or the cap)
+  double below_mw = 0;                 // found: the highest power that failed
+  double floor_mw = 0, tolerance = 0;
+  uint64_t seed = 0;
+  int draws = 0;
+  int64_t evaluations = 0;
+  std::string simulator;  // the simulator options the search ran with, in words
+};
+
 struct CompileInfo {
   std::string model;  // model file name
   std::string pdk_path;
@@ -29,6 +53,7 @@ struct CompileInfo {
   int dac_bits = 0;
   double rank_energy = 1.0;
   std::vector<Warning> warnings;  // what compile chose for the user (support/diagnostics.h)
+  LaserReport laser;
 };
 
 std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info);

@@ -99,8 +99,8 @@ TEST(Pipeline, RejectsDumpsOfUnknownStagesOrStagesWithoutAForm) {
 TEST(CompileStages, AreTheDocumentedList) {
   std::vector<std::string> n;
   for (const StageInfo& s : compile_stages()) n.push_back(s.name);
-  EXPECT_EQ(n,
-            (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "layout", "checks", "write"}));
+  EXPECT_EQ(n, (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "layout", "checks",
+                                         "laser_power", "write"}));
 }
 
 TEST_F(CompilePipeline, CompileDumpsEachStageBesideOut) {
@@ -115,30 +115,43 @@ TEST_F(CompilePipeline, CompileDumpsEachStageBesideOut) {
   // --no-layout: no layout stage, and no layout to check.
   std::vector<std::string> ran;
   for (const auto& s : r.json["stages"]) ran.push_back(s["name"].get<std::string>());
-  EXPECT_EQ(ran, (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "write"}));
+  EXPECT_EQ(ran, (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "laser_power", "write"}));
   for (const auto& s : r.json["stages"]) EXPECT_GE(s["seconds"].get<double>(), 0.0);
   EXPECT_NE(r.text.find("stages:"), std::string::npos);
   EXPECT_NE(r.text.find("simplify"), std::string::npos);
 
   // Beside OUT, named after it; OUT holds exactly what its manifest lists.
-  EXPECT_EQ(listing(dir_), (std::set<std::string>{"OUT", "OUT.after-import.graph.txt", "OUT.after-simplify.graph.txt",
-                                                  "OUT.after-map.circuit.json", "OUT.after-verify.circuit.json",
-                                                  "OUT.after-analyse.report.json"}));
+  EXPECT_EQ(listing(dir_),
+            (std::set<std::string>{"OUT", "OUT.after-import.graph.txt", "OUT.after-simplify.graph.txt",
+                                   "OUT.after-map.circuit.json", "OUT.after-verify.circuit.json",
+                                   "OUT.after-analyse.report.json", "OUT.after-laser_power.report.json"}));
   const auto manifest = read_manifest(path("OUT"));
   ASSERT_TRUE(manifest);
   std::set<std::string> listed = {kManifestName};
   for (const ManifestEntry& e : manifest->files) listed.insert(e.name);
   EXPECT_EQ(listing(dir_ / "OUT"), listed);
-  EXPECT_EQ(r.json["dumps"].size(), 5u);
+  EXPECT_EQ(r.json["dumps"].size(), 6u);
 
   // The forms: the graph as imported and as simplified, the netlist, the report.
   graph::Graph g = frontend::load_model(model);
   EXPECT_EQ(read_file(path("OUT.after-import.graph.txt")), graph::dump(g));
   graph::simplify(g);
   EXPECT_EQ(read_file(path("OUT.after-simplify.graph.txt")), graph::dump(g));
-  EXPECT_EQ(read_file(path("OUT.after-map.circuit.json")), read_file(path("OUT/circuit.json")));
-  EXPECT_EQ(read_file(path("OUT.after-verify.circuit.json")), read_file(path("OUT/circuit.json")));
-  EXPECT_EQ(read_file(path("OUT.after-analyse.report.json")), read_file(path("OUT/report.json")));
+  // The netlist is OUT's but for the laser power the laser_power stage records for holo simulate.
+  nlohmann::json written = nlohmann::json::parse(read_file(path("OUT/circuit.json")));
+  EXPECT_EQ(written["info"]["laser_power_basis"], "pdk");
+  written["info"].erase("laser_power_per_channel_mw");
+  written["info"].erase("laser_power_basis");
+  EXPECT_EQ(nlohmann::json::parse(read_file(path("OUT.after-map.circuit.json"))), written);
+  EXPECT_EQ(read_file(path("OUT.after-verify.circuit.json")), read_file(path("OUT.after-map.circuit.json")));
+  // The report after analyse has the figures (charged at the PDK's laser power, as without --calibrate); the
+  // laser_power stage adds the laser facts and LASER-POWER-UNCALIBRATED.
+  const nlohmann::json analysed = nlohmann::json::parse(read_file(path("OUT.after-analyse.report.json")));
+  const nlohmann::json reported = nlohmann::json::parse(read_file(path("OUT/report.json")));
+  EXPECT_EQ(analysed["figures"], reported["figures"]);
+  EXPECT_EQ(reported["laser_power"]["basis"], "pdk");
+  EXPECT_TRUE(reported["laser_power_required_mw"].is_null());
+  EXPECT_EQ(read_file(path("OUT.after-laser_power.report.json")), read_file(path("OUT/report.json")));
 
   // --dump-dir: there instead, same names; a stage without a form is refused before anything is written.
   o.dump_after = {"analyse"};
@@ -164,33 +177,37 @@ TEST_F(CompilePipeline, CompileWarningsReachTheResultAndTheReport) {
   o.pdk_path = path("pdk.json");
   o.dump_after = {"layout", "checks"};
   const Result r = compile(model, path("OUT"), o);
-  ASSERT_EQ(r.warnings.size(), 1u);
+  ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_EQ(r.warnings[0].code, "LAYOUT-FALLBACK");
+  EXPECT_EQ(r.warnings[1].code, "LASER-POWER-UNCALIBRATED");
   EXPECT_NE(r.warnings[0].message.find("bond_pad.pitch_um"), std::string::npos);
   EXPECT_EQ(r.json["warnings"][0]["code"], "LAYOUT-FALLBACK");
   const nlohmann::json report = nlohmann::json::parse(read_file(path("OUT/report.json")));
-  ASSERT_EQ(report["warnings"].size(), 1u);
+  ASSERT_EQ(report["warnings"].size(), 2u);
   EXPECT_EQ(report["warnings"][0]["code"], "LAYOUT-FALLBACK");
   EXPECT_EQ(report["warnings"][0]["message"], r.warnings[0].message);
   EXPECT_NE(read_file(path("OUT/report.md")).find("## Warnings"), std::string::npos);
   std::vector<std::string> ran;
   for (const auto& s : r.json["stages"]) ran.push_back(s["name"].get<std::string>());
-  EXPECT_EQ(ran,
-            (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "layout", "checks", "write"}));
+  EXPECT_EQ(ran, (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "layout", "checks",
+                                           "laser_power", "write"}));
   // After layout the report holds the layout figures; checks adds nothing without --drc.
   const nlohmann::json after = nlohmann::json::parse(read_file(path("OUT.after-layout.report.json")));
   EXPECT_TRUE(after["figures"].contains("die_area_mm2"));
-  EXPECT_EQ(read_file(path("OUT.after-checks.report.json")), read_file(path("OUT/report.json")));
+  // The laser_power stage adds its facts and warning to the report after checks.
+  EXPECT_EQ(nlohmann::json::parse(read_file(path("OUT.after-checks.report.json")))["figures"],
+            nlohmann::json::parse(read_file(path("OUT/report.json")))["figures"]);
 
-  // The bundled PDK has every figure: no warnings, and an empty list in the report.
+  // The bundled PDK has every figure: no layout warning; without --calibrate only LASER-POWER-UNCALIBRATED.
   o.pdk_path.clear();
   o.dump_after.clear();
   const Result clean = compile(model, path("OUT"), o);
-  EXPECT_TRUE(clean.warnings.empty());
-  EXPECT_TRUE(clean.json["warnings"].empty());
+  ASSERT_EQ(clean.warnings.size(), 1u);
+  EXPECT_EQ(clean.warnings[0].code, "LASER-POWER-UNCALIBRATED");
+  EXPECT_EQ(clean.json["warnings"].size(), 1u);
   const nlohmann::json clean_report = nlohmann::json::parse(read_file(path("OUT/report.json")));
-  EXPECT_TRUE(clean_report["warnings"].is_array() && clean_report["warnings"].empty());
-  EXPECT_EQ(read_file(path("OUT/report.md")).find("## Warnings"), std::string::npos);
+  ASSERT_TRUE(clean_report["warnings"].is_array() && clean_report["warnings"].size() == 1u);
+  EXPECT_EQ(clean_report["warnings"][0]["code"], "LASER-POWER-UNCALIBRATED");
 }
 
 }  // namespace
