@@ -94,12 +94,18 @@ constexpr Quantity kTransimpedance{"Ohm", open_closed(0, 1e9), false,
     "a transimpedance amplifier has a positive gain; 1 GOhm is past any TIA"};
 constexpr Quantity kPhase{"rad", closed(-2 * std::numbers::pi, 2 * std::numbers::pi), false,
     "a phase is defined modulo 2 pi; more than a turn either way is a unit mistake (degrees)"};
+constexpr Quantity kThermalConductivity{"W/(m K)", open_closed(0, 5000), false,
+    "heat flows down a temperature gradient (k > 0); diamond, the best solid conductor, has ~2200 W/(m K)"};
+constexpr Quantity kThermoOptic{"1/K", open_closed(0, 0.001), false,
+    "a heater adds phase only if the index rises with temperature (the model normalises to a positive P_pi); "
+    "1e-3 /K is past any waveguide material (Si 1.86e-4, polymers a few 1e-4 in magnitude)"};
 constexpr Quantity kRuleMin{"um", closed(0.001, 1e4), false,
     "a rule minimum is at least the 1 nm layout grid; a minimum width, space or radius of 1 cm leaves no room "
     "on a die"};
 
 constexpr std::string_view kNotRead = "not read";
 constexpr std::string_view kLayout = "layout (a built-in default if absent)";
+constexpr std::string_view kThermal = "sim: thermal crosstalk model (an error if absent when asked)";
 
 std::vector<TemplateSpec> make_specs() {
   return {
@@ -115,6 +121,11 @@ std::vector<TemplateSpec> make_specs() {
           {"euler_p", &kEulerP, false, kLayout},
           {"arc_tolerance_nm", &kArcTolerance, false, kLayout},
           {"max_power_mw", &kWaveguidePower, true, "compile: cap on the laser power per channel"},
+          {"thickness_um", &kLength, false, kThermal},
+          {"box_thickness_um", &kLength, false, kThermal},
+          {"cladding_thickness_um", &kLength, false, kThermal},
+          {"oxide_thermal_conductivity_w_per_m_k", &kThermalConductivity, false, kThermal},
+          {"dn_dt_per_k", &kThermoOptic, false, kThermal},
       }},
       {"directional_coupler", "coupler", true, {
           {"coupling_power", &kCouplingPower, false, "sim: coupler (0.5 if absent)"},
@@ -135,6 +146,7 @@ std::vector<TemplateSpec> make_specs() {
           {"via_pitch_um", &kLength, false, kLayout},
           {"wire_width_um", &kLength, false, kLayout},
           {"wire_space_um", &kLength, false, kLayout},
+          {"heater_height_um", &kLength, false, kThermal},
       }},
       {"mzi", "mzi", true, {
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim"},
