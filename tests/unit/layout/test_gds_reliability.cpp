@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -161,7 +160,6 @@ TEST(GdsReliability, HugeArrayIsRefusedBeforeFlattening) {
   Rec g;
   g.head().cell("leaf").square(1).endcell().cell("top").aref("leaf", 32767, 32767, 20, 20).endcell().endlib();
   EXPECT_LT(g.b.size(), 300u);
-  const auto t0 = std::chrono::steady_clock::now();
   const Library lib = read_gds(g.b, "aref.gds");
   const FlatSize s = flat_size(lib, "top");
   EXPECT_EQ(s.polygons, int64_t{32767} * 32767);
@@ -170,7 +168,6 @@ TEST(GdsReliability, HugeArrayIsRefusedBeforeFlattening) {
   EXPECT_EQ(c.code, "LAYOUT-TOO-LARGE") << c.message;
   EXPECT_EQ(c.kind, ErrorKind::BadInput);
   EXPECT_NE(c.message.find("1073676289"), std::string::npos) << c.message;
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
   // The budget is a parameter: a small one refuses a small array, and within it the array flattens.
   Rec small;
   small.head().cell("leaf").square(1).endcell().cell("top").aref("leaf", 3, 2, 20, 20).endcell().endlib();
@@ -203,10 +200,8 @@ TEST(GdsReliability, ArraysOfEmptyCellsCostNothing) {
   Rec g;
   g.head().cell("empty").endcell().cell("top").square(1).aref("empty", 32767, 32767, 20, 20).endcell().endlib();
   const Library lib = read_gds(g.b, "e.gds");
-  const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(flat_size(lib, "top").placements, 0);
   EXPECT_EQ(flatten(lib, "top").polygon_count(), 1u);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
 }
 
 TEST(GdsReliability, FlattenedCoordinatesStayInRange) {
@@ -235,11 +230,9 @@ TEST(GdsReliability, DrcWorkIsBoundedOnPiledAndSelfIntersectingShapes) {
   pile.add_cell("b").add_box({1, 0}, Box{0, 0, 1000, 1000});
   pile.add_cell("t").add_array("b", Trans{}, 140, 140, {0, 0}, {0, 0});
   const FlatLayout flat = flatten(pile, "t");
-  const auto t0 = std::chrono::steady_clock::now();
   const Caught c = caught([&] { run_drc(flat, drc_deck(soi())); });
   EXPECT_EQ(c.code, "DRC-TOO-COMPLEX") << c.message;
   EXPECT_EQ(c.kind, ErrorKind::BadInput);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
   // A small pile is checked, and its work is what the budget counts: quadratic in the copies.
   Library small("y");
   small.add_cell("b").add_box({1, 0}, Box{0, 0, 1000, 1000});
@@ -456,7 +449,9 @@ void drc_pipeline(const std::string& bytes, const std::string& what) {
 
 TEST(GdsReliability, FuzzRegressionsEndInBadInputOrACleanRun) {
   // tests/fuzz/regressions/gds/: inputs that once crashed, hung or ran out of memory under the fuzzer. Each must
-  // now be read and checked, or refused with a coded error for bad input.
+  // now be read and checked, or refused with a coded error for bad input. What bounds their time is the flatten
+  // size limits and the DRC work budget of drc_pipeline (DRC-TOO-COMPLEX), counted in operations, not seconds:
+  // no wall-clock bound here (it failed under ASan on a loaded machine).
   std::vector<std::string> files;
   const std::filesystem::path dir = test::source_path("tests/fuzz/regressions/gds");
   for (const auto& e : std::filesystem::directory_iterator(dir))
@@ -465,13 +460,11 @@ TEST(GdsReliability, FuzzRegressionsEndInBadInputOrACleanRun) {
   EXPECT_FALSE(files.empty());
   for (const std::string& f : files) {
     SCOPED_TRACE(f);
-    const auto t0 = std::chrono::steady_clock::now();
     try {
       drc_pipeline(read_file(f), f);
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::BadInput) << e.code() << ": " << e.what();
     }
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
   }
 }
 
