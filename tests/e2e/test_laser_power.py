@@ -79,11 +79,14 @@ def test_required_power_is_reported_and_charged(reachable):
     assert cal["outcome"] == "found" and cal["samples"] == 300 and cal["draws"] == 2 and cal["seed"] == 0
     assert cal["accuracy"] >= cal["reference_accuracy"] - 0.01
     assert cal["highest_failing_mw"] < required <= cal["highest_failing_mw"] * (1 + cal["tolerance"])
-    # Every laser figure is charged at it: modulator inputs x power / wall-plug efficiency.
+    # Every laser figure is charged at it: (modulator inputs x power + receivers x LO power) / wall-plug efficiency.
     pdk = json.loads((out / "pdk.json").read_text())
     wpe = pdk["templates"]["laser"]["figures"]["wall_plug_efficiency"]["value"]
+    lo_mw = pdk["templates"]["homodyne_receiver"]["figures"]["lo_power_mw"]["value"]
     laser_mw = report["figures"]["laser_power_mw"]["value"]
-    assert laser_mw == pytest.approx(report["counts"]["modulators"] * required / wpe, rel=1e-12)
+    counts = report["counts"]
+    assert laser_mw == pytest.approx((counts["modulators"] * required + counts["homodyne_receivers"] * lo_mw) / wpe,
+                                     rel=1e-12)
     # The chip records it for simulate.
     info = json.loads((out / "circuit.json").read_text())["info"]
     assert float(info["laser_power_per_channel_mw"]) == required and info["laser_power_basis"] == "calibrated"

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "holo/driver/simulate.h"
+#include "holo/runtime/laser_power.h"
 #include "holo/support/progress.h"
 
 namespace holo::cli {
@@ -10,8 +11,9 @@ namespace holo::cli {
 namespace {
 // A wrapped normal phase or angle error with sigma >= pi is already uniform to within exp(-pi^2 / 2) < 1%.
 constexpr Interval kSigmaRange{.lo = 0.0, .hi = std::numbers::pi, .unit = "rad", .hi_text = "pi"};
-// 10 W: ten times the power at which silicon waveguides saturate (two-photon absorption); 0 mW carries no signal.
-constexpr Interval kLaserPowerRange{.lo = 0.0, .hi = 1e4, .lo_open = true, .unit = "mW"};
+// Up to runtime::kMaxLaserPowerPerChannelMw (10 W per channel); 0 mW carries no signal.
+constexpr Interval kLaserPowerRange{
+    .lo = 0.0, .hi = runtime::kMaxLaserPowerPerChannelMw, .lo_open = true, .unit = "mW"};
 }  // namespace
 
 void register_simulate(CLI::App& app, CommonFlags& flags) {

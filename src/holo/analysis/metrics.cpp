@@ -210,14 +210,19 @@ void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, La
   m.laser = {per_channel_mw, basis};
   const double wpe = pdk.tmpl("laser").number("wall_plug_efficiency");
   const int64_t channels = m.counts.count("modulators") ? m.counts.at("modulators") : 0;
-  const double laser_mw = static_cast<double>(channels) * per_channel_mw / wpe;
+  // Each homodyne receiver's local oscillator is light from the same laser (docs/simulation.md#laser-power).
+  const int64_t receivers = m.counts.count("homodyne_receivers") ? m.counts.at("homodyne_receivers") : 0;
+  const double lo_mw = receivers > 0 ? pdk.tmpl("homodyne_receiver").number("lo_power_mw") : 0.0;
+  const double laser_mw =
+      (static_cast<double>(channels) * per_channel_mw + static_cast<double>(receivers) * lo_mw) / wpe;
   const char* where = basis == LaserBasis::calibrated ? "found by simulation on the calibration batch"
                       : basis == LaserBasis::cap      ? "the cap: the calibration target is not reachable below it"
                                                       : "the PDK's laser power_per_channel_mw (no calibration batch)";
   set_figure(m, {"laser_power_mw", "laser electrical power", laser_mw,
-                 fmt::format("modulator inputs ({}) x optical power per channel ({:.6g} mW, {}) / wall-plug efficiency "
-                             "({:g}; PDK 'laser')",
-                             channels, per_channel_mw, where, wpe)});
+                 fmt::format("(modulator inputs ({}) x optical power per channel ({:.6g} mW, {}) + homodyne receivers "
+                             "({}) x local-oscillator power ({:g} mW, PDK 'homodyne_receiver'; as delivered, the LO "
+                             "path's losses not counted)) / wall-plug efficiency ({:g}; PDK 'laser')",
+                             channels, per_channel_mw, where, receivers, lo_mw, wpe)});
   const double heater_mw = m.figure("heater_power_mw").value, latency_ps = m.figure("latency_ps").value;
   const double static_pj = (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
   const double total_pj = m.electronic_energy_pj + static_pj;

@@ -11,6 +11,7 @@
 #include "holo/circuit/verify.h"
 #include "holo/frontend/load.h"
 #include "holo/runtime/binding.h"
+#include "holo/runtime/laser_power.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
 #include "holo/support/out_dir.h"
@@ -50,7 +51,8 @@ BoundChip load_bound_chip(const std::string& out_dir, const std::string& pdk_ove
     const std::string& text = it->second;
     char* end = nullptr;
     const double v = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0.0) || v > 1e4)
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || !(v > 0.0) ||
+        v > runtime::kMaxLaserPowerPerChannelMw)
       fail("CHIP-LASER-POWER", fmt::format("{}: info.laser_power_per_channel_mw is '{}', expected a power in (0, "
                                            "10000] mW (the laser power per channel holo compile charged)",
                                            b.circuit_path, text));

@@ -159,6 +159,16 @@ void import(Compilation& c) {
       fail("EVAL-LABELS", fmt::format("{}: labels have shape {} but the calibration batch has {} samples",
                                       c.opts->calibrate_labels_path, shape_str(c.calib_labels.shape), batch));
   }
+  // What the laser_power stage will need, checked here too: the model's outputs on the batch (an empty batch, an
+  // output that is not a class score) and the labels as class indices; and the platform's waveguide power limit.
+  const runtime::Reference ref = runtime::reference(c.graph, c.calib_inputs, fmt::format("{}", fmt::join(paths, ", ")));
+  if (!c.opts->calibrate_labels_path.empty())
+    (void)runtime::class_labels(c.calib_labels, ref, c.opts->calibrate_labels_path);
+  if (!c.platform.tmpl("waveguide").has("max_power_mw"))
+    fail("PDK-MISSING-FIGURE",
+         fmt::format("{}: waveguide.max_power_mw: missing; --calibrate needs it (the cap on the laser power per "
+                     "channel, docs/pdk.md)",
+                     c.pdk_path));
 }
 
 void map(Compilation& c) {
@@ -266,7 +276,10 @@ std::string describe_simulator(const sim::SimOptions& o) {
 }
 
 void laser_power(Compilation& c) {
-  const runtime::ChannelPowerCap cap = runtime::channel_power_cap(c.net, c.platform);
+  // The cap needs the PDK's waveguide.max_power_mw, optional unless --calibrate is given (checked in import).
+  const runtime::ChannelPowerCap cap = c.platform.tmpl("waveguide").has("max_power_mw")
+                                           ? runtime::channel_power_cap(c.net, c.platform)
+                                           : runtime::ChannelPowerCap{};
   report::LaserReport& l = c.laser;
   l.cap_per_channel_mw = cap.per_channel_mw;
   l.cap_method = cap.method;

@@ -65,7 +65,6 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                       {"phase_noise_rad", eff.phase_noise_rad},
                       {"laser_power_per_channel_mw", power.mw},
                       {"laser_power_source", power.source},
-                      {"laser_power_per_tile_pass_mw", eff.laser_power_mw},
                       {"shot_noise", eff.shot_noise},
                       {"thermal_noise", eff.thermal_noise},
                       {"seed", opts.sim.seed}};
@@ -137,9 +136,10 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   std::vector<int64_t> labels;
   if (!opts.labels_path.empty()) labels = runtime::class_labels(labels_array, ref, opts.labels_path);
 
-  // The simulator's laser power is per tile pass: runtime::with_channel_power converts (docs/simulation.md).
+  // The laser power per input channel: the chip's (compile's) unless --laser-power-mw sets it (docs/simulation.md).
   const ChannelPower power = channel_power(opts, bound);
-  const sim::SimOptions sim_options = runtime::with_channel_power(opts.sim, bound.net, power.mw);
+  sim::SimOptions sim_options = opts.sim;
+  sim_options.laser_power_mw = power.mw;
   sim::validate(sim_options);
 
   std::unique_ptr<Progress> bar;

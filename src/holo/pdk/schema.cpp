@@ -120,7 +120,7 @@ std::vector<TemplateSpec> make_specs() {
           {"pitch_um", &kLength, false, kNotRead},
           {"euler_p", &kEulerP, false, kLayout},
           {"arc_tolerance_nm", &kArcTolerance, false, kLayout},
-          {"max_power_mw", &kWaveguidePower, true, "compile: cap on the laser power per channel"},
+          {"max_power_mw", &kWaveguidePower, false, "compile: cap on the laser power per channel (needed by --calibrate)"},
           {"thickness_um", &kLength, false, kThermal},
           {"box_thickness_um", &kLength, false, kThermal},
           {"cladding_thickness_um", &kLength, false, kThermal},

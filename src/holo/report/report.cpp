@@ -21,9 +21,14 @@ double wrap(double p) {
 nlohmann::ordered_json laser_json(const analysis::ChipMetrics& m, const LaserReport& l) {
   nlohmann::ordered_json j = {{"charged_per_channel_mw", m.laser.per_channel_mw},
                               {"basis", analysis::laser_basis_name(m.laser.basis)},
-                              {"cap_per_channel_mw", l.cap_per_channel_mw},
-                              {"waveguide_max_power_mw", l.waveguide_max_mw},
-                              {"cap_method", l.cap_method}};
+                              {"cap_per_channel_mw", nullptr},
+                              {"waveguide_max_power_mw", nullptr},
+                              {"cap_method", nullptr}};
+  if (l.waveguide_max_mw > 0.0) {  // the PDK gives the waveguide power limit (optional without --calibrate)
+    j["cap_per_channel_mw"] = l.cap_per_channel_mw;
+    j["waveguide_max_power_mw"] = l.waveguide_max_mw;
+    j["cap_method"] = l.cap_method;
+  }
   if (!l.calibrated) {
     j["calibration"] = nullptr;
     return j;
@@ -73,7 +78,10 @@ std::string laser_markdown(const analysis::ChipMetrics& m, const LaserReport& l)
         l.labelled ? fmt::format("accuracy {:.4f} (reference {:.4f}) and ", l.accuracy, l.reference_accuracy) : "",
         l.agreement);
   }
-  s += fmt::format("\n- cap: {:.6g} mW per channel = {}\n", l.cap_per_channel_mw, l.cap_method);
+  if (l.waveguide_max_mw > 0.0)
+    s += fmt::format("\n- cap: {:.6g} mW per channel = {}\n", l.cap_per_channel_mw, l.cap_method);
+  else
+    s += "\n- cap: none computed (the PDK gives no waveguide.max_power_mw)\n";
   if (!l.calibrated) return s;
   s += fmt::format("- criterion: {}\n", l.criterion);
   s += fmt::format("- calibration batch: {} ({} samples{}), seed {}, {} draw(s) per power\n", l.batch, l.samples,

@@ -97,12 +97,6 @@ PowerSearch search_power(const std::function<PowerProbe(double power_mw)>& probe
   return s;
 }
 
-sim::SimOptions with_channel_power(sim::SimOptions o, const circuit::Netlist& net, double per_channel_mw) {
-  // SimOptions::laser_power_mw is still per tile pass (shared by the tile's inputs): see the header.
-  o.laser_power_mw = per_channel_mw * static_cast<double>(std::max<int64_t>(1, widest_tile_cols(net)));
-  return o;
-}
-
 ChannelPowerCap channel_power_cap(const circuit::Netlist& net, const pdk::Pdk& pdk) {
   ChannelPowerCap c;
   c.waveguide_max_mw = pdk.tmpl("waveguide").number("max_power_mw");
@@ -111,11 +105,14 @@ ChannelPowerCap channel_power_cap(const circuit::Netlist& net, const pdk::Pdk& p
   c.modulator_factor = transmission(pdk, "modulator");
   const double load = std::max(1.0, static_cast<double>(c.widest_tile_cols) * c.modulator_factor);
   c.per_channel_mw = c.waveguide_max_mw / (c.coupler_factor * load);
+  const bool clamped = c.per_channel_mw > kMaxLaserPowerPerChannelMw;
+  c.per_channel_mw = std::min(c.per_channel_mw, kMaxLaserPowerPerChannelMw);
   c.method = fmt::format(
       "waveguide.max_power_mw {:.6g} mW / (grating coupler transmission {:.4g} x max(1, widest tile's {} inputs x "
       "modulator transmission {:.4g})): a channel's waveguide carries P x {:.4g} after the input coupler, and no "
       "waveguide of a passive mesh carries more than all the light entering it",
       c.waveguide_max_mw, c.coupler_factor, c.widest_tile_cols, c.modulator_factor, c.coupler_factor);
+  if (clamped) c.method += fmt::format(", limited to {:g} mW per channel (holo's bound)", kMaxLaserPowerPerChannelMw);
   return c;
 }
 
@@ -157,7 +154,8 @@ LaserCalibration calibrate_laser_power(const graph::Graph& g, const circuit::Net
     p.power_mw = power_mw;
     double accuracy = 0.0, agreement = 0.0;
     for (int d = 0; d < o.draws; ++d) {
-      sim::SimOptions so = with_channel_power(cal.sim, net, power_mw);
+      sim::SimOptions so = cal.sim;
+      so.laser_power_mw = power_mw;  // per input channel
       so.seed = cal.sim.seed + static_cast<uint64_t>(d);
       const Chip chip =
           o.chip_name.empty() ? Chip(g, net, pdk, so) : in_file(o.chip_name, [&] { return Chip(g, net, pdk, so); });

@@ -71,14 +71,6 @@ PowerSearch search_power(const std::function<PowerProbe(double power_mw)>& probe
 
 // ---- The per-channel laser power and the waveguide power limit ----
 
-// The simulator options under which every input channel (modulator input) of the chip gets `per_channel_mw` of
-// laser power, measured at the laser (before the chip's input coupler).
-// NOTE: SimOptions::laser_power_mw is still the power of one tile pass, shared by the tile's `cols` inputs;
-// until it becomes per channel this sets it to per_channel_mw x the widest tile's cols, so every channel of a
-// full-width tile gets exactly per_channel_mw and a narrower tile's channels somewhat more. When the simulator
-// takes the per-channel power, this becomes `o.laser_power_mw = per_channel_mw`.
-sim::SimOptions with_channel_power(sim::SimOptions o, const circuit::Netlist& net, double per_channel_mw);
-
 // The per-channel laser power at which the most loaded waveguide of the chip carries the platform's limit
 // (waveguide max_power_mw): a channel's waveguide after the input coupler carries P eta_gc; a tile's mesh is
 // passive, so none of its waveguides carries more than all light entering it, cols P eta_gc eta_mod (reached
@@ -93,7 +85,13 @@ struct ChannelPowerCap {
   double modulator_factor = 1.0;  // eta_mod
   std::string method;             // how it was computed, with the numbers
 };
+// The cap is at most kMaxLaserPowerPerChannelMw, the largest per-channel power holo simulate accepts.
 ChannelPowerCap channel_power_cap(const circuit::Netlist& net, const pdk::Pdk& pdk);
+
+// 10 W per channel: ten times the power at which a silicon waveguide's nonlinear loss dominates
+// (docs/physics.md#waveguide-power-limit); the bound of `holo simulate --laser-power-mw` and of the power a
+// compiled chip records.
+inline constexpr double kMaxLaserPowerPerChannelMw = 1e4;
 
 // ---- Calibrating a chip ----
 

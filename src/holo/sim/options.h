@@ -19,7 +19,7 @@ struct SimOptions {
   double coupler_sigma_rad = 0.0;  // per-coupler splitting error a, b ~ N(0, sigma) (coupling angle, rad)
   bool correct_couplers = false;   // re-program phases for the (known) coupler errors (docs/physics.md)
   double phase_noise_rad = 0.0;    // per phase shifter, static per draw, N(0, sigma) added to the programmed phase
-  double laser_power_mw = 10.0;    // laser power shared by the inputs of one tile pass
+  double laser_power_mw = 1.0;     // laser power per input channel (modulator input), at the laser
   bool shot_noise = false;         // 2 q (I + I_dark) B at each homodyne receiver
   bool thermal_noise = false;      // TIA input noise i_n^2 B at each receiver
   uint64_t seed = 0;               // all random draws derive from (seed, stage, tile, [sample])

@@ -137,8 +137,8 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
     const int64_t col0 = pt.tile.col0, row0 = pt.tile.row0;
     const double gain = pt.electronic_gain;
     // Noise in units of the normalized field: I / (2 R sqrt(P_LO) sqrt(P_mode eta_rx)).
-    const double mode_power_w = o.laser_power_mw * 1e-3 * det.input_power_factor / cols;
-    const double rx_power_w = mode_power_w * det.receiver_power_factor;  // |y|^2 per unit |T x / max|x||^2
+    const double mode_power_w = o.laser_power_mw * 1e-3 * det.input_power_factor;  // per input channel
+    const double rx_power_w = mode_power_w * det.receiver_power_factor;            // |y|^2 per unit |T x / max|x||^2
     const double signal_scale = 2.0 * det.responsivity_a_per_w * std::sqrt(det.lo_power_w * rx_power_w);
 #pragma omp parallel num_threads(nt) if (n_chunks > 1)
     {

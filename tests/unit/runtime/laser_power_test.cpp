@@ -161,15 +161,13 @@ std::vector<Array> small_batch(int64_t n) {
   return {x};
 }
 
-TEST(LaserPowerCalibration, ChannelPowerAdapterAndCap) {
+TEST(LaserPowerCalibration, ChannelPowerCap) {
   const pdk::Pdk p = pdk::load_pdk(pdk::default_pdk_path());
   const graph::Graph g = small_classifier();
   mapping::MappingOptions mo;
   mo.mesh_size = 64;
   const circuit::Netlist net = mapping::lower(g, p, mo);
-  // One 4 x 6 tile: the simulator's per-pass power is 6 channels' worth.
-  sim::SimOptions o;
-  EXPECT_DOUBLE_EQ(with_channel_power(o, net, 0.5).laser_power_mw, 3.0);
+  // One 4 x 6 tile.
   const ChannelPowerCap cap = channel_power_cap(net, p);
   EXPECT_EQ(cap.widest_tile_cols, 6);
   EXPECT_DOUBLE_EQ(cap.waveguide_max_mw, p.tmpl("waveguide").number("max_power_mw"));
@@ -179,6 +177,12 @@ TEST(LaserPowerCalibration, ChannelPowerAdapterAndCap) {
               1e-12 * cap.per_channel_mw);
   // At the cap, all light entering the tile's mesh is the waveguide limit (or one channel's waveguide is).
   EXPECT_NEAR(cap.per_channel_mw * eta_gc * std::max(1.0, 6.0 * eta_mod), cap.waveguide_max_mw, 1e-9);
+  // A platform whose limit would allow more than holo simulate accepts is held at that bound, and says so.
+  pdk::Pdk high = p;
+  high.templates.at("waveguide").figures.at("max_power_mw").value = 1e4;
+  const ChannelPowerCap held = channel_power_cap(net, high);
+  EXPECT_EQ(held.per_channel_mw, kMaxLaserPowerPerChannelMw);
+  EXPECT_NE(held.method.find("limited to 10000 mW"), std::string::npos) << held.method;
 }
 
 TEST(LaserPowerCalibration, FindsAPowerThatPassesAboveOneThatFails) {
@@ -214,7 +218,8 @@ TEST(LaserPowerCalibration, FindsAPowerThatPassesAboveOneThatFails) {
   auto accuracy_at = [&](double mw) {
     double acc = 0;
     for (int d = 0; d < cal.draws; ++d) {
-      sim::SimOptions so = with_channel_power(cal.sim, net, mw);
+      sim::SimOptions so = cal.sim;
+      so.laser_power_mw = mw;
       so.seed = cal.sim.seed + static_cast<uint64_t>(d);
       acc += evaluate(Chip(g, net, p, so), in, ref, labels).accuracy;
     }

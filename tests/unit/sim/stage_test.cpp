@@ -145,7 +145,7 @@ void check_noise(bool shot, bool thermal, bool loss) {
   const Eigen::VectorXd clean = f.w * x0;
   const Eigen::VectorXcd z = t.program.matrix() * x0.cast<cdouble>();  // realized field (per unit input)
   const double xmax = x0.cwiseAbs().maxCoeff();
-  const double mode_w = o.laser_power_mw * 1e-3 * d.input_power_factor / 6;
+  const double mode_w = o.laser_power_mw * 1e-3 * d.input_power_factor;  // per input channel
   const double rx_w = mode_w * d.receiver_power_factor;
   const double scale = 2.0 * d.responsivity_a_per_w * std::sqrt(d.lo_power_w * rx_w);
   for (int i = 0; i < 4; ++i) {
