@@ -281,6 +281,7 @@ void laser_power(Compilation& c) {
                                            ? runtime::channel_power_cap(c.net, c.platform)
                                            : runtime::ChannelPowerCap{};
   report::LaserReport& l = c.laser;
+  l.decided = true;
   l.cap_per_channel_mw = cap.per_channel_mw;
   l.cap_method = cap.method;
   l.waveguide_max_mw = cap.waveguide_max_mw;

@@ -171,7 +171,7 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
   for (const auto& f : m.figures) j["figures"][f.key] = {{"value", f.value}, {"label", f.label}, {"method", f.method}};
   j["laser_power_required_mw"] =
       info.laser.required_found ? nlohmann::ordered_json(info.laser.required_mw) : nlohmann::ordered_json();
-  j["laser_power"] = laser_json(m, info.laser);
+  j["laser_power"] = info.laser.decided ? laser_json(m, info.laser) : nlohmann::ordered_json();
   j["stages"] = nlohmann::ordered_json::array();
   for (const auto& st : n.stages) {
     nlohmann::ordered_json s = {{"node", st.node}, {"op", st.op}, {"domain", st.domain}};
@@ -194,7 +194,7 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
                    info.mesh_size, info.method, info.activation, info.dac_bits);
   s += "## Figures\n\n| figure | value | how it was computed |\n|---|---|---|\n";
   for (const auto& f : m.figures) s += fmt::format("| {} (`{}`) | {:.6g} | {} |\n", f.label, f.key, f.value, f.method);
-  s += laser_markdown(m, info.laser);
+  if (info.laser.decided) s += laser_markdown(m, info.laser);
   s += fmt::format("\nMACs per sample: {}\n\n## Counts\n\n| item | count |\n|---|---|\n", m.macs_per_sample);
   for (const auto& [k, v] : m.counts) s += fmt::format("| {} | {} |\n", k, v);
   s += "\n## Stages\n\n| node | op | domain | detail |\n|---|---|---|---|\n";

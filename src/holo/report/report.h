@@ -23,6 +23,7 @@ void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_b
 
 // How compile chose the laser power its figures are charged at (metrics.laser; docs/simulation.md#laser-power).
 struct LaserReport {
+  bool decided = false;           // the laser_power stage has run (before it, report dumps say laser_power: null)
   bool required_found = false;    // the calibration found a power (else laser_power_required_mw is null)
   double required_mw = 0;         // per channel, when found
   double cap_per_channel_mw = 0;  // the per-channel cap the search was bounded by
