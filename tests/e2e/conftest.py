@@ -31,9 +31,11 @@ class Holo:
     def __init__(self, path):
         self.path = str(path)
 
-    def call(self, *args, expect_rc=0):
+    def call(self, *args, expect_rc=0, env=None):
+        """Runs `holo ARGS...` (env: variables to set on top of this process's environment)."""
         cmd = [self.path, *map(str, args)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HOLO_TIMEOUT_S)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=HOLO_TIMEOUT_S,
+                              env={**os.environ, **env} if env else None)
         if expect_rc is not None and proc.returncode != expect_rc:
             pytest.fail(
                 f"`{' '.join(cmd)}` exited with {proc.returncode} (expected {expect_rc})\n"

@@ -12,9 +12,7 @@
 """
 
 import json
-import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -29,23 +27,13 @@ X_TEST, Y_TEST = DIGITS / "X_test_mlp.npy", DIGITS / "y_test.npy"
 NOISE = ["--shot-noise", "--thermal-noise", "--seed", "0", "--monte-carlo", "2"]
 
 
-def call(h, *args, env=None, rc=0):
-    e = dict(os.environ)
-    if env:
-        e.update(env)
-    p = subprocess.run([h.path, *map(str, args)], capture_output=True, text=True, timeout=600, env=e)
-    if rc is not None:
-        assert p.returncode == rc, f"holo {' '.join(map(str, args))} -> {p.returncode}\n{p.stderr}"
-    return p
-
-
 def compile_json(h, out, *extra, env=None):
-    p = call(h, "compile", MLP, "-o", out, "--no-layout", "--json", *extra, env=env)
+    p = h.call("compile", MLP, "-o", out, "--no-layout", "--json", *extra, env=env)
     return json.loads(p.stdout), p.stderr
 
 
 def simulate(h, out, x, y, *extra):
-    return json.loads(call(h, "simulate", out, "--input", x, "--labels", y, "--json", *extra).stdout)
+    return json.loads(h.call("simulate", out, "--input", x, "--labels", y, "--json", *extra).stdout)
 
 
 def stderr_codes(stderr):
@@ -173,7 +161,7 @@ def test_calibrated_compile_is_deterministic_across_threads(holo, tmp_path):
 
 def test_bad_calibration_inputs(holo, tmp_path):
     def error(*args):
-        p = call(holo, "compile", MLP, "-o", tmp_path / "OUT", "--no-layout", *args, rc=2)
+        p = holo.call("compile", MLP, "-o", tmp_path / "OUT", "--no-layout", *args, expect_rc=2)
         lines = p.stderr.splitlines()
         assert len(lines) == 1 and p.stdout == "", p.stderr
         return lines[0]
@@ -194,5 +182,5 @@ def test_edited_laser_power_is_refused(holo, reachable, tmp_path):
     circuit = json.loads((edited / "circuit.json").read_text())
     circuit["info"]["laser_power_per_channel_mw"] = "-1"
     (edited / "circuit.json").write_text(json.dumps(circuit))
-    p = call(holo, "simulate", edited, "--input", X_TEST, rc=2)
+    p = holo.call("simulate", edited, "--input", X_TEST, expect_rc=2)
     assert "[CHIP-LASER-POWER]" in p.stderr.splitlines()[-1]
