@@ -196,7 +196,7 @@ def test_simulate_bad_option(holo, compiled):
 
 def test_simulate_seeded_noise_is_reproducible(holo, compiled):
     args = ["simulate", compiled["mlp"], "--input", MODELS["mlp"][1], "--labels", Y, "--coupler-sigma", "0.02",
-            "--phase-noise", "0.01", "--shot-noise", "--thermal-noise", "--seed", "7", "--json"]
+            "--phase-noise", "0.01", "--seed", "7", "--json"]
     a = call(holo, *args, env={"OMP_NUM_THREADS": "1"}).stdout
     b = call(holo, *args, env={"OMP_NUM_THREADS": "2"}).stdout
     assert a == b

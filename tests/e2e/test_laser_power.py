@@ -23,8 +23,9 @@ DIGITS = REPO / "examples" / "digits"
 MLP = DIGITS / "digits_mlp.onnx"
 X_CAL, Y_CAL = DIGITS / "X_calib_mlp.npy", DIGITS / "y_calib.npy"
 X_TEST, Y_TEST = DIGITS / "X_test_mlp.npy", DIGITS / "y_test.npy"
-# The calibration's noise draws (docs/simulation.md#laser-power): seeds 0 and 1, as simulate --monte-carlo 2.
-NOISE = ["--shot-noise", "--thermal-noise", "--seed", "0", "--monte-carlo", "2"]
+# The calibration's noise draws (docs/simulation.md#laser-power): the simulator's defaults (detector noise on),
+# seeds 0 and 1, as simulate --monte-carlo 2.
+NOISE = ["--seed", "0", "--monte-carlo", "2"]
 
 
 def compile_json(h, out, *extra, env=None):
@@ -102,8 +103,8 @@ def test_simulate_runs_at_the_required_power(holo, reachable):
     test_tenth = simulate(holo, out, X_TEST, Y_TEST, *NOISE, "--laser-power-mw", repr(0.1 * required))
     assert test_tenth["accuracy"] < test_at["accuracy"] - 0.1
     # Without detector noise the power does not change the answer.
-    quiet = simulate(holo, out, X_TEST, Y_TEST, "--laser-power-mw", repr(0.1 * required))
-    assert quiet["accuracy"] == simulate(holo, out, X_TEST, Y_TEST)["accuracy"]
+    quiet = simulate(holo, out, X_TEST, Y_TEST, "--no-detector-noise", "--laser-power-mw", repr(0.1 * required))
+    assert quiet["accuracy"] == simulate(holo, out, X_TEST, Y_TEST, "--no-detector-noise")["accuracy"]
 
 
 def test_power_cap_warns_with_the_reachable_accuracy(holo, capped):
@@ -137,7 +138,7 @@ def test_without_calibration_the_pdk_power_is_charged(holo, tmp_path):
     assert report["laser_power_required_mw"] is None
     assert report["laser_power"]["basis"] == "pdk" and report["laser_power"]["calibration"] is None
     assert report["laser_power"]["charged_per_channel_mw"] == pdk_mw
-    s = simulate(holo, out, X_TEST, Y_TEST, "--shot-noise")
+    s = simulate(holo, out, X_TEST, Y_TEST)
     assert s["impairments"]["laser_power_per_channel_mw"] == pdk_mw
     # Labels are optional: without them the criterion is agreement with the reference executor.
     j, _ = compile_json(holo, tmp_path / "UNLABELLED", "--mesh-size", "16", "--calibrate", X_CAL)

@@ -219,9 +219,9 @@ def test_help_and_version_are_unchanged(holo):
     "extra",
     [
         ["--seed", U64_MAX, "--monte-carlo", "100000", "--dac-bits", "24", "--coupler-sigma", "3.14159",
-         "--phase-noise", "3.14159", "--laser-power-mw", "10000", "--shot-noise"],
+         "--phase-noise", "3.14159", "--laser-power-mw", "10000", "--no-rin"],
         ["--seed", "0", "--monte-carlo", "1", "--dac-bits", "0", "--coupler-sigma", "0", "--phase-noise", "0",
-         "--laser-power-mw", "1e-300", "--shot-noise", "--thermal-noise"],
+         "--laser-power-mw", "1e-300"],
         ["--seed", "+0018446744073709551615", "--monte-carlo", "007", "--dac-bits", "-0"],
     ],
     ids=["upper", "lower", "spellings"],

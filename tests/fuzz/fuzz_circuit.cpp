@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int64_t index = 0;
     for (const holo::circuit::Stage& st : net.stages) {
       if (st.domain == "optical" && st.in_features <= 4096 && st.out_features <= 4096) {
-        holo::sim::SimOptions so;
+        holo::sim::SimOptions so = holo::sim::SimOptions::nominal();
         so.ideal = true;
         holo::sim::PreparedStage ps = holo::sim::prepare_stage(net, st, pdk, so, index);
         (void)holo::sim::run_stage(ps, Eigen::MatrixXd::Ones(st.in_features, 1));

@@ -21,8 +21,13 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
       app.add_subcommand("simulate", "Run a compiled chip on a batch: accuracy, agreement with the reference, error");
   auto out = std::make_shared<std::string>();
   auto opts = std::make_shared<driver::SimulateOptions>();
-  auto no_loss = std::make_shared<bool>(false);
-  auto unbalanced = std::make_shared<bool>(false);
+  // The realistic chip is the default (docs/simulation.md): each --no-* flag turns one effect off.
+  struct Off {
+    bool loss = false, drawn = false, shot = false, thermal = false, rin = false, noise = false, quantization = false,
+         extinction = false;
+  };
+  auto off = std::make_shared<Off>();
+  auto balanced = std::make_shared<bool>(false);
   sub->add_option("OUT", *out, "Output directory of holo compile")->required();
   sub->add_option("-i,--input", opts->input_paths, "Input .npy (repeat once per model input)")->required();
   sub->add_option("-l,--labels", opts->labels_path, "Integer class labels .npy, for accuracy");
@@ -33,8 +38,13 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--dac-bits", opts->sim.dac_bits, "Quantize every phase to this many bits (0 = exact)")
       ->transform(integer_in<int32_t>(0, 24))
       ->capture_default_str();
-  sub->add_flag("--no-loss", *no_loss, "Ignore the PDK's insertion losses");
-  sub->add_flag("--unbalanced-loss", *unbalanced, "Only real components lose light (no loss-matched dummy slots)");
+  sub->add_flag("--no-loss", off->loss, "Ignore every insertion loss");
+  sub->add_flag("--schematic-paths", off->drawn,
+                "Simulate the netlist's paths only, not the layout's (no fan-out waveguides, output couplers, "
+                "wiring-channel straights; idle mesh slots empty)");
+  sub->add_flag("--balanced-loss", *balanced,
+                "Idle mesh slots lose as much as an MZI (loss-matched dummies the layout does not draw: a hypothetical "
+                "chip)");
   sub->add_option("--coupler-sigma", opts->sim.coupler_sigma_rad,
                   "Std. dev. of each coupler's splitting angle error (rad; 0.01 ~ 1% splitting-ratio error)")
       ->transform(number_in(kSigmaRange))
@@ -48,8 +58,13 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
                   "Laser power per input channel (mW; default: the power holo compile charged, circuit.json info "
                   "laser_power_per_channel_mw; docs/simulation.md, 'Laser power')")
       ->transform(number_in(kLaserPowerRange));
-  sub->add_flag("--shot-noise", opts->sim.shot_noise, "Detector shot noise");
-  sub->add_flag("--thermal-noise", opts->sim.thermal_noise, "Receiver (TIA) thermal noise");
+  sub->add_flag("--no-shot-noise", off->shot, "No detector shot noise");
+  sub->add_flag("--no-thermal-noise", off->thermal, "No receiver (TIA) thermal noise");
+  sub->add_flag("--no-rin", off->rin, "No laser relative intensity noise");
+  sub->add_flag("--no-detector-noise", off->noise, "No shot, thermal or RIN noise");
+  sub->add_flag("--no-signal-quantization", off->quantization,
+                "No DAC at the modulators nor ADC after the receivers (exact analog signal path)");
+  sub->add_flag("--no-extinction", off->extinction, "Attenuators reach zero transmission (infinite extinction)");
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")
       ->transform(seed_value())
       ->capture_default_str();
@@ -57,9 +72,15 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
       ->transform(integer_in<int>(1, 100000))
       ->capture_default_str();
   add_common_flags(*sub, flags);
-  set_action(*sub, [out, opts, no_loss, unbalanced](const CommonFlags& f) {
-    opts->sim.use_pdk_loss = !*no_loss;
-    opts->sim.balanced_mesh_loss = !*unbalanced;
+  set_action(*sub, [out, opts, off, balanced](const CommonFlags& f) {
+    opts->sim.use_pdk_loss = !off->loss;
+    opts->sim.use_drawn_paths = !off->drawn;
+    opts->sim.balanced_mesh_loss = *balanced;
+    opts->sim.shot_noise = !off->shot && !off->noise;
+    opts->sim.thermal_noise = !off->thermal && !off->noise;
+    opts->sim.rin = !off->rin && !off->noise;
+    opts->sim.signal_quantization = !off->quantization;
+    opts->sim.attenuator_extinction = !off->extinction;
     opts->progress = !f.quiet && !f.json && Progress::terminal_attached();
     return driver::simulate(*out, *opts);
   });

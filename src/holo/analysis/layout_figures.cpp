@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace holo::analysis {
 
 void add_layout_figures(ChipMetrics& m, const LayoutFacts& facts) {
@@ -26,10 +28,23 @@ void add_layout_figures(ChipMetrics& m, const LayoutFacts& facts) {
                    "per channel, to be calibrated through the input modulators and the receivers' local "
                    "oscillator; holo simulate does not model it",
                    f.io_couplers)});
-  m.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
-                       base_db + f.worst_path_added_loss_db,
-                       "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
-                       "added)"});
+  // With the drawn paths recorded in the chip (compile does it before this), the loss model's worst path on them;
+  // otherwise the upper bound of the two worst cases added.
+  double drawn_db = 0;
+  bool drawn = false;
+  for (const auto& [node, s] : m.stage_loss)
+    if (s.drawn) drawn = true, drawn_db = std::max(drawn_db, s.loss_db);
+  if (drawn)
+    m.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss on the drawn paths", drawn_db,
+                         "max over optical stages of report stages[].loss_db: the loss model of "
+                         "docs/simulation.md#losses on the paths the layout drew (fan-in and fan-out waveguides and "
+                         "bends, output grating couplers, wiring-channel straights, idle slots as straights), the "
+                         "same numbers holo simulate propagates"});
+  else
+    m.figures.push_back({"worst_path_loss_with_layout_db", "worst-path insertion loss incl. layout",
+                         base_db + f.worst_path_added_loss_db,
+                         "worst_path_loss_db + layout_added_loss_db (an upper bound: the two worst cases are "
+                         "added)"});
   if (f.cutback_length_um.size() >= 2)
     m.figures.push_back(
         {"cutback_length_step_um", "cut-back set: length added per waveguide",

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "holo/circuit/compiled.h"
+#include "holo/circuit/path_loss.h"
 #include "holo/support/error.h"
 
 namespace holo::analysis {
@@ -114,14 +115,10 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
 
   const auto& mzi = pdk.tmpl("mzi");
   const auto& ps = pdk.tmpl("phase_shifter");
-  const auto& att = pdk.tmpl("attenuator");
   const auto& mod = pdk.tmpl("modulator");
-  const auto& rx = pdk.tmpl("homodyne_receiver");
   const auto& wg = pdk.tmpl("waveguide");
   const auto& dac = pdk.tmpl("dac");
   const auto& adc = pdk.tmpl("adc");
-  const double gc_db =
-      pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
 
   // Static heater power: every programmed phase of every tile (MZIs, attenuators, screen shifters), summed tile by
   // tile in netlist order (compiled chips: each cell belongs to one tile, so this is the flattened chip's sum).
@@ -152,13 +149,12 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
       // The worst path through the tile and its length; its heaters.
       double db = 0, len_um = 0;
       const circuit::TileView tv = circuit::read_tile(n, t.cell);
+      circuit::LossOptions schematic;
+      schematic.use_drawn = false;
+      db = circuit::worst_path_loss_db(tv, circuit::tile_loss(t, pdk, schematic));
       std::visit(circuit::Overloaded{[&](const circuit::CoherentTile& c) {
                    const int64_t mzis = worst_path_mzis(c.vh.mesh) + worst_path_mzis(c.u.mesh);
                    len_um = static_cast<double>(mzis) * mzi.number("length_um");
-                   db = gc_db + mod.number("insertion_loss_db") +
-                        static_cast<double>(mzis) * mzi.number("insertion_loss_db") +
-                        2 * ps.number("insertion_loss_db") + att.number("insertion_loss_db") +
-                        rx.number("insertion_loss_db") + wg.number("loss_db_per_cm") * len_um * 1e-4;
                    mesh_heaters(c.vh.mesh);
                    for (const circuit::Attenuator& a : c.att.attenuators)
                      heater_mw += heater_power_mw(a.theta_rad, p_pi) + heater_power_mw(a.phi_rad, p_pi);
@@ -186,11 +182,12 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   m.electronic_energy_pj = energy_pj;
 
   m.figures.push_back(
-      {"worst_path_loss_db", "worst-path insertion loss", worst_db,
-       fmt::format("max over optical stages and tiles of: grating coupler + modulator + (MZIs on the worst "
-                   "path of the V^H and U meshes, counted column by column) x MZI loss + 2 screen phase "
-                   "shifters + attenuator + receiver + waveguide loss over the MZI lengths; PDK figures. "
-                   "Worst stage: {}. What the layout adds is layout_added_loss_db.",
+      {"worst_path_loss_db", "worst-path insertion loss (schematic)", worst_db,
+       fmt::format("max over optical stages, tiles and input -> output paths of the schematic's losses (the loss "
+                   "model of docs/simulation.md#losses without the layout): grating coupler + modulator + MZIs "
+                   "and idle slots column by column + attenuator + screen shifters + receiver, MZIs and shifters "
+                   "with propagation over their length; PDK figures. Worst stage: {}. With the layout's drawn "
+                   "paths: worst_path_loss_with_layout_db and report stages[].loss_db.",
                    worst_stage.empty() ? "none" : worst_stage)});
   m.figures.push_back(
       {"heater_power_mw", "static heater power", heater_mw,
@@ -203,7 +200,22 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
        "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
        "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
   charge_laser(m, pdk, pdk.tmpl("laser").number("power_per_channel_mw"), LaserBasis::pdk);
+  add_stage_losses(m, n, pdk);
   return m;
+}
+
+void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk& pdk) {
+  m.stage_loss.clear();
+  for (const circuit::Stage& st : n.stages) {
+    if (st.domain != "optical") continue;
+    StageLoss s;
+    for (const circuit::Tile& t : st.tiles) {
+      const circuit::TileLoss l = circuit::tile_loss(t, pdk, circuit::LossOptions{});
+      s.loss_db = std::max(s.loss_db, circuit::worst_path_loss_db(circuit::read_tile(n, t.cell), l));
+      s.drawn = s.drawn || l.drawn;
+    }
+    m.stage_loss[st.node] = s;
+  }
 }
 
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis) {

@@ -34,8 +34,15 @@ struct LaserCharge {
   LaserBasis basis = LaserBasis::pdk;
 };
 
+// An optical stage's worst input -> output path loss (circuit/path_loss.h: the simulator's loss model).
+struct StageLoss {
+  double loss_db = 0;
+  bool drawn = false;  // on the layout's drawn paths (else the schematic's)
+};
+
 struct ChipMetrics {
-  std::map<std::string, int64_t> counts;  // mzis, phase_shifters, modulators, photodetectors, tiles, ...
+  std::map<std::string, StageLoss> stage_loss;  // optical stage node -> its loss (report.json stages[].loss_db)
+  std::map<std::string, int64_t> counts;        // mzis, phase_shifters, modulators, photodetectors, tiles, ...
   std::vector<Figure> figures;
   int64_t macs_per_sample = 0;
   // Per sample, what does not depend on the laser: DAC, modulator, ADC and accumulator energy (pJ).
@@ -56,6 +63,10 @@ int64_t worst_path_mzis(const linalg::Mesh& mesh);
 
 // Every figure; the laser is charged at the PDK's power_per_channel_mw (LaserBasis::pdk).
 ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
+
+// Sets m.stage_loss from the netlist's tiles: the loss model's worst path per optical stage, on the drawn paths
+// where the tiles carry them. analyze() calls it; call it again once the layout's drawn paths are recorded.
+void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk& pdk);
 
 // Charges the laser at `per_channel_mw` per modulator input: recomputes laser_power_mw (channels x power /
 // wall-plug efficiency), energy_per_sample_pj, energy_per_mac_pj and tops_per_w from the other figures.

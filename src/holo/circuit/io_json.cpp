@@ -3,6 +3,7 @@
 // streaming parser driven by the schema: it fills the Netlist directly without building a JSON document
 // (a DOM parse of a 200 MB netlist took 3.3 s and 1.4 GB), and names the JSON path of any bad field.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <initializer_list>
 #include <limits>
 #include <string_view>
+#include <utility>
 
 #include "holo/circuit/io.h"
 #include "holo/support/error.h"
@@ -209,6 +211,31 @@ void append_cell(std::string& out, const Cell& c, size_t ci) {
   out += "\n    }";
 }
 
+template <class Where>
+void append_drawn(std::string& out, const DrawnPaths& d, Where where) {
+  auto numbers = [&](const char* key, const std::vector<double>& v) {
+    out += fmt::format(", \"{}\": [", key);
+    for (size_t k = 0; k < v.size(); ++k) {
+      if (k) out += ", ";
+      append_finite(out, v[k], [&] { return fmt::format("{}.{}[{}]", where(), key, k); });
+    }
+    out += ']';
+  };
+  auto integers = [&](const char* key, const std::vector<int64_t>& v) {
+    out += fmt::format(", \"{}\": [{}]", key, fmt::join(v, ", "));
+  };
+  out += ", \"drawn\": {\"fill_length_um\": ";
+  append_finite(out, d.fill_length_um, [&] { return fmt::format("{}.fill_length_um", where()); });
+  out += ", \"slot_length_um\": ";
+  append_finite(out, d.slot_length_um, [&] { return fmt::format("{}.slot_length_um", where()); });
+  out += fmt::format(", \"crossings\": {}, \"output_couplers\": {}", d.crossings, d.output_couplers);
+  numbers("in_length_um", d.in_length_um);
+  integers("in_bends", d.in_bends);
+  numbers("out_length_um", d.out_length_um);
+  integers("out_bends", d.out_bends);
+  out += '}';
+}
+
 void append_stage(std::string& out, const Stage& s, size_t si) {
   out += "{\n      \"node\": ";
   append_string(out, s.node);
@@ -230,6 +257,8 @@ void append_stage(std::string& out, const Stage& s, size_t si) {
     out += fmt::format(", \"row0\": {}, \"rows\": {}, \"col0\": {}, \"cols\": {}, \"gain\": ", t.row0, t.rows, t.col0,
                        t.cols);
     append_finite(out, t.gain, [&] { return fmt::format("stages[{}] ('{}') tiles[{}].gain", si, s.node, i); });
+    if (t.drawn)
+      append_drawn(out, *t.drawn, [&] { return fmt::format("stages[{}] ('{}') tiles[{}].drawn", si, s.node, i); });
     out += '}';
   });
   out += "\n    }";
@@ -414,6 +443,18 @@ class Parser {
       syntax("malformed number");
     }
     return v;
+  }
+
+  bool boolean(const Path& path) {
+    ws();
+    for (const auto& [word, value] : {std::pair<std::string_view, bool>{"true", true}, {"false", false}}) {
+      if (static_cast<size_t>(end_ - p_) >= word.size() && std::string_view(p_, word.size()) == word) {
+        p_ += word.size();
+        return value;
+      }
+    }
+    schema(path, fmt::format("expected true or false, found {}", found()));
+    return false;
   }
 
   // Calls on_field(key, path) for each member; the callback must consume the value.
@@ -803,7 +844,7 @@ class Reader {
   Tile tile(const Path& at) {
     constexpr int64_t big = std::numeric_limits<int64_t>::max();
     Tile t;
-    Fields f(in_, {"cell", "row0", "rows", "col0", "cols", "gain"}, {"cell", "row0", "rows", "col0", "cols"});
+    Fields f(in_, {"cell", "row0", "rows", "col0", "cols", "gain", "drawn"}, {"cell", "row0", "rows", "col0", "cols"});
     in_.object(at, [&](const std::string& key, const Path& kp) {
       switch (f.which(key, kp)) {
         case 0:
@@ -821,13 +862,73 @@ class Reader {
         case 4:
           t.cols = in_.integer(kp, 0, big);
           break;
-        default:
+        case 5:
           t.gain = in_.number(kp);
+          break;
+        default:
+          t.drawn = drawn(kp);
           break;
       }
     });
     f.check_required(at);
+    if (t.drawn) {
+      const auto cols = static_cast<size_t>(t.cols), rows = static_cast<size_t>(t.rows);
+      if (t.drawn->in_length_um.size() != cols || t.drawn->in_bends.size() != cols ||
+          t.drawn->out_length_um.size() != rows || t.drawn->out_bends.size() != rows)
+        in_.schema(
+            at.field("drawn"),
+            fmt::format("expected {} input and {} output paths (the tile's cols and rows), found {} / {} / {} / {} "
+                        "in_length_um / in_bends / out_length_um / out_bends",
+                        cols, rows, t.drawn->in_length_um.size(), t.drawn->in_bends.size(),
+                        t.drawn->out_length_um.size(), t.drawn->out_bends.size()));
+    }
     return t;
+  }
+
+  // Lengths are >= 0 and finite, bends and crossings >= 0.
+  DrawnPaths drawn(const Path& at) {
+    constexpr int64_t big = std::numeric_limits<int32_t>::max();
+    DrawnPaths d;
+    auto length = [&](const Path& p) {
+      const double v = in_.number(p);
+      if (!(v >= 0.0) || !std::isfinite(v)) in_.schema(p, fmt::format("{} is not a length >= 0 (um)", v));
+      return v;
+    };
+    Fields f(in_,
+             {"fill_length_um", "slot_length_um", "crossings", "output_couplers", "in_length_um", "in_bends",
+              "out_length_um", "out_bends"},
+             {"fill_length_um", "slot_length_um", "crossings", "output_couplers", "in_length_um", "in_bends",
+              "out_length_um", "out_bends"});
+    in_.object(at, [&](const std::string& key, const Path& kp) {
+      switch (f.which(key, kp)) {
+        case 0:
+          d.fill_length_um = length(kp);
+          break;
+        case 1:
+          d.slot_length_um = length(kp);
+          break;
+        case 2:
+          d.crossings = in_.integer(kp, 0, big);
+          break;
+        case 3:
+          d.output_couplers = in_.boolean(kp);
+          break;
+        case 4:
+          in_.array(kp, [&](size_t, const Path& ip) { d.in_length_um.push_back(length(ip)); });
+          break;
+        case 5:
+          in_.array(kp, [&](size_t, const Path& ip) { d.in_bends.push_back(in_.integer(ip, 0, big)); });
+          break;
+        case 6:
+          in_.array(kp, [&](size_t, const Path& ip) { d.out_length_um.push_back(length(ip)); });
+          break;
+        default:
+          in_.array(kp, [&](size_t, const Path& ip) { d.out_bends.push_back(in_.integer(ip, 0, big)); });
+          break;
+      }
+    });
+    f.check_required(at);
+    return d;
   }
 
   Parser in_;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,28 @@ struct Cell {
 // One K x K (or smaller edge) block of a tiled weight matrix W (out x in) realized optically:
 // W[row0:row0+rows, col0:col0+cols] ~= gain * Re(T), T the tile cell's transfer matrix (circuit::ideal_matrix;
 // for a coherent tile U diag(M(theta_k, phi_k)[0][0]) V^H: the attenuators' complex bar entries).
+// What the layout drew on a tile's optical paths besides the netlist's components (written by compile's layout
+// stage; docs/circuit-json.md "Drawn paths", docs/simulation.md "Losses"): the I/O waveguides between the grating
+// couplers and the tile's ports, the straight waveguide every mode runs through inside the tile (wiring channels
+// and end fillers), and the straight that fills an idle mesh slot. sim and analysis both read it through
+// circuit/path_loss.h.
+struct DrawnPaths {
+  std::vector<double> in_length_um;   // per tile input j: centreline length, input grating coupler -> port in<j>
+  std::vector<int64_t> in_bends;      // per tile input j: 90-degree bends on that path
+  std::vector<double> out_length_um;  // per tile output i: port out<i> -> output grating coupler
+  std::vector<int64_t> out_bends;     // per tile output i
+  double fill_length_um = 0;          // straight length every mode crosses inside the tile outside components
+  double slot_length_um = 0;          // an idle mesh slot: a straight of this length (the MZI cell's length)
+  int64_t crossings = 0;              // waveguide crossings on any one path
+  bool output_couplers = true;        // each output leaves the die through a grating coupler
+};
+
 struct Tile {
   std::string cell;  // tile cell name
   int64_t row0 = 0, rows = 0;
   int64_t col0 = 0, cols = 0;
-  double gain = 1.0;  // electronic gain sigma_max restoring the scale after detection
+  double gain = 1.0;                // electronic gain sigma_max restoring the scale after detection
+  std::optional<DrawnPaths> drawn;  // absent: no layout (the schematic's paths only)
 };
 
 // A network layer and how the chip computes it.

@@ -222,6 +222,14 @@ std::optional<LayoutOutputs> lay_out(Compilation& c) {
                 fmt::format("{}: no layout written (chip.gds and its figures): {}", c.out_dir, c.layout_skipped));
     return std::nullopt;
   }
+  // The drawn paths go into the chip (circuit.json): the simulator and the stage losses read them
+  // (circuit/path_loss.h).
+  for (circuit::Stage& st : c.net.stages)
+    for (circuit::Tile& t : st.tiles) {
+      auto it = laid->drawn.find(t.cell);
+      if (it != laid->drawn.end()) t.drawn = it->second;
+    }
+  analysis::add_stage_losses(c.metrics, c.net, c.platform);
   for (const layout::ParamFallback& f : laid->fallbacks)
     c.diag.warn("LAYOUT-FALLBACK", fmt::format("{}: {}", c.pdk_path, f.message()));
   analysis::add_layout_figures(c.metrics,
@@ -262,17 +270,22 @@ constexpr double kPowerFloorMw = 1e-3;  // 1 uW per channel
 constexpr double kPowerTolerance = 0.05;
 
 std::string describe_simulator(const sim::SimOptions& o) {
-  std::string s = o.use_pdk_loss ? fmt::format("PDK insertion losses ({} mesh loss)",
-                                               o.balanced_mesh_loss ? "balanced" : "unbalanced")
+  std::string s = o.use_pdk_loss ? fmt::format("every loss on the {} paths ({})",
+                                               o.use_drawn_paths ? "drawn (layout's)" : "schematic",
+                                               o.balanced_mesh_loss ? "loss-matched idle slots" : "idle slots as drawn")
                                  : "no insertion loss";
-  s += o.shot_noise && o.thermal_noise ? ", shot + thermal detector noise"
-       : o.shot_noise                  ? ", shot noise"
-       : o.thermal_noise               ? ", thermal noise"
-                                       : ", no detector noise";
+  std::vector<std::string> noise;
+  if (o.shot_noise) noise.push_back("shot");
+  if (o.thermal_noise) noise.push_back("thermal");
+  if (o.rin) noise.push_back("laser RIN");
+  s += noise.empty() ? ", no detector noise"
+                     : fmt::format(", {} noise over the symbol-rate bandwidth", fmt::join(noise, " + "));
+  if (o.signal_quantization) s += ", signal DAC and ADC at the PDK's bits";
+  if (o.attenuator_extinction) s += ", finite attenuator extinction";
   s += o.dac_bits > 0 ? fmt::format(", {}-bit phase DACs", o.dac_bits) : ", exact phases";
   if (o.coupler_sigma_rad > 0) s += fmt::format(", coupler errors sigma {:g} rad", o.coupler_sigma_rad);
   if (o.phase_noise_rad > 0) s += fmt::format(", phase noise sigma {:g} rad", o.phase_noise_rad);
-  return s + " (the simulator's defaults with detector noise on)";
+  return s + " (the simulator's defaults)";
 }
 
 void laser_power(Compilation& c) {

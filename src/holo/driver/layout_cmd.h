@@ -47,6 +47,9 @@ Result layout_demo(const LayoutDemoOptions& opts);
 struct LayoutOutputs {
   std::string gds_path, lyp_path, layermap_path, drc_deck_path, svg_path, pads_path;
   layout::ChipFigures figures;
+  // Netlist tile cell -> what the layout drew on its paths (circuit::DrawnPaths; compile records it). Not in
+  // to_json().
+  std::map<std::string, circuit::DrawnPaths> drawn;
   int64_t gds_bytes = 0;
   int64_t flat_polygons = 0;
   // Shapes per "layer/datatype" of the expanded chip as KLayout counts them (polygons, texts and port labels).

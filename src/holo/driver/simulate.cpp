@@ -10,6 +10,7 @@
 #include "holo/driver/model.h"
 #include "holo/runtime/evaluate.h"
 #include "holo/runtime/laser_power.h"
+#include "holo/sim/stage.h"
 #include "holo/support/error.h"
 #include "holo/support/npy.h"
 #include "holo/support/progress.h"
@@ -33,8 +34,9 @@ ChannelPower channel_power(const SimulateOptions& opts, const BoundChip& bound) 
 
 // The command's JSON and text from the statistics (formatting only).
 Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, const sim::SimOptions& sim_options,
-                       const ChannelPower& power, const runtime::Statistics& st, const std::string& pdk_name,
+                       const ChannelPower& power, const runtime::Statistics& st, const pdk::Pdk& pdk,
                        const Diagnostics& diag) {
+  const std::string& pdk_name = pdk.name;
   Result r;
   auto& j = r.json;
   const sim::SimOptions eff = sim::effective(sim_options);
@@ -67,7 +69,19 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                       {"laser_power_source", power.source},
                       {"shot_noise", eff.shot_noise},
                       {"thermal_noise", eff.thermal_noise},
+                      {"rin", eff.rin},
+                      {"signal_quantization", eff.signal_quantization},
+                      {"attenuator_extinction", eff.attenuator_extinction},
+                      {"drawn_paths", eff.use_drawn_paths},
+                      {"balanced_mesh_loss", eff.balanced_mesh_loss},
                       {"seed", opts.sim.seed}};
+  // Per optical stage, the loss and SNR the simulation used (report.json stages[].loss_db is the same model).
+  j["stages"] = nlohmann::json::array();
+  for (const runtime::StageFigures& s : st.stages) {
+    nlohmann::json e = {{"node", s.node}, {"loss_db", s.loss_db}, {"paths", s.drawn ? "drawn" : "schematic"}};
+    e["snr_db"] = std::isfinite(s.snr_db) ? nlohmann::json(s.snr_db) : nlohmann::json(nullptr);
+    j["stages"].push_back(std::move(e));
+  }
   j["mzis_out_of_range"] = st.out_of_range;
   if (eff.correct_couplers && eff.coupler_sigma_rad > 0.0)
     j["coupler_correction"] = {
@@ -78,6 +92,18 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
          "homodyne receivers detect) is closer to the target than the uncorrected one's; otherwise the tile "
          "keeps its nominal phases"}};
   j["gain_calibration_residual"] = st.calibration_residual;
+  if (sim::has_detector_noise(eff) || eff.signal_quantization) {
+    const sim::DetectorModel d = sim::detector_model(pdk);
+    j["detection"] = {{"symbol_rate_gbaud", d.symbol_rate_hz * 1e-9},
+                      {"receiver_bandwidth_ghz", d.receiver_bandwidth_hz * 1e-9},
+                      {"noise_bandwidth_ghz", d.bandwidth_hz * 1e-9},
+                      {"rin_db_per_hz", d.has_rin ? nlohmann::json(10.0 * std::log10(d.rin_per_hz)) : nlohmann::json()},
+                      {"dac_bits", d.dac_bits},
+                      {"adc_bits", d.adc_bits},
+                      {"note",
+                       "noise bandwidth = min(receiver bandwidth, symbol rate / 2), the symbol rate the slower of the "
+                       "DAC and ADC sample rates; snr_db per stage: a full-scale output on the stage's worst path"}};
+  }
   j["pdk"] = pdk_name;
   j["warnings"] = nlohmann::json::array();
   for (const Warning& w : diag.warnings()) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
@@ -93,6 +119,10 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                         : power.source == "chip" ? "charged by holo compile"
                                                  : "the PDK's; the chip records none",
                         sim::has_detector_noise(eff) ? "" : "; without detector noise it does not change the result");
+  for (const runtime::StageFigures& s : st.stages)
+    r.text += fmt::format("  stage {}: worst-path loss {:.2f} dB ({} paths){}\n", s.node, s.loss_db,
+                          s.drawn ? "drawn" : "schematic",
+                          std::isfinite(s.snr_db) ? fmt::format(", full-scale SNR {:.1f} dB", s.snr_db) : "");
   r.text += fmt::format("  output error: max {:.3g} ({:.3g} of the output scale), rms {:.3g}\n",
                         j["output_error"]["max_abs"].get<double>(),
                         j["output_error"]["max_abs_over_output_scale"].get<double>(), st.rms_error_mean);
@@ -138,6 +168,18 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
 
   // The laser power per input channel: the chip's (compile's) unless --laser-power-mw sets it (docs/simulation.md).
   const ChannelPower power = channel_power(opts, bound);
+  const sim::SimOptions eff = sim::effective(opts.sim);
+  if (eff.use_pdk_loss && eff.use_drawn_paths) {
+    int64_t schematic = 0;
+    for (const circuit::Stage& s : bound.net.stages)
+      for (const circuit::Tile& t : s.tiles) schematic += t.drawn ? 0 : 1;
+    if (schematic > 0)
+      diag.warn("SIM-SCHEMATIC-PATHS",
+                fmt::format("{}: {} tile(s) carry no drawn paths (compiled with --no-layout, too large to lay out, or "
+                            "by an earlier holo): their losses are the schematic's, without the layout's fan-outs, "
+                            "output couplers and fillers",
+                            bound.circuit_path, schematic));
+  }
   sim::SimOptions sim_options = opts.sim;
   sim_options.laser_power_mw = power.mw;
   sim::validate(sim_options);
@@ -150,7 +192,7 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   if (bar) mc.on_draw = [&bar] { bar->advance(); };
   const runtime::Statistics st = runtime::monte_carlo(g, bound.net, bound.pdk, sim_options, inputs, ref, labels, mc);
   if (bar) bar->done();
-  return simulate_result(out_dir, opts, sim_options, power, st, bound.pdk.name, diag);
+  return simulate_result(out_dir, opts, sim_options, power, st, bound.pdk, diag);
 }
 
 }  // namespace holo::driver

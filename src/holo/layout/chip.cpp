@@ -88,6 +88,10 @@ ChipLayout layout_chip(const circuit::Netlist& netlist, const LayoutParams& para
   chip.top = placed.top;
   chip.pads = std::move(placed.pads);
   chip.figures = chip_figures(placed, params);
+  for (const auto& [netlist_cell, layout_cell] : chip.cell_of) {
+    auto it = placed.drawn.find(layout_cell);
+    if (it != placed.drawn.end()) chip.drawn[netlist_cell] = it->second;
+  }
   // Unit cells a degenerate chip never places (the wired MZI of a mesh without MZIs, a bend no fan-out uses)
   // would be extra top cells in chip.gds.
   chip.lib.remove_unreachable(chip.top);

@@ -55,6 +55,8 @@ struct ChipLayout {
   std::string top;
   std::vector<WiredPad> pads;                  // in placement order
   std::map<std::string, std::string> cell_of;  // netlist cell name -> layout cell name (mesh, attenuators, tile)
+  // Netlist tile cell name -> what the layout drew on its paths (compile records it in the stages' tiles).
+  std::map<std::string, circuit::DrawnPaths> drawn;
   ChipFigures figures;
 };
 

@@ -119,6 +119,15 @@ PlacedChip place_chip(CellFactory& f, const TileCells& cells, const std::vector<
         io.place(top, {t + "_in", true, nin, y0, col.x_tile, col.x_gc_in, col.x_gc_in + io.clearance(), col.group_in});
     const FanoutSide outs = io.place(
         top, {t + "_out", false, nout, y0, col.x_tile + ti.length, col.x_gc_out, col.x_out_turn, col.group_out});
+    circuit::DrawnPaths& d = out.drawn[t];
+    for (double len : in.lengths_nm) d.in_length_um.push_back(len / 1000.0);
+    for (double len : outs.lengths_nm) d.out_length_um.push_back(len / 1000.0);
+    d.in_bends = in.bends;
+    d.out_bends = outs.bends;
+    d.fill_length_um = static_cast<double>(ti.uniform_fill) / 1000.0;
+    d.slot_length_um = static_cast<double>(ti.slot_length) / 1000.0;
+    d.crossings = 0;           // planar meshes, fan-outs that do not cross (io_fanout.h)
+    d.output_couplers = true;  // every output leaves through a grating coupler at the east edge
     for (double len : in.lengths_nm) fig.waveguide_length_nm += len;
     for (double len : outs.lengths_nm) fig.waveguide_length_nm += len;
     fig.waveguide_length_nm += ti.track_length;

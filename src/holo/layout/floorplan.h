@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ struct PlacedChip {
   FloorplanFigures figures;
   FanoutFigures io;
   FurnitureFigures furniture;
+  // Per placed tile (layout cell name): what its paths cross besides the netlist's components.
+  std::map<std::string, circuit::DrawnPaths> drawn;
 };
 
 // Places the layout cells `tiles` (tile cells laid out by `cells`, top to bottom) in a new top cell named

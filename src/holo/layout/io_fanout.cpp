@@ -119,6 +119,7 @@ FanoutSide IoFanout::place(Cell& top, const FanoutSideSpec& s) {
     const double len = path(top, start, end, xt[static_cast<size_t>(k)], tag, b);
     fig_.bends += b;
     out.worst_bends = std::max(out.worst_bends, b);
+    out.bends.push_back(b);
     lo = k == 0 ? len : std::min(lo, len);
     out.longest_nm = k == 0 ? len : std::max(out.longest_nm, len);
     out.lengths_nm.push_back(len);

@@ -41,6 +41,7 @@ struct FanoutSideSpec {
 // one path.
 struct FanoutSide {
   std::vector<double> lengths_nm;
+  std::vector<int64_t> bends;  // 90-degree bends per path, in port order
   double longest_nm = 0;
   int64_t worst_bends = 0;
 };

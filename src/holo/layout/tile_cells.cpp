@@ -110,6 +110,7 @@ std::string TileCells::mesh(const circuit::MeshView& mv) {
   auto add_unit = [&](std::vector<Drive> drives, Coord column) {
     const Coord W = router_.unit(c, x, grounds, std::move(drives), column, inf.y_bot, inf.wiring);
     channel_fill(c, x, W, n, fmt::format("ch{}", channels), fill);
+    inf.uniform_fill += W;
     ++channels;
     x += W;
     grounds.clear();
@@ -171,8 +172,10 @@ std::string TileCells::mesh(const circuit::MeshView& mv) {
       }
     }
     x += l_last;
+    if (!screen) inf.uniform_fill += l_last;  // every mode ends in a pass-through waveguide or a filler
   }
   add_unit({}, 0);
+  inf.slot_length = lm_;
   inf.length = x;
   inf.heaters += 2 * inf.mzis;
   inf.worst_fill = fill.empty() ? 0 : *std::max_element(fill.begin(), fill.end());
@@ -206,6 +209,7 @@ std::string TileCells::attenuators(const circuit::AttenuatorColumn& a) {
   inf.length = w_in + latt_ + w_out;
   inf.mzis = inf.heaters = n;
   inf.worst_fill = w_in + w_out;
+  inf.uniform_fill = w_in + w_out;
   inf.track_length = static_cast<double>(inf.length) * static_cast<double>(n);
   add_mode_ports(c, n, inf.length);
   facts_[a.cell] = std::move(inf);
@@ -270,6 +274,8 @@ std::string TileCells::coherent_tile(const circuit::TileView& t, const circuit::
   }
   inf.length = len;
   inf.worst_fill = vh.worst_fill + at.worst_fill + u.worst_fill;
+  inf.uniform_fill = vh.uniform_fill + at.uniform_fill + u.uniform_fill;
+  inf.slot_length = lm_;
   inf.heaters = vh.heaters + at.heaters + u.heaters;
   inf.mzis = vh.mzis + at.mzis + u.mzis;
   inf.track_length = vh.track_length + at.track_length + u.track_length;

@@ -24,6 +24,9 @@ struct CellFacts {
   Coord length = 0;      // x extent: inputs at x = 0, outputs at x = length
   int64_t modes = 0;     // optical tracks (ports in<m> / out<m> at y = -m * port_pitch)
   Coord worst_fill = 0;  // the longest filler length on any mode (what the layout adds to a path)
+  // Straight length every mode runs through outside the netlist's components and idle slots (wiring channels,
+  // end fillers), and the length of the straight filling an idle mesh slot (circuit::DrawnPaths).
+  Coord uniform_fill = 0, slot_length = 0;
   int64_t heaters = 0, mzis = 0;
   double track_length = 0;  // x extent of the optical elements summed over the tracks, nm
   Coord y_bot = 0;          // bottom edge of the cell's tracks (the wiring's pad fields reach below it)

@@ -41,6 +41,9 @@ constexpr Quantity kOpticalPower{"mW", open_closed(0, 1000), false,
 constexpr Quantity kWaveguidePower{"mW", open_closed(0, 1e4), false,
     "a waveguide carries some light (0 would allow no laser at all); 10 W is past any integrated waveguide (Si "
     "strips ~0.1 W before two-photon and free-carrier absorption, SiN guides a few W)"};
+constexpr Quantity kRin{"dB/Hz", closed(-200, -80), false,
+    "relative intensity noise of a laser: -200 dB/Hz is below the shot-noise limit of any milliwatt source, -80 "
+    "dB/Hz is a noisy multimode diode; a positive value is a sign mistake"};
 constexpr Quantity kWallPlug{"1", open_closed(0, 1), false,
     "energy conservation: a laser emits at most the electrical power it draws; 0 would be infinite draw"};
 constexpr Quantity kCouplingPower{"1", closed(0, 1), false,
@@ -157,7 +160,7 @@ std::vector<TemplateSpec> make_specs() {
       }},
       {"attenuator", "attenuator", true, {
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim"},
-          {"extinction_db", &kExtinction, false, kNotRead},
+          {"extinction_db", &kExtinction, false, "sim: attenuator extinction (off when absent)"},
       }},
       {"modulator", "modulator", true, {
           {"bandwidth_ghz", &kBandwidthGhz, false, kNotRead},
@@ -183,13 +186,13 @@ std::vector<TemplateSpec> make_specs() {
           {"lo_power_mw", &kOpticalPower, true, "sim: detector signal and noise"},
       }},
       {"dac", "electronic", true, {
-          {"bits", &kBits, false, "not read (the --dac-bits option sets the phase resolution)"},
-          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency"},
+          {"bits", &kBits, false, "sim: signal-path DAC (the --dac-bits option sets the phase resolution)"},
+          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency; sim: symbol rate"},
           {"energy_pj_per_sample", &kEnergy, true, "analysis: energy"},
       }},
       {"adc", "electronic", true, {
-          {"bits", &kBits, false, kNotRead},
-          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency"},
+          {"bits", &kBits, false, "sim: signal-path ADC"},
+          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency; sim: symbol rate"},
           {"energy_pj_per_sample", &kEnergy, true, "analysis: energy"},
       }},
       {"nonlinearity", "electronic", true, {
@@ -204,6 +207,7 @@ std::vector<TemplateSpec> make_specs() {
           {"power_per_channel_mw", &kOpticalPower, true,
            "analysis: laser power of a compile without --calibrate; simulate: a chip recording none; sim: eo activation"},
           {"wall_plug_efficiency", &kWallPlug, true, "analysis: laser power"},
+          {"rin_db_per_hz", &kRin, false, "sim: laser intensity noise (off when absent)"},
       }},
       {"grating_coupler", "coupler_io", false, {
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim: input power"},

@@ -180,6 +180,11 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
       s["matrix"] = {st.out_features, st.in_features};
       s["tiles"] = st.tiles.size();
       s["positions"] = st.positions;
+      auto it = m.stage_loss.find(st.node);
+      if (it != m.stage_loss.end()) {
+        s["loss_db"] = it->second.loss_db;
+        s["loss_paths"] = it->second.drawn ? "drawn" : "schematic";
+      }
     }
     j["stages"].push_back(s);
   }
@@ -203,6 +208,10 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
                              ? fmt::format("{} x {} matrix, {} tile(s), {} position(s) per sample", st.out_features,
                                            st.in_features, st.tiles.size(), st.positions)
                              : st.reason;
+    auto it = m.stage_loss.find(st.node);
+    if (it != m.stage_loss.end())
+      detail += fmt::format("; worst-path loss {:.2f} dB ({} paths)", it->second.loss_db,
+                            it->second.drawn ? "drawn" : "schematic");
     s += fmt::format("| {} | {} | {} | {} |\n", st.node, st.op, st.domain, detail);
   }
   // Only when there are some: a compile without warnings gives the same report as before warnings existed.

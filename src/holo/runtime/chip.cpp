@@ -40,7 +40,11 @@ struct Chip::Impl {
     eo_channel_w = pdk.templates.count("laser") ? pdk.tmpl("laser").number("power_per_channel_mw") * 1e-3 : 1e-3;
     int64_t index = 0;
     for (const auto& st : net.stages) {
-      if (st.domain == "optical") prepared.emplace(st.node, sim::prepare_stage(net, st, pdk, so, index));
+      if (st.domain == "optical") {
+        const sim::PreparedStage& p =
+            prepared.emplace(st.node, sim::prepare_stage(net, st, pdk, so, index)).first->second;
+        stats.stages.push_back({st.node, p.loss_db, p.snr_db, p.drawn_paths});
+      }
       if (st.domain == "optical_activation") eo_nodes.insert(st.node);
       ++index;
     }

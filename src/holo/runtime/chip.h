@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "holo/circuit/netlist.h"
@@ -26,7 +27,16 @@
 namespace holo::runtime {
 
 // What preparing the chip's stages found (sim::PreparedStage), for one draw.
+// The loss and SNR an optical stage was simulated with (sim::PreparedStage).
+struct StageFigures {
+  std::string node;
+  double loss_db = 0;  // the worst input -> output path of its tiles, every loss included
+  double snr_db = 0;   // a full-scale output on that path at the simulated laser power; NaN without noise
+  bool drawn = false;  // the losses follow the layout's drawn paths
+};
+
 struct ChipStats {
+  std::vector<StageFigures> stages;       // optical stages in execution order
   int64_t out_of_range = 0;               // MZIs / attenuators whose corrected target was out of reach, all stages
   int64_t tiles_tried = 0;                // tiles where coupler correction was tried
   int64_t tiles_corrected = 0;            // ... and its programming kept

@@ -120,6 +120,7 @@ Statistics monte_carlo(const graph::Graph& g, const circuit::Netlist& net, const
     st.tiles_tried += d.chip.tiles_tried;
     st.tiles_corrected += d.chip.tiles_corrected;
     st.calibration_residual = std::max(st.calibration_residual, d.chip.worst_calibration_residual);
+    if (draw == 0) st.stages = d.chip.stages;
     accs.push_back(d.accuracy);
     agrees.push_back(d.agreement);
     max_errs.push_back(d.max_abs_error);

@@ -82,6 +82,7 @@ struct Statistics {
   int64_t out_of_range = 0;                      // the largest of the draws'
   int64_t tiles_tried = 0, tiles_corrected = 0;  // summed over the draws
   double calibration_residual = 0;               // the largest of the draws'
+  std::vector<StageFigures> stages;              // the first draw's (losses and SNR do not vary between draws)
   std::vector<DrawStats> per_draw;
 };
 

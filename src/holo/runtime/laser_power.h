@@ -96,9 +96,10 @@ inline constexpr double kMaxLaserPowerPerChannelMw = 1e4;
 // ---- Calibrating a chip ----
 
 struct LaserCalibrationOptions {
-  // The simulator's options at every probe (the search sets the laser power; detector noise is forced on:
-  // shot and thermal). Draw d of a probe uses seed sim.seed + d at every power (common random numbers: the same
-  // noise realisations, scaled, so the score is nearly monotone in the power).
+  // The simulator's options at every probe (the search sets the laser power; shot and thermal detector noise are
+  // forced on, RIN and the rest as given: the defaults are the realistic chip). Draw d of a probe uses seed sim.seed +
+  // d at every power (common random numbers: the same noise realisations, scaled, so the score is nearly monotone in
+  // the power).
   sim::SimOptions sim;
   int draws = 2;                   // independent noise draws averaged per probe (>= 1)
   double accuracy_margin = 0.01;   // with labels: pass when accuracy >= reference accuracy - margin

@@ -27,6 +27,11 @@ SimOptions effective(const SimOptions& o) {
   SimOptions e;
   e.ideal = true;
   e.use_pdk_loss = false;
+  e.use_drawn_paths = false;
+  e.balanced_mesh_loss = false;
+  e.shot_noise = e.thermal_noise = e.rin = false;
+  e.signal_quantization = false;
+  e.attenuator_extinction = false;
   e.laser_power_mw = o.laser_power_mw;
   e.seed = o.seed;
   e.threads = o.threads;

@@ -68,7 +68,15 @@ AttenuatorCorrection correct_attenuator(double theta_rad, double phi_rad, const 
   return out;
 }
 
-TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss) {
+namespace {
+
+double field_factor(double db) {
+  return std::pow(10.0, -db / 20.0);
+}
+
+}  // namespace
+
+TileState nominal_state(const circuit::TileView& t, const circuit::TileLoss& loss) {
   TileState s;
   s.cell = t.cell;
   s.rows = t.rows;
@@ -83,14 +91,47 @@ TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool us
                         return b;
                       }},
                       t.body);
+  s.mzi_loss = field_factor(loss.mzi_db);
+  s.phase_shifter_loss = field_factor(loss.screen_db);
+  s.attenuator_loss = field_factor(loss.attenuator_db);
+  s.idle_loss = field_factor(loss.idle_slot_db);
+  s.fill_loss = field_factor(loss.fill_db);
+  for (double db : loss.in_db) s.in_loss.push_back(field_factor(db));
+  for (double db : loss.out_db) s.out_loss.push_back(field_factor(db));
+  return s;
+}
+
+TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss) {
+  circuit::TileLoss loss;
+  if (use_pdk_loss) {
+    loss.mzi_db = -20.0 * std::log10(loss_factor(pdk, "mzi", true));
+    loss.screen_db = -20.0 * std::log10(loss_factor(pdk, "phase_shifter", true));
+    loss.attenuator_db = -20.0 * std::log10(loss_factor(pdk, "attenuator", true));
+    if (balanced_loss) loss.idle_slot_db = loss.mzi_db;
+  }
+  TileState s = nominal_state(t, loss);
+  // Exactly the PDK's factors (no round trip through dB).
   s.mzi_loss = loss_factor(pdk, "mzi", use_pdk_loss);
   s.phase_shifter_loss = loss_factor(pdk, "phase_shifter", use_pdk_loss);
   s.attenuator_loss = loss_factor(pdk, "attenuator", use_pdk_loss);
-  s.balanced_loss = use_pdk_loss && balanced_loss;
+  s.idle_loss = use_pdk_loss && balanced_loss ? s.mzi_loss : 1.0;
   return s;
 }
 
 namespace {
+
+// Step 0 (realize.h): finite attenuator extinction as a static coupler imbalance, theta calibrated for it.
+void limit_extinction(TileState& s, const pdk::Pdk& pdk) {
+  const pdk::Template& att = pdk.tmpl("attenuator");
+  if (!att.has("extinction_db")) return;
+  const double delta = 0.5 * std::asin(std::pow(10.0, -att.number("extinction_db") / 20.0));
+  CoherentTileState& c = std::get<CoherentTileState>(s.body);
+  s.coupler_errors = true;
+  for (AttenuatorState& a : c.att) {
+    a.error = {delta, delta};
+    a.theta_rad = correct_attenuator(a.theta_rad, a.phi_rad, a.error).theta_rad;
+  }
+}
 
 // Steps 1 and 2 of a coherent tile's draw (realize.h): coupler errors and, when asked, their correction.
 void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o,
@@ -100,7 +141,10 @@ void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk:
   s.coupler_errors = true;
   c.vh.errors = linalg::random_coupler_errors(c.vh.mesh.mzis.size(), o.coupler_sigma_rad, rng);
   const std::vector<linalg::CouplerError> att = linalg::random_coupler_errors(c.att.size(), o.coupler_sigma_rad, rng);
-  for (size_t k = 0; k < att.size(); ++k) c.att[k].error = att[k];
+  for (size_t k = 0; k < att.size(); ++k) {
+    c.att[k].error.a_rad += att[k].a_rad;  // on top of the extinction imbalance (step 0), if any
+    c.att[k].error.b_rad += att[k].b_rad;
+  }
   c.u.errors = linalg::random_coupler_errors(c.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
   if (!o.correct_couplers) return;
   const TileState uncorrected = s;
@@ -118,8 +162,11 @@ void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk:
       m->mesh.output_phase_rad.clear();
     }
   }
-  for (AttenuatorState& a : c.att) {
-    const AttenuatorCorrection r = correct_attenuator(a.theta_rad, a.phi_rad, a.error);
+  const std::vector<circuit::Attenuator>& programmed = std::get<circuit::CoherentTile>(t.body).att.attenuators;
+  for (size_t k = 0; k < c.att.size(); ++k) {
+    AttenuatorState& a = c.att[k];
+    // The programmed theta is the target (step 0 may have calibrated theta for the extinction imbalance only).
+    const AttenuatorCorrection r = correct_attenuator(programmed[k].theta_rad, a.phi_rad, a.error);
     a.theta_rad = r.theta_rad;
     a.phi_rad = r.phi_rad;
     if (!r.in_range) ++s.out_of_range;
@@ -133,6 +180,9 @@ void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk:
   auto detected_error = [&](const TileState& st) {
     TileState lossless = st;
     lossless.mzi_loss = lossless.phase_shifter_loss = lossless.attenuator_loss = 1.0;
+    lossless.idle_loss = lossless.fill_loss = 1.0;
+    lossless.in_loss.clear();
+    lossless.out_loss.clear();
     return (FastProgram::compile(tile_path(lossless)).matrix(1).real() - target).norm();
   };
   s.correction_error = detected_error(s);
@@ -166,8 +216,24 @@ void for_each_tile_phase(CoherentTileState& c, F f) {
 TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
                        int64_t tile) {
   TileState s = nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss);
+  circuit::TileLoss none;  // realize from the state just built: its losses are already set
+  TileState out = realize_tile(t, none, pdk, o, stage, tile);
+  out.mzi_loss = s.mzi_loss;
+  out.phase_shifter_loss = s.phase_shifter_loss;
+  out.attenuator_loss = s.attenuator_loss;
+  out.idle_loss = s.idle_loss;
+  out.fill_loss = 1.0;
+  out.in_loss.clear();
+  out.out_loss.clear();
+  return out;
+}
+
+TileState realize_tile(const circuit::TileView& t, const circuit::TileLoss& loss, const pdk::Pdk& pdk,
+                       const SimOptions& o, int64_t stage, int64_t tile) {
+  TileState s = nominal_state(t, loss);
   switch (s.kind()) {
     case circuit::TileKind::CoherentSvd:
+      if (o.attenuator_extinction) limit_extinction(s, pdk);
       if (o.coupler_sigma_rad > 0.0) draw_coherent_couplers(s, t, pdk, o, stage, tile);
       break;
   }
@@ -190,18 +256,20 @@ TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const Si
 
 namespace {
 
-void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_loss, bool balanced) {
+// idle_loss: the field factor of an idle slot (1: nothing there).
+void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_loss, double idle_loss) {
+  const bool balanced = idle_loss != 1.0;
   const bool err = !m.errors.empty();
   if (err && m.errors.size() != m.mesh.mzis.size()) {
     internal_error(fmt::format("{} coupler errors for {} MZIs", m.errors.size(), m.mesh.mzis.size()));
   }
-  // done[mode]: the columns the light on that mode has passed (balanced: idle slots get the MZI's loss,
-  // placed between the MZIs that surround them).
+  // done[mode]: the columns the light on that mode has passed (idle slots lose idle_loss, placed between the
+  // MZIs that surround them).
   std::vector<int32_t> done(static_cast<size_t>(m.mesh.n), 0);
   auto pad_to = [&](int32_t mode, int32_t column) {
     int32_t& d = done[static_cast<size_t>(mode)];
     if (balanced) {
-      for (; d < column; ++d) p.scale(mode, mzi_loss);
+      for (; d < column; ++d) p.scale(mode, idle_loss);
     }
     d = std::max(d, column);
   };
@@ -229,7 +297,7 @@ void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_
 OpticalPath mesh_path(const MeshState& m, double mzi_loss, double phase_shifter_loss, bool balanced) {
   OpticalPath p;
   p.modes = p.inputs = p.outputs = m.mesh.n;
-  append_mesh(p, m, mzi_loss, phase_shifter_loss, balanced);
+  append_mesh(p, m, mzi_loss, phase_shifter_loss, balanced ? mzi_loss : 1.0);
   return p;
 }
 
@@ -238,8 +306,9 @@ OpticalPath tile_path(const TileState& s) {
   p.modes = static_cast<int32_t>(std::max(s.rows, s.cols));
   p.inputs = static_cast<int32_t>(s.cols);
   p.outputs = static_cast<int32_t>(s.rows);
+  for (size_t j = 0; j < s.in_loss.size(); ++j) p.scale(static_cast<int32_t>(j), s.in_loss[j]);
   std::visit(circuit::Overloaded{[&](const CoherentTileState& c) {
-               append_mesh(p, c.vh, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+               append_mesh(p, c.vh, s.mzi_loss, s.phase_shifter_loss, s.idle_loss);
                for (int64_t k = 0; k < c.rank; ++k) {
                  const AttenuatorState& a = c.att[static_cast<size_t>(k)];
                  const linalg::cdouble bar = (s.coupler_errors ? linalg::mzi_matrix(a.theta_rad, a.phi_rad, a.error)
@@ -250,9 +319,14 @@ OpticalPath tile_path(const TileState& s) {
                // when rank < min(rows, cols)) must be blocked; modes >= cols start dark and modes >= rows are
                // never read.
                for (int64_t k = c.rank; k < std::min(s.rows, s.cols); ++k) p.scale(static_cast<int32_t>(k), 0.0);
-               append_mesh(p, c.u, s.mzi_loss, s.phase_shifter_loss, s.balanced_loss);
+               append_mesh(p, c.u, s.mzi_loss, s.phase_shifter_loss, s.idle_loss);
              }},
              s.body);
+  for (int32_t i = 0; i < p.outputs; ++i) {
+    const double f =
+        s.fill_loss * (static_cast<size_t>(i) < s.out_loss.size() ? s.out_loss[static_cast<size_t>(i)] : 1.0);
+    if (f != 1.0) p.scale(i, f);
+  }
   return p;
 }
 

@@ -5,6 +5,10 @@
 // per tile kind (TileBodyState); every function here handles each kind through std::visit.
 //
 // Order of a draw of a coherent tile (each step only when its option is on):
+//   0. attenuator extinction: each attenuator's two couplers are off by delta = asin(10^(-ER/20)) / 2 (ER the
+//      PDK's attenuator extinction_db), so its bar power spans [10^(-ER/10), 1]; its theta is calibrated for
+//      that imbalance (the target power, or the floor when the target lies below it); phi is not (the layout
+//      draws no phi heater on attenuators);
 //   1. coupler errors a, b ~ N(0, sigma) per MZI: vh MZIs in optical order, then the attenuators, then the u
 //      MZIs, drawn from the stream (seed, stage, tile, "coupler");
 //   2. correction for those (known, characterized) errors: linalg::correct_couplers per mesh (phases pushed
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "holo/circuit/compiled.h"
+#include "holo/circuit/path_loss.h"
 #include "holo/linalg/mesh.h"
 #include "holo/pdk/pdk.h"
 #include "holo/sim/fast_path.h"
@@ -55,10 +60,12 @@ struct TileState {
   int64_t rows = 0, cols = 0;
   TileBodyState body;
   bool coupler_errors = false;
-  // Field factors of the insertion losses (1 = lossless).
+  // Field factors of the losses (1 = lossless), from circuit::TileLoss (circuit/path_loss.h).
   double mzi_loss = 1.0, phase_shifter_loss = 1.0, attenuator_loss = 1.0;
-  bool balanced_loss = false;  // idle mesh slots lose mzi_loss too (SimOptions::balanced_mesh_loss)
-  int64_t out_of_range = 0;    // MZIs and attenuators whose corrected target was out of reach
+  double idle_loss = 1.0;                 // an idle mesh slot (a drawn straight, a loss-matched dummy, or nothing)
+  double fill_loss = 1.0;                 // every mode, inside the tile besides its components
+  std::vector<double> in_loss, out_loss;  // per input / output: the I/O path (empty: lossless)
+  int64_t out_of_range = 0;               // MZIs and attenuators whose corrected target was out of reach
   // --correct-couplers: the correction was computed (tried) and kept, because the real part of the tile
   // matrix (what the homodyne receivers detect) is closer to the target with it than without; the two
   // errors are Frobenius norms of Re(T_realized) - Re(T_ideal), lossless, in units of the tile matrix.
@@ -68,12 +75,17 @@ struct TileState {
   circuit::TileKind kind() const { return circuit::kTileKinds[body.index()]; }
 };
 
-// The nominal chip: the programmed phases, perfect couplers, the PDK's losses when `use_pdk_loss` (with
-// loss-matched idle slots when `balanced_loss`).
+// The nominal chip: the programmed phases, perfect couplers, the losses of `loss`.
+TileState nominal_state(const circuit::TileView& t, const circuit::TileLoss& loss);
+// The same with the tile's interior losses only (no I/O, no drawn straights): the PDK's component losses when
+// `use_pdk_loss`, with loss-matched idle slots when `balanced_loss`.
 TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss = false);
 
-// One draw of every impairment of `o` (call effective(o) first to honour `ideal`). Deterministic in
-// (o.seed, stage, tile).
+// One draw of every impairment of `o` (call effective(o) first to honour `ideal`) on the chip with losses
+// `loss`. Deterministic in (o.seed, stage, tile).
+TileState realize_tile(const circuit::TileView& t, const circuit::TileLoss& loss, const pdk::Pdk& pdk,
+                       const SimOptions& o, int64_t stage, int64_t tile);
+// The same with the interior losses of nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss).
 TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
                        int64_t tile);
 
@@ -89,7 +101,7 @@ OpticalPath mesh_path(const MeshState& m, double mzi_loss = 1.0, double phase_sh
 // Overrides for solve_cell on the tile cell so the solver computes the same physical state: every MZI,
 // screen shifter and attenuator gets its applied phases and coupler error (paths "vh/mzi<k>", "vh/ps<i>",
 // "att/a<k>", "u/..."). Losses are the solver's use_pdk_loss. The solver sees only the netlist's
-// components: compare with states whose balanced_loss is false.
+// components: compare with states whose idle, fill and I/O losses are 1.
 SolverOptions solver_options(const TileState& s, bool use_pdk_loss);
 
 // Corrects one attenuator MZI for its coupler error: theta' reproduces the target bar power |t|^2 (when

@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <variant>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 #include "holo/circuit/compiled.h"
+#include "holo/circuit/path_loss.h"
 #include "holo/linalg/random.h"
 #include "holo/sim/components.h"
 #include "holo/support/error.h"
@@ -20,10 +23,27 @@ namespace {
 
 constexpr double kElectronCharge_C = 1.602176634e-19;
 
-double power_factor(const pdk::Pdk& pdk, const std::string& tmpl, bool use_loss) {
-  if (!pdk.templates.count(tmpl)) return 1.0;
-  const double f = loss_factor(pdk, tmpl, use_loss);
-  return f * f;
+// The worst input -> output loss (dB) of an optical path, from its elements' magnitudes: a 1-mode element
+// multiplies its mode's power by |m|^2 (0 blocks it), a 2x2 element that is a scalar times a unitary by
+// ||E||_F^2 / 2 on both its modes, and a mode's worst loss after a 2x2 element is the worse of its two inputs'.
+double path_worst_loss_db(const OpticalPath& p) {
+  constexpr double kDead = -std::numeric_limits<double>::infinity();
+  std::vector<double> acc(static_cast<size_t>(p.modes), kDead);
+  for (int32_t j = 0; j < p.inputs; ++j) acc[static_cast<size_t>(j)] = 0.0;
+  for (const PathElement& e : p.elements) {
+    auto a = static_cast<size_t>(e.mode);
+    if (e.kind == PathElement::Kind::Scale) {
+      const double g = std::norm(e.m[0]);
+      acc[a] = g > 0.0 && acc[a] != kDead ? acc[a] - 10.0 * std::log10(g) : kDead;
+      continue;
+    }
+    const double g = 0.5 * (std::norm(e.m[0]) + std::norm(e.m[1]) + std::norm(e.m[2]) + std::norm(e.m[3]));
+    const double worst = std::max(acc[a], acc[a + 1]);
+    acc[a] = acc[a + 1] = worst == kDead || !(g > 0.0) ? kDead : worst - 10.0 * std::log10(g);
+  }
+  double worst = kDead;
+  for (int32_t i = 0; i < p.outputs; ++i) worst = std::max(worst, acc[static_cast<size_t>(i)]);
+  return worst == kDead ? 0.0 : worst;
 }
 
 // c = Re<T_lossy, T>/||T_lossy||^2 and the residual ||c T_lossy - T|| / ||T||.
@@ -36,19 +56,52 @@ void calibrate(const Eigen::MatrixXcd& lossy, const Eigen::MatrixXcd& ideal, dou
 
 }  // namespace
 
-DetectorModel detector_model(const pdk::Pdk& pdk, bool use_pdk_loss) {
+DetectorModel detector_model(const pdk::Pdk& pdk) {
   DetectorModel d;
   const pdk::Template& rx = pdk.tmpl("homodyne_receiver");
   const pdk::Template& pd = pdk.tmpl("photodetector");
   d.responsivity_a_per_w = rx.number("responsivity_a_per_w");
   d.lo_power_w = rx.number("lo_power_mw") * 1e-3;
-  d.bandwidth_hz = rx.number("bandwidth_ghz") * 1e9;
+  d.receiver_bandwidth_hz = rx.number("bandwidth_ghz") * 1e9;
+  d.symbol_rate_hz =
+      std::min(pdk.tmpl("dac").number("sample_rate_gsps"), pdk.tmpl("adc").number("sample_rate_gsps")) * 1e9;
+  d.bandwidth_hz = std::min(d.receiver_bandwidth_hz, 0.5 * d.symbol_rate_hz);
   d.dark_current_a = pd.number("dark_current_na") * 1e-9;
   d.tia_noise_a_per_rthz = pd.number("tia_noise_pa_per_rthz") * 1e-12;
-  d.input_power_factor =
-      power_factor(pdk, "grating_coupler", use_pdk_loss) * power_factor(pdk, "modulator", use_pdk_loss);
-  d.receiver_power_factor = power_factor(pdk, "homodyne_receiver", use_pdk_loss);
+  const pdk::Template& laser = pdk.tmpl("laser");
+  d.has_rin = laser.has("rin_db_per_hz");
+  d.rin_per_hz = d.has_rin ? std::pow(10.0, laser.number("rin_db_per_hz") / 10.0) : 0.0;
+  d.dac_bits = static_cast<int32_t>(pdk.tmpl("dac").number("bits"));
+  d.adc_bits = static_cast<int32_t>(pdk.tmpl("adc").number("bits"));
   return d;
+}
+
+double noise_variance_a2(const DetectorModel& d, const SimOptions& o, double signal_w) {
+  double var = 0.0;
+  if (o.shot_noise) {
+    const double dc = d.responsivity_a_per_w * (signal_w + d.lo_power_w) + 2.0 * d.dark_current_a;
+    var += 2.0 * kElectronCharge_C * dc * d.bandwidth_hz;
+  }
+  if (o.thermal_noise) var += d.tia_noise_a_per_rthz * d.tia_noise_a_per_rthz * d.bandwidth_hz;
+  if (o.rin && d.has_rin) {
+    // Signal and LO come from one laser: the homodyne current 2 R sqrt(P_LO P_s) follows its intensity.
+    const double i2 = 4.0 * d.responsivity_a_per_w * d.responsivity_a_per_w * d.lo_power_w * signal_w;
+    var += d.rin_per_hz * i2 * d.bandwidth_hz;
+  }
+  return var;
+}
+
+double full_scale_snr_db(const DetectorModel& d, const SimOptions& o, double laser_power_mw, double loss_db) {
+  const double signal_w = laser_power_mw * 1e-3 * std::pow(10.0, -loss_db / 10.0);
+  const double i2 = 4.0 * d.responsivity_a_per_w * d.responsivity_a_per_w * d.lo_power_w * signal_w;
+  const double var = noise_variance_a2(d, o, signal_w);
+  return var > 0.0 ? 10.0 * std::log10(i2 / var) : std::numeric_limits<double>::infinity();
+}
+
+double quantize_signal(double v, double full_scale, int32_t bits) {
+  const double levels = std::ldexp(1.0, bits - 1) - 1.0;
+  const double k = std::clamp(std::nearbyint(v / full_scale * levels), -levels, levels);
+  return k * full_scale / levels;
 }
 
 int64_t PreparedStage::out_of_range() const {
@@ -75,7 +128,11 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
   p.in_features = stage.in_features;
   p.out_features = stage.out_features;
   p.options = o;
-  if (has_detector_noise(o)) p.detector = detector_model(pdk, o.use_pdk_loss);
+  if (has_detector_noise(o) || o.signal_quantization) p.detector = detector_model(pdk);
+  circuit::LossOptions lo;
+  lo.use_pdk_loss = o.use_pdk_loss;
+  lo.use_drawn = o.use_drawn_paths;
+  lo.balanced = o.balanced_mesh_loss;
   for (size_t k = 0; k < stage.tiles.size(); ++k) {
     const circuit::Tile& tile = stage.tiles[k];
     const std::string tat = fmt::format("{} tile {} ('{}')", at, k, tile.cell);
@@ -91,20 +148,42 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
       fail("SIM-BAD-STAGE", fmt::format("{}: the stage says {} x {}, the cell {} x {}", tat, tile.rows, tile.cols,
                                         model.rows, model.cols));
     }
+    const circuit::TileLoss loss = circuit::tile_loss(tile, pdk, lo);
+    p.drawn_paths = p.drawn_paths || loss.drawn;
     PreparedTile pt;
     pt.tile = tile;
-    pt.state = realize_tile(model, pdk, o, stage_index, static_cast<int64_t>(k));
+    pt.state = realize_tile(model, loss, pdk, o, stage_index, static_cast<int64_t>(k));
     pt.program = FastProgram::compile(tile_path(pt.state));
+    const TileState nominal = nominal_state(model, loss);
+    const Eigen::MatrixXcd lossy = FastProgram::compile(tile_path(nominal)).matrix(o.threads);
     if (o.use_pdk_loss) {
-      const Eigen::MatrixXcd lossy =
-          FastProgram::compile(tile_path(nominal_state(model, pdk, true, o.balanced_mesh_loss))).matrix(o.threads);
       const Eigen::MatrixXcd ideal =
           FastProgram::compile(tile_path(nominal_state(model, pdk, false))).matrix(o.threads);
       calibrate(lossy, ideal, pt.loss_calibration, pt.calibration_residual);
     }
+    // The loss of the worst path, from the magnitudes of the path the simulator propagates, with every
+    // attenuator at full transmission (its setting is the weight, not a loss).
+    TileState open = nominal;
+    std::visit(circuit::Overloaded{[](CoherentTileState& c) {
+                 for (AttenuatorState& a : c.att) a.theta_rad = linalg::kPi, a.phi_rad = 0.0;
+               }},
+               open.body);
+    pt.loss_db = path_worst_loss_db(tile_path(open));
+    p.loss_db = std::max(p.loss_db, pt.loss_db);
+    if (o.signal_quantization) {
+      // Each receiver's full scale: the largest |Re(T x)| over |x_j| <= 1 on the nominal chip, bounded by the row's
+      // sum of |T_ij|.
+      pt.adc_full_scale.resize(static_cast<size_t>(tile.rows));
+      for (int64_t i = 0; i < tile.rows; ++i) {
+        const double fs = lossy.row(i).cwiseAbs().sum();
+        pt.adc_full_scale[static_cast<size_t>(i)] = fs > 0.0 ? fs : 1.0;
+      }
+    }
     pt.electronic_gain = tile.gain * pt.loss_calibration;
     p.tiles.push_back(std::move(pt));
   }
+  p.snr_db = has_detector_noise(o) ? full_scale_snr_db(p.detector, o, o.laser_power_mw, p.loss_db)
+                                   : std::numeric_limits<double>::quiet_NaN();
   return p;
 }
 
@@ -121,6 +200,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(stage.out_features, batch);
   const SimOptions& o = stage.options;
   const bool noise = has_detector_noise(o);
+  const bool quantize = o.signal_quantization;
   const DetectorModel& det = stage.detector;
   constexpr int kChunk = FastProgram::kChunk;
   const int64_t n_chunks = (batch + kChunk - 1) / kChunk;
@@ -129,6 +209,9 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
 #else
   const int nt = 1;
 #endif
+  // Noise in units of the normalized field (every loss is in the tile's path): I / (2 R sqrt(P_LO P_laser)).
+  const double laser_w = o.laser_power_mw * 1e-3;  // per input channel, at the laser
+  const double signal_scale = 2.0 * det.responsivity_a_per_w * std::sqrt(det.lo_power_w * laser_w);
   for (size_t t = 0; t < stage.tiles.size(); ++t) {
     const PreparedTile& pt = stage.tiles[t];
     const FastProgram& prog = pt.program;
@@ -136,10 +219,6 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
     const auto rows = static_cast<int32_t>(pt.tile.rows);
     const int64_t col0 = pt.tile.col0, row0 = pt.tile.row0;
     const double gain = pt.electronic_gain;
-    // Noise in units of the normalized field: I / (2 R sqrt(P_LO) sqrt(P_mode eta_rx)).
-    const double mode_power_w = o.laser_power_mw * 1e-3 * det.input_power_factor;  // per input channel
-    const double rx_power_w = mode_power_w * det.receiver_power_factor;            // |y|^2 per unit |T x / max|x||^2
-    const double signal_scale = 2.0 * det.responsivity_a_per_w * std::sqrt(det.lo_power_w * rx_power_w);
 #pragma omp parallel num_threads(nt) if (n_chunks > 1)
     {
       ChunkBuffer scratch(prog.chunk_doubles());
@@ -153,17 +232,24 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
         for (int s = 0; s < n; ++s) {
           const double* col = x.col(s0 + s).data() + col0;
           double m = 0.0;
-          for (int32_t j = 0; j < cols; ++j) {
-            buf[2 * j * kChunk + s] = col[j];
-            m = std::max(m, std::fabs(col[j]));
-          }
+          for (int32_t j = 0; j < cols; ++j) m = std::max(m, std::fabs(col[j]));
           xmax[s] = m;
+          if (!noise && !quantize) {
+            for (int32_t j = 0; j < cols; ++j) buf[2 * j * kChunk + s] = col[j];
+            continue;
+          }
+          // The modulator drive: x / max|x| (through the DAC when quantize is on).
+          const double inv = m > 0.0 ? 1.0 / m : 0.0;
+          for (int32_t j = 0; j < cols; ++j) {
+            const double v = col[j] * inv;
+            buf[2 * j * kChunk + s] = quantize ? quantize_signal(v, 1.0, det.dac_bits) : v;
+          }
         }
         prog.run_chunk(buf);
         for (int s = 0; s < n; ++s) {
           if (xmax[s] == 0.0) continue;  // an all-zero input block: the tile is not run
           double* dst = out.col(s0 + s).data() + row0;
-          if (!noise) {
+          if (!noise && !quantize) {
             for (int32_t i = 0; i < rows; ++i) {
               const int32_t r = prog.output_row(i);
               const cdouble z = prog.output_scale(i) * cdouble(buf[2 * r * kChunk + s], buf[(2 * r + 1) * kChunk + s]);
@@ -173,19 +259,14 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
           }
           linalg::Rng rng(stream_seed(o.seed, stage.stage_index, static_cast<int64_t>(t), Stream::Detector,
                                       sample_offset + s0 + s));
-          const double inv_max = 1.0 / xmax[s];
           for (int32_t i = 0; i < rows; ++i) {
             const int32_t r = prog.output_row(i);
+            // z: the normalized field at the receiver (input fields q(x / max|x|), every loss included).
             const cdouble z = prog.output_scale(i) * cdouble(buf[2 * r * kChunk + s], buf[(2 * r + 1) * kChunk + s]);
-            const double signal_w = rx_power_w * std::norm(z * inv_max);
-            double var = 0.0;
-            if (o.shot_noise) {
-              const double dc = det.responsivity_a_per_w * (signal_w + det.lo_power_w) + 2.0 * det.dark_current_a;
-              var += 2.0 * kElectronCharge_C * dc * det.bandwidth_hz;
-            }
-            if (o.thermal_noise) var += det.tia_noise_a_per_rthz * det.tia_noise_a_per_rthz * det.bandwidth_hz;
-            const double noise_field = std::sqrt(var) * rng.normal() / signal_scale;
-            dst[i] += gain * (z.real() + xmax[s] * noise_field);
+            double v = z.real();
+            if (noise) v += std::sqrt(noise_variance_a2(det, o, laser_w * std::norm(z))) * rng.normal() / signal_scale;
+            if (quantize) v = quantize_signal(v, pt.adc_full_scale[static_cast<size_t>(i)], det.adc_bits);
+            dst[i] += gain * xmax[s] * v;
           }
         }
       }

@@ -7,20 +7,22 @@
 //  array (holo::Array, .npy) maps onto it without a copy; the result is out_features x batch, i.e. a
 //  row-major [batch, out] array.
 //
-//  Per tile pass and sample: the modulators carry E_j = sqrt(P_mode) x_j / max_j |x_j| over the tile's
-//  input block, P_mode = P_laser * eta_in / cols (the laser shared by the tile's inputs; eta_in = grating
-//  coupler and modulator power transmission when losses are on); an all-zero block contributes nothing.
-//  The receiver sees y = sqrt(eta_rx) T E (T the tile's realized transfer matrix, eta_rx the homodyne
-//  receiver's power transmission), measures I = 2 R Re(y LO*) with a phase-locked LO of power P_LO (phase
-//  calibrated on the nominal chip: 0 for the real weights the compiler maps), plus Gaussian noise of
-//  variance 2 q (R (|y|^2 + P_LO) + 2 I_dark) B (shot, balanced pair) + i_n^2 B (TIA); B the receiver
-//  bandwidth. Electronics rescales I back to W-units: out += gain * c * max|x| * I / (2 R sqrt(P_LO
-//  P_mode eta_rx)), where gain = Tile::gain (sigma_max) and c the loss calibration below.
+//  Per tile pass and sample: the DAC drives the modulators with q_dac(x_j / max_j |x_j|) over the tile's input
+//  block (signed, 2^(b-1) - 1 levels per sign, b = PDK dac.bits), so the field into input j at the laser is
+//  sqrt(P_laser) q_dac(...); an all-zero block contributes nothing. Every loss on the way, from the input grating
+//  coupler to the receiver, is in the tile's path (circuit/path_loss.h: the drawn paths when the chip has them):
+//  the receiver sees y = T' E, T' the realized lossy transfer matrix, and measures I = 2 R Re(y LO*) with a
+//  phase-locked LO of power P_LO (phase calibrated on the nominal chip: 0 for the real weights the compiler maps),
+//  plus Gaussian noise of variance 2 q (R (|y|^2 + P_LO) + 2 I_dark) B (shot, balanced pair) + i_n^2 B (TIA) +
+//  RIN I^2 B (laser intensity noise, signal and LO from one laser); B = min(receiver bandwidth, symbol rate / 2),
+//  the symbol rate the slower of the DAC and ADC. The ADC quantizes I over the receiver's full scale (the largest
+//  |Re(T'_nominal x)| any |x_j| <= 1 can give, 2^(b-1) - 1 levels per sign, clipped). Electronics rescales it:
+//  out += gain * c * max|x| * I / (2 R sqrt(P_LO P_laser)), gain = Tile::gain (sigma_max), c the calibration.
 //
 //  Gain calibration: c is the least-squares scalar that maps the NOMINAL lossy tile (programmed phases,
-//  PDK losses, no other impairment) onto the lossless tile, c = Re<T_lossy, T>/||T_lossy||^2, so an ideal
-//  chip with losses computes W x; when the loss is not the same on every path (an MZI mesh whose edge modes
-//  skip MZIs in alternate columns) a residual remains, reported as calibration_residual.
+//  every loss, no other impairment) onto the lossless tile, c = Re<T_lossy, T>/||T_lossy||^2, so an ideal
+//  chip with losses computes W x; when the loss is not the same on every path (idle slots and I/O paths that
+//  lose less than MZIs) a residual remains, reported as calibration_residual.
 //
 //  Determinism: static draws come from (seed, stage, tile), detector noise from (seed, stage, tile,
 //  sample_offset + column); results are bit-identical for any thread count.
@@ -40,26 +42,44 @@
 namespace holo::sim {
 
 // Detection constants of a stage (SI units), from the PDK: responsivity, LO power and bandwidth of
-// homodyne_receiver; dark current and TIA noise of photodetector; the I/O losses of grating_coupler (if the
-// PDK has one), modulator and homodyne_receiver.
+// homodyne_receiver; dark current and TIA noise of photodetector; the symbol rate (the slower of dac and adc
+// sample_rate_gsps) and the noise bandwidth it sets; the laser's RIN (laser rin_db_per_hz; 0 when the PDK has
+// none); the converters' bits.
 struct DetectorModel {
   double responsivity_a_per_w = 0.0;
   double lo_power_w = 0.0;
-  double bandwidth_hz = 0.0;
+  double receiver_bandwidth_hz = 0.0;
+  double symbol_rate_hz = 0.0;
+  double bandwidth_hz = 0.0;  // noise bandwidth: min(receiver bandwidth, symbol rate / 2)
   double dark_current_a = 0.0;
   double tia_noise_a_per_rthz = 0.0;
-  double input_power_factor = 1.0;     // eta_in
-  double receiver_power_factor = 1.0;  // eta_rx
+  double rin_per_hz = 0.0;  // linear, 10^(RIN_dB/10)
+  bool has_rin = false;     // the PDK gives laser rin_db_per_hz
+  int32_t dac_bits = 0, adc_bits = 0;
 };
-DetectorModel detector_model(const pdk::Pdk& pdk, bool use_pdk_loss);
+DetectorModel detector_model(const pdk::Pdk& pdk);
+
+// Noise variance (A^2) of a balanced homodyne receiver with signal power signal_w (W) at it, the signal current
+// being 2 R sqrt(P_LO signal_w), for the effects `o` turns on.
+double noise_variance_a2(const DetectorModel& d, const SimOptions& o, double signal_w);
+
+// SNR (dB) of a receiver whose signal arrives through `loss_db` from a laser of `laser_power_mw` per channel, at
+// full scale (a field amplitude of sqrt(P_laser 10^(-loss/10))): signal current squared over the noise variance.
+double full_scale_snr_db(const DetectorModel& d, const SimOptions& o, double laser_power_mw, double loss_db);
+
+// Signed mid-tread quantizer of the signal path: v in units of full_scale to the nearest of (2^(bits-1) - 1)
+// levels per sign, clipped to +-full_scale. bits >= 2.
+double quantize_signal(double v, double full_scale, int32_t bits);
 
 struct PreparedTile {
   circuit::Tile tile;
   TileState state;  // the physical draw
   FastProgram program;
-  double loss_calibration = 1.0;      // c
-  double electronic_gain = 1.0;       // tile.gain * c
-  double calibration_residual = 0.0;  // ||c T_lossy - T||_F / ||T||_F on the nominal chip
+  double loss_db = 0.0;                // the worst input -> output path of the nominal tile, all losses
+  std::vector<double> adc_full_scale;  // per output, in normalized field units (signal_quantization)
+  double loss_calibration = 1.0;       // c
+  double electronic_gain = 1.0;        // tile.gain * c
+  double calibration_residual = 0.0;   // ||c T_lossy - T||_F / ||T||_F on the nominal chip
 };
 
 struct PreparedStage {
@@ -69,6 +89,10 @@ struct PreparedStage {
   SimOptions options;  // effective options
   DetectorModel detector;
   std::vector<PreparedTile> tiles;
+  double loss_db = 0.0;      // max over tiles of PreparedTile::loss_db (what report.json's stages[].loss_db says)
+  bool drawn_paths = false;  // the tiles' losses came from the layout's drawn paths
+  // SNR of a full-scale output on the worst path at options.laser_power_mw (NaN without detector noise).
+  double snr_db = 0.0;
 
   int64_t out_of_range() const;  // MZIs / attenuators whose corrected target was out of reach, all tiles
 };

@@ -106,7 +106,7 @@ double max_abs(const Array& a) {
 }
 
 sim::SimOptions ideal() {
-  sim::SimOptions o;
+  sim::SimOptions o = sim::SimOptions::nominal();
   o.ideal = true;
   return o;
 }
@@ -196,7 +196,7 @@ TEST(RuntimeEvaluate, StatisticsOfATinyBatch) {
   EXPECT_LT(exact.max_abs_error, 1e-12 * ref.output_scale);
 
   // Impaired, three draws: each draw is the chip prepared alone with seed + d; the statistics are theirs.
-  sim::SimOptions so;
+  sim::SimOptions so = sim::SimOptions::nominal();
   so.coupler_sigma_rad = 0.2;
   so.phase_noise_rad = 0.2;
   so.seed = 40;

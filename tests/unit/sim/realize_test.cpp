@@ -83,7 +83,7 @@ bool same_state(const TileState& sa, const TileState& sb) {
 
 TEST(Realize, NoImpairmentIsTheNominalChip) {
   const circuit::TileView t = moderate_tile(5, 4, 1);
-  const TileState s = realize_tile(t, test::test_pdk(), SimOptions{}, 0, 0);
+  const TileState s = realize_tile(t, test::test_pdk(), SimOptions::nominal(), 0, 0);
   EXPECT_TRUE(same_state(s, nominal_state(t, test::test_pdk(), true)));
   EXPECT_FALSE(s.coupler_errors);
   EXPECT_NEAR(s.mzi_loss, std::pow(10.0, -0.4 / 20.0), 1e-15);  // the PDK's 0.4 dB MZI, as a field factor
@@ -91,7 +91,7 @@ TEST(Realize, NoImpairmentIsTheNominalChip) {
 
 TEST(Realize, DrawsAreDeterministicPerSeedStageAndTile) {
   const circuit::TileView t = moderate_tile(6, 6, 2);
-  SimOptions o;
+  SimOptions o = SimOptions::nominal();
   o.coupler_sigma_rad = 0.03;
   o.phase_noise_rad = 0.01;
   o.seed = 5;
@@ -105,7 +105,7 @@ TEST(Realize, DrawsAreDeterministicPerSeedStageAndTile) {
 
 TEST(Realize, DacPutsEveryPhaseOnTheGrid) {
   const circuit::TileView t = moderate_tile(4, 4, 3);
-  SimOptions o;
+  SimOptions o = SimOptions::nominal();
   o.dac_bits = 6;
   const TileState s = realize_tile(t, test::test_pdk(), o, 0, 0);
   const double step = linalg::kTwoPi / 64.0;
@@ -126,7 +126,7 @@ TEST(Realize, DacErrorShrinksWithBits) {
   double previous = 1e9;
   std::vector<double> err;
   for (int bits : {4, 6, 8, 10, 12}) {
-    SimOptions o;
+    SimOptions o = SimOptions::nominal();
     o.use_pdk_loss = false;
     o.dac_bits = bits;
     err.push_back((matrix_of(realize_tile(t, test::test_pdk(), o, 0, 0)) - ideal).norm());
@@ -142,7 +142,7 @@ TEST(Realize, CorrectionRestoresATileWithinRange) {
   const circuit::TileView t = moderate_tile(6, 5, 5);
   const Eigen::MatrixXcd nominal =
       matrix_of(nominal_state(t, test::test_pdk(), true, true));  // default options: balanced
-  SimOptions o;
+  SimOptions o = SimOptions::nominal();
   o.coupler_sigma_rad = 0.02;
   o.seed = 11;
   const TileState raw = realize_tile(t, test::test_pdk(), o, 0, 0);
@@ -182,7 +182,7 @@ TEST(Realize, AttenuatorCorrection) {
 
 TEST(Realize, PhaseNoiseHasTheRequestedSize) {
   const circuit::TileView t = moderate_tile(16, 16, 9);
-  SimOptions o;
+  SimOptions o = SimOptions::nominal();
   o.use_pdk_loss = false;
   o.phase_noise_rad = 0.01;
   o.seed = 3;

@@ -77,7 +77,7 @@ TEST(SMatrix, AgreesOnReckTiles) {
 }
 
 TEST(SMatrix, AgreesUnderCouplerErrorsPhaseNoiseAndDac) {
-  SimOptions o;
+  SimOptions o = SimOptions::nominal();
   o.coupler_sigma_rad = 0.02;
   o.phase_noise_rad = 0.01;
   o.dac_bits = 10;
