@@ -107,6 +107,31 @@ def test_report_figures_have_methods(compiled):
     assert any(s["op"] == "Conv" and s["domain"] == "optical" and s["positions"] > 1 for s in report["stages"])
 
 
+def test_report_energy_is_pipelined(compiled):
+    """docs/physics.md#throughput-and-energy: a new sample every symbols_per_sample symbols (the most output
+    positions of any optical stage); the static power is shared by the samples in flight."""
+    report = json.loads((compiled["cnn"] / "report.json").read_text())
+    f = {k: v["value"] for k, v in report["figures"].items()}
+    positions = max(s["positions"] for s in report["stages"] if s["domain"] == "optical")
+    assert f["symbols_per_sample"] == positions
+    assert f["throughput_samples_per_s"] == pytest.approx(f["symbol_rate_gbaud"] * 1e9 / positions, rel=1e-12)
+    macs = report["macs_per_sample"]
+    assert f["throughput_tops"] == pytest.approx(2 * macs * f["throughput_samples_per_s"] * 1e-12, rel=1e-12)
+    # The heaters' share, pipelined and latency-bound.
+    rate = f["throughput_samples_per_s"]
+    assert f["energy_per_mac_pj"] - f["energy_per_mac_no_heaters_pj"] == pytest.approx(
+        f["heater_power_mw"] * 1e9 / rate / macs, rel=1e-9)
+    static_mw = f["heater_power_mw"] + f["laser_power_mw"]
+    assert f["energy_per_mac_unpipelined_pj"] - f["energy_per_mac_pj"] == pytest.approx(
+        static_mw * (f["latency_ps"] * 1e-3 - 1e9 / rate) / macs, rel=1e-9)
+    for e, t in [("energy_per_mac_pj", "tops_per_w"), ("energy_per_mac_no_heaters_pj", "tops_per_w_no_heaters"),
+                 ("energy_per_mac_unpipelined_pj", "tops_per_w_unpipelined")]:
+        assert f[t] == pytest.approx(2 / f[e], rel=1e-12), t
+    assert f["energy_per_mac_no_heaters_pj"] < f["energy_per_mac_pj"] < f["energy_per_mac_unpipelined_pj"]
+    md = (compiled["cnn"] / "report.md").read_text()
+    assert "`throughput_samples_per_s`" in md and "`energy_per_mac_no_heaters_pj`" in md
+
+
 def test_tiled_model_is_exact(holo, tmp_path):
     """Mesh size 8 splits the 64x64 first layer into 64 tiles; the ideal chip must still be exact."""
     model, x = MODELS["mlp"]

@@ -7,6 +7,7 @@
 #include <numbers>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 
 #include "holo/circuit/compiled.h"
@@ -44,6 +45,119 @@ void set_figure(ChipMetrics& m, Figure f) {
       return;
     }
   m.figures.push_back(std::move(f));
+}
+
+// ---- Pipelined throughput and energy (docs/physics.md#throughput-and-energy) ---------------------------------
+
+// The symbol rate every optical stage runs at: the slowest of the DAC and ADC sample rates and the modulator and
+// receiver bandwidths (a bandwidth of B GHz taken as B GBd). `limit` names the parts at the minimum.
+struct SymbolRate {
+  double gbaud = 0;
+  std::string limit, candidates;
+};
+
+SymbolRate symbol_rate(const pdk::Pdk& pdk) {
+  std::vector<std::pair<std::string, double>> c;
+  c.emplace_back("DAC sample rate", pdk.tmpl("dac").number("sample_rate_gsps"));
+  c.emplace_back("ADC sample rate", pdk.tmpl("adc").number("sample_rate_gsps"));
+  if (pdk.tmpl("modulator").has("bandwidth_ghz"))
+    c.emplace_back("modulator bandwidth", pdk.tmpl("modulator").number("bandwidth_ghz"));
+  if (pdk.tmpl("homodyne_receiver").has("bandwidth_ghz"))
+    c.emplace_back("homodyne receiver bandwidth", pdk.tmpl("homodyne_receiver").number("bandwidth_ghz"));
+  SymbolRate r;
+  r.gbaud = c.front().second;
+  for (const auto& [name, v] : c) r.gbaud = std::min(r.gbaud, v);
+  for (const auto& [name, v] : c) {
+    r.candidates += fmt::format("{}{} {:g}", r.candidates.empty() ? "" : ", ", name, v);
+    if (v <= r.gbaud * (1 + 1e-12)) r.limit += (r.limit.empty() ? "" : " and ") + name;
+  }
+  return r;
+}
+
+// Appends the pipelined throughput figures (analyze calls it once the latency is known).
+void add_throughput_figures(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk& pdk) {
+  const SymbolRate rate = symbol_rate(pdk);
+  // Every tile has its own meshes, modulators and receivers (mapping places each tile of a stage in its own slot of
+  // the stage's layer cell), so a stage's tiles run in parallel: a stage needs one symbol per output position.
+  int64_t symbols = 0;
+  std::string slowest;
+  for (const auto& st : n.stages)
+    if (st.domain == "optical" && st.positions > symbols) symbols = st.positions, slowest = st.node;
+  const bool any_optical = symbols > 0;
+  symbols = std::max<int64_t>(symbols, 1);
+  const double samples_per_s = rate.gbaud * 1e9 / static_cast<double>(symbols);
+  const double macs_per_s = samples_per_s * static_cast<double>(m.macs_per_sample);
+  m.figures.push_back(
+      {"symbol_rate_gbaud", "pipelined symbol rate", rate.gbaud,
+       fmt::format("the slowest of ({}; GS/s and GHz, PDK), a bandwidth of B GHz taken as B GBd (an analog level "
+                   "must settle within its symbol; binary links get by with less); limited by the {}",
+                   rate.candidates, rate.limit)});
+  m.figures.push_back(
+      {"symbols_per_sample", "symbols per sample (pipelined)", static_cast<double>(symbols),
+       any_optical ? fmt::format("the most symbols any optical stage needs per sample: one per output position (a "
+                                 "Conv's positions are time-multiplexed on its tiles); a stage's tiles are separate "
+                                 "hardware and run in parallel; slowest stage: {} ({} positions)",
+                                 slowest, symbols)
+                   : std::string("no optical stage: one symbol")});
+  m.figures.push_back(
+      {"throughput_samples_per_s", "pipelined throughput", samples_per_s,
+       fmt::format(
+           "symbol rate / symbols per sample. Pipelined: the optical stages (each its DACs, modulators, meshes, "
+           "receivers and ADCs) and the electronics between them work on different samples at once, a new sample "
+           "entering every {} symbol(s); electronic stages (activations, pooling, partial-sum adds) are assumed to "
+           "keep up at the symbol rate, one result per output per symbol (the PDK gives their latency, not their "
+           "rate). Not pipelined: a Conv's positions follow one another on the same tiles. Latencies (time of "
+           "flight, converters, activations) set latency_ps, not throughput; weights are static (no "
+           "reprogramming)",
+           symbols)});
+  m.figures.push_back({"throughput_macs_per_s", "pipelined MAC rate", macs_per_s,
+                       fmt::format("pipelined throughput x {} MACs per sample", m.macs_per_sample)});
+  m.figures.push_back({"throughput_tops", "pipelined throughput (TOPS)", 2.0 * macs_per_s * 1e-12,
+                       "2 operations per MAC x pipelined MAC rate / 1e12"});
+}
+
+// The energy figures from the electronic energy, heater and laser power, throughput and latency (charge_laser calls
+// it; a change of heater_power_mw or laser_power_mw needs it again).
+void charge_energy(ChipMetrics& m) {
+  const double heater_mw = m.figure("heater_power_mw").value, laser_mw = m.figure("laser_power_mw").value;
+  const double latency_ps = m.figure("latency_ps").value, rate = m.figure("throughput_samples_per_s").value;
+  const auto macs = static_cast<double>(m.macs_per_sample);
+  const double el_pj = m.electronic_energy_pj;
+  // Static power over the time one sample occupies the pipeline: mW / (samples/s) = 1e-3 J / sample = 1e9 pJ.
+  const double pipe_heater_pj = rate > 0 ? heater_mw * 1e9 / rate : 0.0;
+  const double pipe_laser_pj = rate > 0 ? laser_mw * 1e9 / rate : 0.0;
+  const double total_pj = el_pj + pipe_heater_pj + pipe_laser_pj;
+  const double no_heaters_pj = el_pj + pipe_laser_pj;
+  const double unpiped_pj = el_pj + (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
+  auto per_mac = [&](double pj) { return macs > 0 ? pj / macs : 0.0; };
+  auto tops_w = [&](double pj) { return per_mac(pj) > 0 ? 2.0 / per_mac(pj) : 0.0; };
+  const std::string electronic =
+      "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile partial sums "
+      "(electronic nonlinearity energy not included)";
+  set_figure(m, {"energy_per_sample_pj", "energy per sample (pipelined)", total_pj,
+                 fmt::format("{} ({:.6g} pJ) + static power (heaters {:.6g} mW + laser {:.6g} mW) / pipelined "
+                             "throughput ({:.6g} samples/s): a chip in steady use, the static power shared by the "
+                             "samples in flight",
+                             electronic, el_pj, heater_mw, laser_mw, rate)});
+  set_figure(m, {"energy_per_mac_pj", "energy per MAC (pipelined)", per_mac(total_pj),
+                 fmt::format("pipelined energy per sample / {} MACs per sample", m.macs_per_sample)});
+  set_figure(m, {"tops_per_w", "throughput per watt (pipelined)", tops_w(total_pj),
+                 "2 operations per MAC / pipelined energy per MAC (TOPS/W = ops/pJ)"});
+  set_figure(m, {"energy_per_mac_no_heaters_pj", "energy per MAC without static phase-shifter power (pipelined)",
+                 per_mac(no_heaters_pj),
+                 fmt::format("(electronic {:.6g} pJ + laser {:.6g} mW / throughput) / {} MACs: the pipelined energy "
+                             "per MAC without the heaters' static power (as with non-volatile phase shifters)",
+                             el_pj, laser_mw, m.macs_per_sample)});
+  set_figure(m, {"tops_per_w_no_heaters", "throughput per watt without static phase-shifter power (pipelined)",
+                 tops_w(no_heaters_pj), "2 operations per MAC / energy_per_mac_no_heaters_pj"});
+  set_figure(
+      m, {"energy_per_mac_unpipelined_pj", "energy per MAC, one sample in flight (latency-bound)", per_mac(unpiped_pj),
+          fmt::format("(electronic {:.6g} pJ + (heaters + laser) power x latency ({:.6g} ps)) / {} MACs: the "
+                      "static power charged for the whole latency of one sample, as if the chip handled one "
+                      "sample at a time",
+                      el_pj, latency_ps, m.macs_per_sample)});
+  set_figure(m, {"tops_per_w_unpipelined", "throughput per watt, one sample in flight (latency-bound)",
+                 tops_w(unpiped_pj), "2 operations per MAC / energy_per_mac_unpipelined_pj"});
 }
 
 }  // namespace
@@ -199,6 +313,7 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
        "sum over stages: optical stages one DAC symbol + time of flight (worst path length x n_g / c) + one "
        "ADC sample, plus one symbol per extra Conv output position (time-multiplexed); activations add "
        "the PDK nonlinearity (or EO activation) latency; tiles of a stage run in parallel; no pipelining"});
+  add_throughput_figures(m, n, pdk);
   charge_laser(m, pdk, pdk.tmpl("laser").number("power_per_channel_mw"), LaserBasis::pdk);
   add_stage_losses(m, n, pdk);
   return m;
@@ -235,17 +350,7 @@ void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, La
                              "({}) x local-oscillator power ({:g} mW, PDK 'homodyne_receiver'; as delivered, the LO "
                              "path's losses not counted)) / wall-plug efficiency ({:g}; PDK 'laser')",
                              channels, per_channel_mw, where, receivers, lo_mw, wpe)});
-  const double heater_mw = m.figure("heater_power_mw").value, latency_ps = m.figure("latency_ps").value;
-  const double static_pj = (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
-  const double total_pj = m.electronic_energy_pj + static_pj;
-  const double per_mac = m.macs_per_sample > 0 ? total_pj / static_cast<double>(m.macs_per_sample) : 0.0;
-  set_figure(m, {"energy_per_sample_pj", "energy per sample", total_pj,
-                 "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile "
-                 "partial sums, plus (heater + laser) power x latency; electronic nonlinearity energy not included"});
-  set_figure(m, {"energy_per_mac_pj", "energy per MAC", per_mac,
-                 fmt::format("energy per sample / {} MACs per sample", m.macs_per_sample)});
-  set_figure(m, {"tops_per_w", "throughput per watt", per_mac > 0 ? 2.0 / per_mac : 0.0,
-                 "2 operations per MAC / energy per MAC (TOPS/W = ops/pJ)"});
+  charge_energy(m);
 }
 
 }  // namespace holo::analysis

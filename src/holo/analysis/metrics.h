@@ -61,7 +61,10 @@ double heater_power_mw(double phase_rad, double p_pi_mw);
 // The largest number of MZIs any input->output path of a mesh crosses (columns for Clements).
 int64_t worst_path_mzis(const linalg::Mesh& mesh);
 
-// Every figure; the laser is charged at the PDK's power_per_channel_mw (LaserBasis::pdk).
+// Every figure; the laser is charged at the PDK's power_per_channel_mw (LaserBasis::pdk). Throughput is pipelined
+// (symbol_rate_gbaud, symbols_per_sample, throughput_samples_per_s, throughput_macs_per_s, throughput_tops): the
+// stages work on different samples at once, a new sample entering every symbols_per_sample symbols
+// (docs/physics.md#throughput-and-energy).
 ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
 
 // Sets m.stage_loss from the netlist's tiles: the loss model's worst path per optical stage, on the drawn paths
@@ -69,7 +72,10 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
 void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk& pdk);
 
 // Charges the laser at `per_channel_mw` per modulator input: recomputes laser_power_mw (channels x power /
-// wall-plug efficiency), energy_per_sample_pj, energy_per_mac_pj and tops_per_w from the other figures.
+// wall-plug efficiency) and every energy figure from the other figures: energy_per_sample_pj, energy_per_mac_pj and
+// tops_per_w (pipelined: electronic energy + (heater + laser) power / throughput), energy_per_mac_no_heaters_pj and
+// tops_per_w_no_heaters (the same without the static phase-shifter power), energy_per_mac_unpipelined_pj and
+// tops_per_w_unpipelined (one sample in flight: the static power x latency).
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis);
 
 }  // namespace holo::analysis

@@ -163,7 +163,7 @@ std::vector<TemplateSpec> make_specs() {
           {"extinction_db", &kExtinction, false, "sim: attenuator extinction (off when absent)"},
       }},
       {"modulator", "modulator", true, {
-          {"bandwidth_ghz", &kBandwidthGhz, false, kNotRead},
+          {"bandwidth_ghz", &kBandwidthGhz, false, "analysis: throughput (symbol rate)"},
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim: input power"},
           {"energy_pj_per_symbol", &kEnergy, true, "analysis: energy"},
           {"length_um", &kLength, false, kNotRead},
@@ -181,18 +181,18 @@ std::vector<TemplateSpec> make_specs() {
       }},
       {"homodyne_receiver", "homodyne_receiver", true, {
           {"responsivity_a_per_w", &kResponsivity, true, "sim: detector signal and noise"},
-          {"bandwidth_ghz", &kBandwidthGhz, true, "sim: detector noise"},
+          {"bandwidth_ghz", &kBandwidthGhz, true, "sim: detector noise; analysis: throughput (symbol rate)"},
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim: received power"},
           {"lo_power_mw", &kOpticalPower, true, "sim: detector signal and noise"},
       }},
       {"dac", "electronic", true, {
           {"bits", &kBits, false, "sim: signal-path DAC (the --dac-bits option sets the phase resolution)"},
-          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency; sim: symbol rate"},
+          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency, throughput (symbol rate); sim: symbol rate"},
           {"energy_pj_per_sample", &kEnergy, true, "analysis: energy"},
       }},
       {"adc", "electronic", true, {
           {"bits", &kBits, false, "sim: signal-path ADC"},
-          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency; sim: symbol rate"},
+          {"sample_rate_gsps", &kSampleRate, true, "analysis: latency, throughput (symbol rate); sim: symbol rate"},
           {"energy_pj_per_sample", &kEnergy, true, "analysis: energy"},
       }},
       {"nonlinearity", "electronic", true, {

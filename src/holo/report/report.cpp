@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -53,6 +54,33 @@ nlohmann::ordered_json laser_json(const analysis::ChipMetrics& m, const LaserRep
   c["simulator"] = l.simulator;
   j["calibration"] = c;
   return j;
+}
+
+// report.md's paragraph on throughput and energy (docs/physics.md#throughput-and-energy); empty when the figures
+// are not there.
+std::string energy_markdown(const analysis::ChipMetrics& m) {
+  const char* keys[] = {"symbol_rate_gbaud",
+                        "symbols_per_sample",
+                        "throughput_samples_per_s",
+                        "throughput_tops",
+                        "energy_per_mac_pj",
+                        "tops_per_w",
+                        "energy_per_mac_no_heaters_pj",
+                        "tops_per_w_no_heaters",
+                        "energy_per_mac_unpipelined_pj",
+                        "tops_per_w_unpipelined"};
+  for (const char* k : keys)
+    if (std::none_of(m.figures.begin(), m.figures.end(), [&](const analysis::Figure& f) { return f.key == k; }))
+      return "";
+  auto v = [&](const char* k) { return m.figure(k).value; };
+  return fmt::format(
+      "\n## Throughput and energy\n\nPipelined at {:.6g} GBd, a new sample every {:.6g} symbol(s): {:.6g} samples/s, "
+      "{:.6g} TOPS. Energy per MAC **{:.6g} pJ** ({:.6g} TOPS/W); without the static phase-shifter (heater) power "
+      "{:.6g} pJ ({:.6g} TOPS/W); with one sample in flight at a time (latency-bound) {:.6g} pJ ({:.6g} TOPS/W). "
+      "What is pipelined and what is assumed: the figures' methods above.\n",
+      v("symbol_rate_gbaud"), v("symbols_per_sample"), v("throughput_samples_per_s"), v("throughput_tops"),
+      v("energy_per_mac_pj"), v("tops_per_w"), v("energy_per_mac_no_heaters_pj"), v("tops_per_w_no_heaters"),
+      v("energy_per_mac_unpipelined_pj"), v("tops_per_w_unpipelined"));
 }
 
 // report.md's paragraph on the laser power.
@@ -200,6 +228,7 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
   s += "## Figures\n\n| figure | value | how it was computed |\n|---|---|---|\n";
   for (const auto& f : m.figures) s += fmt::format("| {} (`{}`) | {:.6g} | {} |\n", f.label, f.key, f.value, f.method);
   if (info.laser.decided) s += laser_markdown(m, info.laser);
+  s += energy_markdown(m);
   s += fmt::format("\nMACs per sample: {}\n\n## Counts\n\n| item | count |\n|---|---|\n", m.macs_per_sample);
   for (const auto& [k, v] : m.counts) s += fmt::format("| {} | {} |\n", k, v);
   s += "\n## Stages\n\n| node | op | domain | detail |\n|---|---|---|---|\n";
