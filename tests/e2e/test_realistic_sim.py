@@ -101,6 +101,20 @@ def test_idle_slots_as_drawn_cost_calibration_accuracy(holo, chips):
     assert drawn["output_error"]["rms"] > balanced["output_error"]["rms"]
 
 
+def test_temperature_drift_moves_the_calibrated_io_phases(holo, chips):
+    """--delta-t-k: the drawn fan-in and fan-out waveguides (lengths spread over millimetres) drift in phase
+    against the phases calibrated at the reference temperature; a few kelvin scramble the MLP's first layer."""
+    quiet = ("--no-detector-noise",)
+    at0 = simulate(holo, chips["mlp"], "mlp", *quiet)
+    warm = simulate(holo, chips["mlp"], "mlp", *quiet, "--delta-t-k", "3")
+    assert warm["impairments"]["delta_t_k"] == 3.0
+    assert warm["output_error"]["rms"] > 2 * at0["output_error"]["rms"]
+    assert warm["accuracy"] < at0["accuracy"] - 0.3
+    p = holo.call("simulate", chips["mlp"], "--input", DIGITS / "X_test_mlp.npy", "--delta-t-k", "201",
+                  expect_rc=2)
+    assert "--delta-t-k" in p.stderr
+
+
 def test_a_chip_without_layout_is_simulated_on_the_schematic_with_a_warning(holo, tmp_path):
     out = tmp_path / "OUT"
     holo.call("compile", DIGITS / "digits_mlp.onnx", "-o", out, "--quiet", "--no-layout")

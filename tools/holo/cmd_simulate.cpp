@@ -12,6 +12,8 @@ namespace {
 // A wrapped normal phase or angle error with sigma >= pi is already uniform to within exp(-pi^2 / 2) < 1%.
 constexpr Interval kSigmaRange{.lo = 0.0, .hi = std::numbers::pi, .unit = "rad", .hi_text = "pi"};
 // Up to runtime::kMaxLaserPowerPerChannelMw (10 W per channel); 0 mW carries no signal.
+// sim::validate's bound: past +-200 K the die is outside any operating range.
+constexpr Interval kDeltaTRange{.lo = -200.0, .hi = 200.0, .unit = "K"};
 constexpr Interval kLaserPowerRange{
     .lo = 0.0, .hi = runtime::kMaxLaserPowerPerChannelMw, .lo_open = true, .unit = "mW"};
 }  // namespace
@@ -65,6 +67,11 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
   sub->add_flag("--no-signal-quantization", off->quantization,
                 "No DAC at the modulators nor ADC after the receivers (exact analog signal path)");
   sub->add_flag("--no-extinction", off->extinction, "Attenuators reach zero transmission (infinite extinction)");
+  sub->add_option("--delta-t-k", opts->sim.delta_t_k,
+                  "Die temperature minus the calibration temperature (K): the drawn I/O waveguides' phases drift "
+                  "away from the calibrated fan-in and LO phases")
+      ->transform(number_in(kDeltaTRange))
+      ->capture_default_str();
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")
       ->transform(seed_value())
       ->capture_default_str();

@@ -74,6 +74,7 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                       {"attenuator_extinction", eff.attenuator_extinction},
                       {"drawn_paths", eff.use_drawn_paths},
                       {"balanced_mesh_loss", eff.balanced_mesh_loss},
+                      {"delta_t_k", eff.delta_t_k},
                       {"seed", opts.sim.seed}};
   // Per optical stage, the loss and SNR the simulation used (report.json stages[].loss_db is the same model).
   j["stages"] = nlohmann::json::array();
@@ -169,7 +170,7 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   // The laser power per input channel: the chip's (compile's) unless --laser-power-mw sets it (docs/simulation.md).
   const ChannelPower power = channel_power(opts, bound);
   const sim::SimOptions eff = sim::effective(opts.sim);
-  if (eff.use_pdk_loss && eff.use_drawn_paths) {
+  if ((eff.use_pdk_loss && eff.use_drawn_paths) || eff.delta_t_k != 0.0) {
     int64_t schematic = 0;
     for (const circuit::Stage& s : bound.net.stages)
       for (const circuit::Tile& t : s.tiles) schematic += t.drawn ? 0 : 1;
@@ -177,8 +178,9 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
       diag.warn("SIM-SCHEMATIC-PATHS",
                 fmt::format("{}: {} tile(s) carry no drawn paths (compiled with --no-layout, too large to lay out, or "
                             "by an earlier holo): their losses are the schematic's, without the layout's fan-outs, "
-                            "output couplers and fillers",
-                            bound.circuit_path, schematic));
+                            "output couplers and fillers{}",
+                            bound.circuit_path, schematic,
+                            eff.delta_t_k != 0.0 ? ", and --delta-t-k moves no I/O phase on them" : ""));
   }
   sim::SimOptions sim_options = opts.sim;
   sim_options.laser_power_mw = power.mw;

@@ -17,6 +17,8 @@ void validate(const SimOptions& o) {
   if (!(o.phase_noise_rad >= 0.0) || !std::isfinite(o.phase_noise_rad)) {
     bad(fmt::format("phase_noise_rad is {}, expected a finite value >= 0", o.phase_noise_rad));
   }
+  if (!std::isfinite(o.delta_t_k) || std::fabs(o.delta_t_k) > 200.0)
+    bad(fmt::format("delta_t_k is {} K, expected a finite value within +-200 K", o.delta_t_k));
   if (!std::isfinite(o.laser_power_mw) || (has_detector_noise(o) && !(o.laser_power_mw > 0.0))) {
     bad(fmt::format("laser_power_mw is {}, expected a finite value > 0 when detector noise is on", o.laser_power_mw));
   }

@@ -29,6 +29,9 @@ struct SimOptions {
   // value through the ADC (adc.bits) over each receiver's full scale.
   bool signal_quantization = true;
   bool attenuator_extinction = true;  // attenuators reach no lower than the PDK's extinction_db (calibrated above it)
+  // Die temperature minus the temperature the chip was calibrated at (K): every drawn I/O waveguide's phase drifts
+  // by (2 pi / lambda) dn/dT dT L, and the calibrated fan-in and LO phases no longer match (docs/simulation.md).
+  double delta_t_k = 0.0;
   uint64_t seed = 0;                  // all random draws derive from (seed, stage, tile, [sample])
   int32_t threads = 0;                // <= 0: OpenMP default; results do not depend on it
 

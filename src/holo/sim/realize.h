@@ -65,6 +65,9 @@ struct TileState {
   double idle_loss = 1.0;                 // an idle mesh slot (a drawn straight, a loss-matched dummy, or nothing)
   double fill_loss = 1.0;                 // every mode, inside the tile besides its components
   std::vector<double> in_loss, out_loss;  // per input / output: the I/O path (empty: lossless)
+  // Per input / output: the phase the I/O path has drifted by since calibration (empty: none; prepare_stage sets
+  // it for SimOptions::delta_t_k).
+  std::vector<double> in_phase_rad, out_phase_rad;
   int64_t out_of_range = 0;               // MZIs and attenuators whose corrected target was out of reach
   // --correct-couplers: the correction was computed (tried) and kept, because the real part of the tile
   // matrix (what the homodyne receivers detect) is closer to the target with it than without; the two

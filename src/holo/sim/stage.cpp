@@ -54,6 +54,23 @@ void calibrate(const Eigen::MatrixXcd& lossy, const Eigen::MatrixXcd& ideal, dou
   residual = ref > 0.0 ? (c * lossy - ideal).norm() / ref : 0.0;
 }
 
+// The fan-in and LO phases are calibrated at the reference temperature; at dT away every drawn I/O waveguide's
+// phase moves by k L with k = (2 pi / lambda) dn/dT dT. The LO of each receiver is assumed length-matched to the
+// mean signal path (its light path is not drawn), so input j drifts by k (L_in_j - mean L_in) and output i by
+// k (L_out_i - mean L_out) relative to the LO.
+void drift_io_phases(TileState& s, const circuit::DrawnPaths& d, const pdk::Pdk& pdk, double delta_t_k) {
+  const double k_rad_per_um =
+      2.0 * linalg::kPi / (pdk.wavelength_nm.value * 1e-3) * pdk.tmpl("waveguide").number("dn_dt_per_k") * delta_t_k;
+  auto drift = [&](const std::vector<double>& len, std::vector<double>& out) {
+    double mean = 0.0;
+    for (double l : len) mean += l / static_cast<double>(len.size());
+    out.clear();
+    for (double l : len) out.push_back(k_rad_per_um * (l - mean));
+  };
+  drift(d.in_length_um, s.in_phase_rad);
+  drift(d.out_length_um, s.out_phase_rad);
+}
+
 }  // namespace
 
 DetectorModel detector_model(const pdk::Pdk& pdk) {
@@ -153,6 +170,7 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     PreparedTile pt;
     pt.tile = tile;
     pt.state = realize_tile(model, loss, pdk, o, stage_index, static_cast<int64_t>(k));
+    if (o.delta_t_k != 0.0 && tile.drawn) drift_io_phases(pt.state, *tile.drawn, pdk, o.delta_t_k);
     pt.program = FastProgram::compile(tile_path(pt.state));
     const TileState nominal = nominal_state(model, loss);
     const Eigen::MatrixXcd lossy = FastProgram::compile(tile_path(nominal)).matrix(o.threads);

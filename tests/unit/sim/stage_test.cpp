@@ -310,6 +310,22 @@ TEST(Stage, DrawnPathLossesAreTheLossModels) {
   EXPECT_LT(prepare_stage(f.nl, f.stage, test::test_pdk(), s, 0).loss_db, p.loss_db - 5.0);
   // Idle slots as drawn lose less than MZIs: the lossy chip is no longer a multiple of the lossless one.
   EXPECT_GT(p.tiles[0].calibration_residual, 1e-3);
+
+  // Temperature drift: the tile becomes diag(e^{i beta}) T diag(e^{i alpha}), alpha_j = k (L_in_j - mean) and
+  // beta_i = k (L_out_i - mean), k = (2 pi / lambda) dn/dT dT (lambda 1.55 um, dn/dT 1.86e-4 /K).
+  SimOptions warm = o;
+  warm.delta_t_k = 0.5;
+  const PreparedStage pw = prepare_stage(f.nl, f.stage, test::test_pdk(), warm, 0);
+  const double k = 2.0 * linalg::kPi / 1.55 * 1.86e-4 * 0.5;
+  const double in_mean = 2250.0, out_mean = 1700.0;
+  Eigen::MatrixXcd expect = p.tiles[0].program.matrix();
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j)
+      expect(i, j) *= std::polar(1.0, k * (d.in_length_um[j] - in_mean) + k * (d.out_length_um[i] - out_mean));
+  EXPECT_LE((pw.tiles[0].program.matrix() - expect).cwiseAbs().maxCoeff(), 1e-12 * expect.cwiseAbs().maxCoeff());
+  // The calibration (gain, ADC full scale, loss) is the reference temperature's.
+  EXPECT_EQ(pw.tiles[0].loss_calibration, p.tiles[0].loss_calibration);
+  EXPECT_EQ(pw.loss_db, p.loss_db);
 }
 
 TEST(Stage, ZeroInputContributesNothingEvenWithNoise) {
