@@ -195,6 +195,19 @@ double heater_power_mw(double phase_rad, double p_pi_mw) {
   return p_pi_mw * w / std::numbers::pi;
 }
 
+double nulled_heater_power_mw(double phase_rad, double p_pi_mw, double spread_rad) {
+  if (!(spread_rad > 0.0)) return heater_power_mw(phase_rad, p_pi_mw);
+  constexpr double kTwoPi = 2 * std::numbers::pi;
+  // F(x) = integral_0^x wrap(u) du = k 2 pi^2 + (x - 2 pi k)^2 / 2 with k = floor(x / 2 pi): the mean of wrap over
+  // [phase - spread / 2, phase + spread / 2] is (F(b) - F(a)) / spread (wrap(phase - d) for d uniform there).
+  auto f = [&](double x) {
+    const double k = std::floor(x / kTwoPi), r = x - kTwoPi * k;
+    return k * kTwoPi * std::numbers::pi + 0.5 * r * r;
+  };
+  const double a = phase_rad - 0.5 * spread_rad, b = phase_rad + 0.5 * spread_rad;
+  return p_pi_mw / std::numbers::pi * (f(b) - f(a)) / spread_rad;
+}
+
 int64_t worst_path_mzis(const linalg::Mesh& mesh) {
   std::vector<int64_t> depth(static_cast<size_t>(std::max(mesh.n, 1)), 0);
   for (const linalg::MziSetting& z : mesh.mzis) {
@@ -236,12 +249,15 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
 
   // Static heater power: every programmed phase of every tile (MZIs, attenuators, screen shifters), summed tile by
   // tile in netlist order (compiled chips: each cell belongs to one tile, so this is the flattened chip's sum).
+  // With the PDK's fabrication phase spread, each drawn heater also nulls its arm's unknown static offset: the
+  // expected power over the offsets (nulled_heater_power_mw). The attenuators' phi has no heater on the chip.
   const double p_pi = ps.number("p_pi_mw");
+  const double spread = ps.has("fab_phase_spread_rad") ? ps.number("fab_phase_spread_rad") : 0.0;
   double heater_mw = 0;
+  auto heater = [&](double phase) { return nulled_heater_power_mw(phase, p_pi, spread); };
   auto mesh_heaters = [&](const linalg::Mesh& mesh) {
-    for (const linalg::MziSetting& z : mesh.mzis)
-      heater_mw += heater_power_mw(z.theta_rad, p_pi) + heater_power_mw(z.phi_rad, p_pi);
-    for (double phi : mesh.output_phase_rad) heater_mw += heater_power_mw(phi, p_pi);
+    for (const linalg::MziSetting& z : mesh.mzis) heater_mw += heater(z.theta_rad) + heater(z.phi_rad);
+    for (double phi : mesh.output_phase_rad) heater_mw += heater(phi);
   };
 
   // Worst path and latency, stage by stage.
@@ -271,7 +287,7 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
                    len_um = static_cast<double>(mzis) * mzi.number("length_um");
                    mesh_heaters(c.vh.mesh);
                    for (const circuit::Attenuator& a : c.att.attenuators)
-                     heater_mw += heater_power_mw(a.theta_rad, p_pi) + heater_power_mw(a.phi_rad, p_pi);
+                     heater_mw += heater(a.theta_rad) + (spread > 0.0 ? 0.0 : heater_power_mw(a.phi_rad, p_pi));
                    mesh_heaters(c.u.mesh);
                  }},
                  tv.body);
@@ -305,8 +321,15 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
                    worst_stage.empty() ? "none" : worst_stage)});
   m.figures.push_back(
       {"heater_power_mw", "static heater power", heater_mw,
-       "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
-       "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
+       spread > 0.0
+           ? fmt::format("sum over every heater on the chip (theta and phi of each MZI, theta of each attenuator, each "
+                         "screen shifter) of P_pi * phase / pi, the phase being the programmed one minus the arm's "
+                         "fabrication offset (nulled by calibration; uniform over a {:.3g} rad spread, PDK "
+                         "phase_shifter fab_phase_spread_rad) wrapped to [0, 2 pi): its expected value over the "
+                         "offsets; heaters only add phase",
+                         spread)
+           : "sum over every programmed phase (theta and phi of each MZI and attenuator, each screen shifter) "
+             "of P_pi * phase / pi with the phase wrapped to [0, 2 pi); heaters only add phase"});
   m.figures.push_back({"laser_power_mw", "laser electrical power", 0.0, ""});
   m.figures.push_back(
       {"latency_ps", "latency per sample", latency_ps,

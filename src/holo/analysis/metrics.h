@@ -58,6 +58,11 @@ std::map<std::string, int64_t> flattened_counts(const circuit::Netlist& n, const
 // Wrapped phase in [0, 2 pi) -> heater power P_pi * phase / pi (thermal shifters only add phase).
 double heater_power_mw(double phase_rad, double p_pi_mw);
 
+// The expected heater power (mW) to hold `phase_rad` on an arm whose static fabrication offset d is unknown and
+// uniform over [-spread/2, spread/2] and nulled by calibration: P_pi / pi * E[wrap(phase - d)]. spread 2 pi: P_pi
+// whatever the phase; spread <= 0: heater_power_mw(phase).
+double nulled_heater_power_mw(double phase_rad, double p_pi_mw, double spread_rad);
+
 // The largest number of MZIs any input->output path of a mesh crosses (columns for Clements).
 int64_t worst_path_mzis(const linalg::Mesh& mesh);
 

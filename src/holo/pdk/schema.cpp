@@ -44,6 +44,8 @@ constexpr Quantity kWaveguidePower{"mW", open_closed(0, 1e4), false,
 constexpr Quantity kRin{"dB/Hz", closed(-200, -80), false,
     "relative intensity noise of a laser: -200 dB/Hz is below the shot-noise limit of any milliwatt source, -80 "
     "dB/Hz is a noisy multimode diode; a positive value is a sign mistake"};
+constexpr Quantity kPhaseSpread{"rad", closed(0, 2 * std::numbers::pi), false,
+    "the range of an arm's static fabrication phase offset: 0 (none) to 2 pi (unknown: any phase)"};
 constexpr Quantity kWallPlug{"1", open_closed(0, 1), false,
     "energy conservation: a laser emits at most the electrical power it draws; 0 would be infinite draw"};
 constexpr Quantity kCouplingPower{"1", closed(0, 1), false,
@@ -150,6 +152,7 @@ std::vector<TemplateSpec> make_specs() {
           {"wire_width_um", &kLength, false, kLayout},
           {"wire_space_um", &kLength, false, kLayout},
           {"heater_height_um", &kLength, false, kThermal},
+          {"fab_phase_spread_rad", &kPhaseSpread, false, "analysis: heater power (offset nulling)"},
       }},
       {"mzi", "mzi", true, {
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim"},

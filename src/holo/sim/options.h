@@ -32,8 +32,8 @@ struct SimOptions {
   // Die temperature minus the temperature the chip was calibrated at (K): every drawn I/O waveguide's phase drifts
   // by (2 pi / lambda) dn/dT dT L, and the calibrated fan-in and LO phases no longer match (docs/simulation.md).
   double delta_t_k = 0.0;
-  uint64_t seed = 0;                  // all random draws derive from (seed, stage, tile, [sample])
-  int32_t threads = 0;                // <= 0: OpenMP default; results do not depend on it
+  uint64_t seed = 0;    // all random draws derive from (seed, stage, tile, [sample])
+  int32_t threads = 0;  // <= 0: OpenMP default; results do not depend on it
 
   // The nominal chip: PDK losses on the schematic's paths, loss-matched idle slots, nothing else (no noise, no
   // converters, ideal attenuators): the reference the impairments are measured against in tests.

@@ -307,7 +307,8 @@ OpticalPath tile_path(const TileState& s) {
   p.inputs = static_cast<int32_t>(s.cols);
   p.outputs = static_cast<int32_t>(s.rows);
   for (size_t j = 0; j < s.in_loss.size(); ++j) p.scale(static_cast<int32_t>(j), s.in_loss[j]);
-  for (size_t j = 0; j < s.in_phase_rad.size(); ++j) p.scale(static_cast<int32_t>(j), std::polar(1.0, s.in_phase_rad[j]));
+  for (size_t j = 0; j < s.in_phase_rad.size(); ++j)
+    p.scale(static_cast<int32_t>(j), std::polar(1.0, s.in_phase_rad[j]));
   std::visit(circuit::Overloaded{[&](const CoherentTileState& c) {
                append_mesh(p, c.vh, s.mzi_loss, s.phase_shifter_loss, s.idle_loss);
                for (int64_t k = 0; k < c.rank; ++k) {
@@ -327,7 +328,8 @@ OpticalPath tile_path(const TileState& s) {
     const double f =
         s.fill_loss * (static_cast<size_t>(i) < s.out_loss.size() ? s.out_loss[static_cast<size_t>(i)] : 1.0);
     if (f != 1.0) p.scale(i, f);
-    if (static_cast<size_t>(i) < s.out_phase_rad.size()) p.scale(i, std::polar(1.0, s.out_phase_rad[static_cast<size_t>(i)]));
+    if (static_cast<size_t>(i) < s.out_phase_rad.size())
+      p.scale(i, std::polar(1.0, s.out_phase_rad[static_cast<size_t>(i)]));
   }
   return p;
 }

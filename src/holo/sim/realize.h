@@ -68,7 +68,7 @@ struct TileState {
   // Per input / output: the phase the I/O path has drifted by since calibration (empty: none; prepare_stage sets
   // it for SimOptions::delta_t_k).
   std::vector<double> in_phase_rad, out_phase_rad;
-  int64_t out_of_range = 0;               // MZIs and attenuators whose corrected target was out of reach
+  int64_t out_of_range = 0;  // MZIs and attenuators whose corrected target was out of reach
   // --correct-couplers: the correction was computed (tried) and kept, because the real part of the tile
   // matrix (what the homodyne receivers detect) is closer to the target with it than without; the two
   // errors are Frobenius norms of Re(T_realized) - Re(T_ideal), lossless, in units of the tile matrix.

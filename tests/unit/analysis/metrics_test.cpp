@@ -73,6 +73,8 @@ pdk::Pdk test_pdk() {
   set("homodyne_receiver", "lo_power_mw", 1.0);
   set("laser", "power_per_channel_mw", 1.0);
   set("laser", "wall_plug_efficiency", 0.2);
+  // Heater power as programmed (no fabrication offsets to null: NulledHeaterPower checks that model).
+  p.templates.at("phase_shifter").figures.erase("fab_phase_spread_rad");
   return p;
 }
 
@@ -166,6 +168,20 @@ TEST(Energy, ChargeLaserRecomputesEveryEnergyFigure) {
   int n = 0;
   for (const Figure& f : m.figures) n += f.key == "energy_per_mac_pj";
   EXPECT_EQ(n, 1);
+}
+
+// Offsets uniform over the whole circle cost P_pi per heater whatever the target (the mean wrapped phase is pi);
+// no spread is the programmed phase; a partial spread against a direct quadrature of E[wrap(phase - d)].
+TEST(NulledHeaterPower, ExpectedOverTheFabricationOffsets) {
+  for (double phase : {0.0, 0.3, kPi, 5.9}) {
+    HOLO_EXPECT_CLOSE(nulled_heater_power_mw(phase, 24.0, 2 * kPi), 24.0, test::Tol::Double);
+    HOLO_EXPECT_CLOSE(nulled_heater_power_mw(phase, 24.0, 0.0), heater_power_mw(phase, 24.0), test::Tol::Exact);
+    const double spread = 1.5;
+    const int n = 200000;  // midpoint rule on a piecewise-linear integrand: error ~ (spread / n)^2, one kink
+    double sum = 0;
+    for (int k = 0; k < n; ++k) sum += heater_power_mw(phase - spread / 2 + spread * (k + 0.5) / n, 24.0);
+    EXPECT_NEAR(nulled_heater_power_mw(phase, 24.0, spread), sum / n, 1e-3) << phase;
+  }
 }
 
 }  // namespace
