@@ -50,6 +50,12 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
       ->transform(number_in(kLaserPowerRange));
   sub->add_flag("--shot-noise", opts->sim.shot_noise, "Detector shot noise");
   sub->add_flag("--thermal-noise", opts->sim.thermal_noise, "Receiver (TIA) thermal noise");
+  auto no_crosstalk = std::make_shared<bool>(false);
+  auto uncompensated = std::make_shared<bool>(false);
+  sub->add_flag("--no-thermal-crosstalk", *no_crosstalk,
+                "Leave out the heat a heater gives the waveguides beside it (docs/simulation.md, 'Thermal crosstalk')");
+  sub->add_flag("--uncompensated-crosstalk", *uncompensated,
+                "Drive each heater with its own target's power (not compile's compensated powers)");
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")
       ->transform(seed_value())
       ->capture_default_str();
@@ -57,7 +63,9 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
       ->transform(integer_in<int>(1, 100000))
       ->capture_default_str();
   add_common_flags(*sub, flags);
-  set_action(*sub, [out, opts, no_loss, unbalanced](const CommonFlags& f) {
+  set_action(*sub, [out, opts, no_loss, unbalanced, no_crosstalk, uncompensated](const CommonFlags& f) {
+    opts->sim.thermal_crosstalk = !*no_crosstalk;
+    opts->sim.compensated_crosstalk = !*uncompensated;
     opts->sim.use_pdk_loss = !*no_loss;
     opts->sim.balanced_mesh_loss = !*unbalanced;
     opts->progress = !f.quiet && !f.json && Progress::terminal_attached();

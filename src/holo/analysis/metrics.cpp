@@ -206,6 +206,18 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   return m;
 }
 
+void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double sited_compensated_mw, int64_t sites,
+                                int64_t raised) {
+  const double before = m.figure("heater_power_mw").value;
+  set_figure(m, {"heater_power_mw", "static heater power", before - sited_nominal_mw + sited_compensated_mw,
+                 fmt::format("the compensated programming: the {} heaters the layout placed at the powers that give "
+                             "their target phases through the thermal crosstalk matrix ({:.6g} mW; {:.6g} mW "
+                             "without compensation; {} target(s) raised by 2 pi to keep every power >= 0), plus "
+                             "P_pi * phase / pi (phase wrapped to [0, 2 pi)) for each programmed phase without a "
+                             "heater site ({:.6g} mW)",
+                             sites, sited_compensated_mw, sited_nominal_mw, raised, before - sited_nominal_mw)});
+}
+
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis) {
   m.laser = {per_channel_mw, basis};
   const double wpe = pdk.tmpl("laser").number("wall_plug_efficiency");

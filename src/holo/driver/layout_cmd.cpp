@@ -319,6 +319,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
                                fmt::join(chip.lib.top_cells(), ", "), chip.top));
   r.layout_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   r.figures = chip.figures;
+  r.thermal_sites = chip.thermal_sites;
 
   layout::GdsWriteOptions gopt;
   gopt.port_layer = lp.layers.port;

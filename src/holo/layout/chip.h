@@ -56,6 +56,8 @@ struct ChipLayout {
   std::vector<WiredPad> pads;                  // in placement order
   std::map<std::string, std::string> cell_of;  // netlist cell name -> layout cell name (mesh, attenuators, tile)
   ChipFigures figures;
+  // The tiles' heater sites (circuit/thermal_sites.h), by netlist tile cell, in the tile cell's coordinates.
+  circuit::ThermalSites thermal_sites;
 };
 
 // Lays out the compiled netlist with the parameters `params` (layout_params of the netlist's PDK), reading it only

@@ -27,6 +27,7 @@ SimOptions effective(const SimOptions& o) {
   SimOptions e;
   e.ideal = true;
   e.use_pdk_loss = false;
+  e.thermal_crosstalk = false;
   e.laser_power_mw = o.laser_power_mw;
   e.seed = o.seed;
   e.threads = o.threads;

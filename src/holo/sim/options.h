@@ -24,6 +24,11 @@ struct SimOptions {
   bool thermal_noise = false;      // TIA input noise i_n^2 B at each receiver
   uint64_t seed = 0;               // all random draws derive from (seed, stage, tile, [sample])
   int32_t threads = 0;             // <= 0: OpenMP default; results do not depend on it
+  // Thermal crosstalk between the placed heaters (docs/simulation.md#thermal-crosstalk), applied to the tiles whose
+  // heater sites the netlist records (a chip compiled with a layout); compensated: the heaters get the powers
+  // compile solved for (else each heater the power of its own target alone).
+  bool thermal_crosstalk = true;
+  bool compensated_crosstalk = true;
 };
 
 // Throws SIM-BAD-OPTION for a negative sigma, dac_bits outside 0..24, or a non-positive laser power while noise

@@ -93,7 +93,9 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     }
     PreparedTile pt;
     pt.tile = tile;
-    pt.state = realize_tile(model, pdk, o, stage_index, static_cast<int64_t>(k));
+    const auto sites = n.thermal_sites.find(tile.cell);
+    pt.state = realize_tile(model, pdk, o, stage_index, static_cast<int64_t>(k),
+                            sites == n.thermal_sites.end() ? nullptr : &sites->second);
     pt.program = FastProgram::compile(tile_path(pt.state));
     if (o.use_pdk_loss) {
       const Eigen::MatrixXcd lossy =
