@@ -37,7 +37,7 @@ namespace holo::sim {
 struct MeshState {
   linalg::Mesh mesh;                         // phases as physically applied
   std::vector<linalg::CouplerError> errors;  // per MZI; empty: perfect couplers
-  std::vector<double> common_rad;            // per MZI, the phase both its arms share (heat); empty: none
+  std::vector<double> common_rad = {};       // per MZI, the phase both its arms share (heat); empty: none
 };
 
 struct AttenuatorState {

@@ -59,10 +59,12 @@ TEST(ThermalSites, OnePerHeaterWithTheCellGeometry) {
       }
     }
     // theta after phi in each MZI; columns left to right; vh before att before u.
-    for (size_t i = 0; i + 1 < sites.size(); ++i)
+    for (size_t i = 0; i + 1 < sites.size(); ++i) {
       if (sites[i].part == sites[i + 1].part && sites[i].index == sites[i + 1].index &&
-          sites[i].shifter == circuit::Shifter::Phi && sites[i + 1].shifter == circuit::Shifter::Theta)
+          sites[i].shifter == circuit::Shifter::Phi && sites[i + 1].shifter == circuit::Shifter::Theta) {
         EXPECT_GT(sites[i + 1].heater.x0_um, sites[i].heater.x1_um);
+      }
+    }
     double vh_max = 0, att_min = 1e300, att_max = 0, u_min = 1e300;
     for (const auto& s : sites) {
       if (s.part == circuit::kTileVh) vh_max = std::max(vh_max, s.arm.x1_um);
