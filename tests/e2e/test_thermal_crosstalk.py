@@ -2,6 +2,7 @@
 layout's heater sites with the compensated heater powers, holo simulate applies the crosstalk; off, compensated
 and uncompensated chips are ordered as the physics says, on the bundled digits models."""
 
+import csv
 import json
 import shutil
 
@@ -40,6 +41,11 @@ def test_sites_and_compensated_powers_recorded(compiled, name):
     assert all(s["power_mw"] >= 0 for s in sites)
     assert all(s["heater_um"][0] < s["heater_um"][1] for s in sites)
     assert "compensated programming" in report["figures"]["heater_power_mw"]["method"]
+    # program.csv lists the compensated power of every placed heater: its column sums to the charged figure.
+    with open(compiled[name] / "program.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    total = sum(float(r["heater_power_mw"]) for r in rows)
+    assert abs(total - report["figures"]["heater_power_mw"]["value"]) < 1e-6 * len(rows)  # 6 decimals per row
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
