@@ -8,7 +8,7 @@ import pathlib
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MLP = REPO / "examples" / "digits" / "digits_mlp.onnx"
 TINY = REPO / "tests" / "unit" / "frontend" / "data" / "tiny.json"
-STAGES = ["import", "simplify", "map", "verify", "analyse", "layout", "checks", "laser_power", "write"]
+STAGES = ["import", "simplify", "map", "verify", "analyse", "layout", "checks", "thermal", "laser_power", "write"]
 # Every compile without --calibrate charges the PDK's laser power and says so (docs/simulation.md#laser-power).
 UNCALIBRATED = "LASER-POWER-UNCALIBRATED"
 
@@ -57,9 +57,12 @@ def test_dump_after_writes_beside_out(holo, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["OUT"] + names)
     assert {p.name for p in out.iterdir()} == manifest_names(out)  # OUT holds what its manifest lists
     assert "Gemm(" in (tmp_path / names[0]).read_text()
-    # The netlist after map is OUT's but for the laser power the laser_power stage records for simulate.
+    # The netlist after map is OUT's but for the laser power the laser_power stage records for simulate and the
+    # heater sites the thermal stage records.
     after_map, written = json.loads((tmp_path / names[1]).read_text()), json.loads((out / "circuit.json").read_text())
     assert {k: v for k, v in written["info"].items() if not k.startswith("laser_power_")} == after_map["info"]
+    assert "thermal_sites" in written and "thermal_sites" not in after_map
+    del written["thermal_sites"]
     assert {**written, "info": after_map["info"]} == after_map
     assert "die_area_mm2" not in json.loads((tmp_path / names[2]).read_text())["figures"]  # before the layout
     # --dump-dir: there instead, under the same name.

@@ -72,6 +72,12 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
                   "away from the calibrated fan-in and LO phases")
       ->transform(number_in(kDeltaTRange))
       ->capture_default_str();
+  auto no_crosstalk = std::make_shared<bool>(false);
+  auto uncompensated = std::make_shared<bool>(false);
+  sub->add_flag("--no-thermal-crosstalk", *no_crosstalk,
+                "Leave out the heat a heater gives the waveguides beside it (docs/simulation.md, 'Thermal crosstalk')");
+  sub->add_flag("--uncompensated-crosstalk", *uncompensated,
+                "Drive each heater with its own target's power (not compile's compensated powers)");
   sub->add_option("--seed", opts->sim.seed, "Seed of every random draw")
       ->transform(seed_value())
       ->capture_default_str();
@@ -79,7 +85,7 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
       ->transform(integer_in<int>(1, 100000))
       ->capture_default_str();
   add_common_flags(*sub, flags);
-  set_action(*sub, [out, opts, off, balanced](const CommonFlags& f) {
+  set_action(*sub, [out, opts, off, balanced, no_crosstalk, uncompensated](const CommonFlags& f) {
     opts->sim.use_pdk_loss = !off->loss;
     opts->sim.use_drawn_paths = !off->drawn;
     opts->sim.balanced_mesh_loss = *balanced;
@@ -88,6 +94,8 @@ void register_simulate(CLI::App& app, CommonFlags& flags) {
     opts->sim.rin = !off->rin && !off->noise;
     opts->sim.signal_quantization = !off->quantization;
     opts->sim.attenuator_extinction = !off->extinction;
+    opts->sim.thermal_crosstalk = !*no_crosstalk;
+    opts->sim.compensated_crosstalk = !*uncompensated;
     opts->progress = !f.quiet && !f.json && Progress::terminal_attached();
     return driver::simulate(*out, *opts);
   });

@@ -48,6 +48,8 @@ struct ChipMetrics {
   // Per sample, what does not depend on the laser: DAC, modulator, ADC and accumulator energy (pJ).
   double electronic_energy_pj = 0;
   LaserCharge laser;  // what laser_power_mw and the energy figures are charged at
+  // PDK phase_shifter fab_phase_spread_rad: heater_power_mw is the expected drive nulling the arms' offsets (0: none)
+  double heater_fab_spread_rad = 0;
 
   const Figure& figure(const std::string& key) const;  // internal error if absent
 };
@@ -82,5 +84,12 @@ void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk&
 // tops_per_w_no_heaters (the same without the static phase-shifter power), energy_per_mac_unpipelined_pj and
 // tops_per_w_unpipelined (one sample in flight: the static power x latency).
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis);
+
+// Charges the compensated heater programming (driver compile's thermal stage, docs/simulation.md#thermal-crosstalk)
+// in heater_power_mw: the phases with a heater site at the powers solved for them (sited_compensated_mw, replacing
+// their P_pi * phase / pi share sited_nominal_mw of the figure), the other phases as before. Call before
+// charge_laser (the energy figures read it).
+void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double sited_compensated_mw, int64_t sites,
+                                int64_t raised);
 
 }  // namespace holo::analysis

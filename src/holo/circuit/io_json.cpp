@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
@@ -262,6 +263,60 @@ void append_stage(std::string& out, const Stage& s, size_t si) {
     out += '}';
   });
   out += "\n    }";
+}
+
+void append_segment(std::string& out, const SegmentUm& g, const std::string& tile, size_t i) {
+  out += '[';
+  const double v[3] = {g.x0_um, g.x1_um, g.y_um};
+  for (int k = 0; k < 3; ++k) {
+    if (k) out += ", ";
+    append_finite(out, v[k], [&] { return fmt::format("thermal_sites '{}' [{}]: a segment coordinate", tile, i); });
+  }
+  out += ']';
+}
+
+void append_thermal_sites(std::string& out, const ThermalSites& all) {
+  size_t t = 0;
+  out += '[';
+  for (const auto& kv : all) {
+    const std::string& tile = kv.first;  // not a structured binding: clang 14 cannot capture one (the fuzz build)
+    const std::vector<ThermalSite>& sites = kv.second;
+    out += t++ ? ",\n    " : "\n    ";
+    out += "{\"tile\": ";
+    append_string(out, tile);
+    out += ", \"sites\": ";
+    append_list(out, sites.size(), "      ", [&](size_t i) {
+      const ThermalSite& s = sites[i];
+      out += "{\"part\": ";
+      append_string(out, s.part);
+      out += fmt::format(", \"index\": {}, \"shifter\": ", s.index);
+      append_string(out, std::string(shifter_name(s.shifter)));
+      out += ", \"heater_um\": ";
+      append_segment(out, s.heater, tile, i);
+      out += ", \"arm_um\": ";
+      append_segment(out, s.arm, tile, i);
+      if (s.has_other_arm) {
+        out += ", \"other_arm_um\": ";
+        append_segment(out, s.other_arm, tile, i);
+      }
+      if (s.power_mw >= 0) {
+        out += ", \"power_mw\": ";
+        append_finite(out, s.power_mw, [&] { return fmt::format("thermal_sites '{}' [{}].power_mw", tile, i); });
+        out += fmt::format(", \"turns\": {}", s.turns);
+        out += ", \"target_rad\": ";
+        append_finite(out, s.target_rad, [&] { return fmt::format("thermal_sites '{}' [{}].target_rad", tile, i); });
+        if (s.part == kTileAtt) {
+          out += ", \"phi_offset_rad\": ";
+          append_finite(out, s.phi_offset_rad,
+                        [&] { return fmt::format("thermal_sites '{}' [{}].phi_offset_rad", tile, i); });
+        }
+      }
+      out += '}';
+    });
+    out += '}';
+  }
+  if (t) out += "\n  ";
+  out += ']';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -655,7 +710,7 @@ class Reader {
 
   Netlist netlist() {
     Netlist n;
-    Fields f(in_, {"format", "version", "name", "pdk", "top", "info", "cells", "stages"},
+    Fields f(in_, {"format", "version", "name", "pdk", "top", "info", "cells", "stages", "thermal_sites"},
              {"format", "version", "name", "pdk", "top", "cells"});
     in_.object(kRoot, [&](const std::string& key, const Path& at) {
       switch (f.which(key, at)) {
@@ -684,8 +739,11 @@ class Reader {
         case 6:
           in_.array(at, [&](size_t, const Path& ip) { n.cells.push_back(cell(ip)); });
           break;
-        default:
+        case 7:
           in_.array(at, [&](size_t, const Path& ip) { n.stages.push_back(stage(ip)); });
+          break;
+        default:
+          in_.array(at, [&](size_t, const Path& ip) { thermal_tile(ip, n.thermal_sites); });
           break;
       }
     });
@@ -841,6 +899,91 @@ class Reader {
     return s;
   }
 
+  void thermal_tile(const Path& at, ThermalSites& all) {
+    std::string tile;
+    std::vector<ThermalSite> sites;
+    Fields f(in_, {"tile", "sites"}, {"tile", "sites"});
+    in_.object(at, [&](const std::string& key, const Path& kp) {
+      if (f.which(key, kp) == 0)
+        tile = in_.string(kp);
+      else
+        in_.array(kp, [&](size_t, const Path& ip) { sites.push_back(thermal_site(ip)); });
+    });
+    f.check_required(at);
+    if (!all.emplace(tile, std::move(sites)).second) in_.schema(at.field("tile"), "repeated tile");
+  }
+
+  SegmentUm segment(const Path& at) {
+    double v[3] = {0, 0, 0};
+    size_t count = 0;
+    in_.array(at, [&](size_t i, const Path& ip) {
+      if (i >= 3) in_.schema(at, "expected [x0_um, x1_um, y_um], found a longer array");
+      v[i] = in_.number(ip);
+      count = i + 1;
+    });
+    if (count != 3) in_.schema(at, "expected [x0_um, x1_um, y_um], found a shorter array");
+    if (!(v[1] > v[0])) in_.schema(at, "expected x0_um < x1_um");
+    return {v[0], v[1], v[2]};
+  }
+
+  ThermalSite thermal_site(const Path& at) {
+    ThermalSite s;
+    Fields f(in_,
+             {"part", "index", "shifter", "heater_um", "arm_um", "other_arm_um", "power_mw", "turns", "target_rad",
+              "phi_offset_rad"},
+             {"part", "index", "shifter", "heater_um", "arm_um"});
+    in_.object(at, [&](const std::string& key, const Path& kp) {
+      switch (f.which(key, kp)) {
+        case 0:
+          s.part = in_.string(kp);
+          if (s.part != kTileVh && s.part != kTileAtt && s.part != kTileU)
+            in_.schema(kp, "expected \"vh\", \"att\" or \"u\"");
+          break;
+        case 1:
+          s.index = in_.integer(kp, 0, std::numeric_limits<int32_t>::max());
+          break;
+        case 2: {
+          const std::string k = in_.string(kp);
+          if (k == "theta")
+            s.shifter = Shifter::Theta;
+          else if (k == "phi")
+            s.shifter = Shifter::Phi;
+          else if (k == "screen")
+            s.shifter = Shifter::Screen;
+          else
+            in_.schema(kp, "expected \"theta\", \"phi\" or \"screen\"");
+          break;
+        }
+        case 3:
+          s.heater = segment(kp);
+          break;
+        case 4:
+          s.arm = segment(kp);
+          break;
+        case 5:
+          s.other_arm = segment(kp);
+          s.has_other_arm = true;
+          break;
+        case 6:
+          s.power_mw = in_.number(kp);
+          if (!(s.power_mw >= 0)) in_.schema(kp, "expected a power >= 0");
+          break;
+        case 7:
+          s.turns = static_cast<int32_t>(in_.integer(kp, 0, std::numeric_limits<int32_t>::max()));
+          break;
+        case 8:
+          s.target_rad = in_.number(kp);
+          if (!(s.target_rad >= 0 && s.target_rad < 7)) in_.schema(kp, "expected a phase in [0, 2 pi)");
+          break;
+        default:
+          s.phi_offset_rad = in_.number(kp);
+          break;
+      }
+    });
+    f.check_required(at);
+    return s;
+  }
+
   Tile tile(const Path& at) {
     constexpr int64_t big = std::numeric_limits<int64_t>::max();
     Tile t;
@@ -956,6 +1099,10 @@ void write_json(const Netlist& n, TextSink& sink) {
   });
   out += ",\n  \"stages\": ";
   append_list(out, n.stages.size(), "    ", [&](size_t i) { append_stage(out, n.stages[i], i); });
+  if (!n.thermal_sites.empty()) {
+    out += ",\n  \"thermal_sites\": ";
+    append_thermal_sites(out, n.thermal_sites);
+  }
   out += "\n}\n";
   sink.drain();
 }

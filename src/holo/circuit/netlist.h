@@ -23,6 +23,7 @@
 
 #include "holo/circuit/name.h"
 #include "holo/circuit/settings.h"
+#include "holo/circuit/thermal_sites.h"
 
 namespace holo::circuit {
 
@@ -112,6 +113,8 @@ struct Netlist {
   std::vector<Cell> cells;    // deterministic order: leaves first, top last
   std::vector<Stage> stages;  // the compute program, in execution order
   std::map<std::string, std::string> info;
+  // Heater sites of the laid-out tiles, by tile cell (circuit/thermal_sites.h); empty without a layout.
+  ThermalSites thermal_sites;
 
   const Cell* find_cell(const std::string& name) const;
   Cell* find_cell(const std::string& name);

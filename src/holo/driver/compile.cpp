@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "holo/report/report.h"
 #include "holo/runtime/evaluate.h"
 #include "holo/runtime/laser_power.h"
+#include "holo/sim/thermal_sites_model.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
 #include "holo/support/npy.h"
@@ -45,6 +47,10 @@ const std::vector<StageInfo>& compile_stages() {
        "report.json"},
       {"checks", "the layout's wiring and layout-vs-netlist results are clean; with --drc, holo's DRC of chip.gds",
        "report.json"},
+      {"thermal",
+       "record the layout's heater sites; solve the heater powers that give the target phases through the thermal "
+       "crosstalk (compensated programming); charge them in heater_power_mw",
+       "circuit.json"},
       {"laser_power",
        "find by simulation the laser power per channel the chip needs on the --calibrate batch (else charge the "
        "PDK's); charge the power and energy figures at it",
@@ -83,6 +89,7 @@ struct Compilation {
   Array calib_labels;               // --calibrate-labels (rank 0 when not given)
   report::LaserReport laser;
   Diagnostics diag;
+  std::string thermal_text;  // the thermal stage's summary line (empty without heater sites)
 
   std::string out(const char* name) const { return outdir->file(name); }
   report::CompileInfo info() const {
@@ -264,6 +271,47 @@ void check(Compilation& c, const LayoutOutputs& lay) {
   c.metrics.counts["drc_violations"] = d.json.at("total").get<int64_t>();
 }
 
+// The layout's heater sites into the netlist with the compensated programming (docs/simulation.md#thermal-crosstalk):
+// per tile the sparse crosstalk of its sites and the heater powers that give its programmed phases.
+void thermal(Compilation& c, const LayoutOutputs& lay) {
+  if (lay.thermal_sites.empty()) return;
+  sim::ThermalStack stack;
+  try {
+    stack = sim::thermal_stack(c.platform);
+  } catch (const Error& e) {
+    if (e.code() != "PDK-MISSING-FIGURE") throw;
+    c.diag.warn("THERMAL-NOT-MODELLED", fmt::format("{}: {}; no heater sites recorded, so holo simulate leaves "
+                                                    "thermal crosstalk out and heater_power_mw is uncompensated",
+                                                    c.pdk_path, e.what()));
+    return;
+  }
+  circuit::ThermalSites sites;
+  double nominal_mw = 0, compensated_mw = 0, residual = 0, build_s = 0, solve_s = 0;
+  int64_t count = 0, raised = 0, nnz = 0;
+  int32_t rounds = 0;
+  for (const auto& [tile, list] : lay.thermal_sites) {
+    sim::TileCompensation r = sim::compensate_tile(stack, circuit::read_tile(c.net, tile), list);
+    build_s += r.build_s;
+    solve_s += r.solve_s;
+    nnz += r.nonzeros;
+    residual = std::max(residual, r.max_residual_rad);
+    rounds = std::max(rounds, r.rounds);
+    raised += r.raised;
+    nominal_mw += r.nominal_power_mw;
+    compensated_mw += r.power_mw;
+    count += static_cast<int64_t>(r.sites.size());
+    sites[tile] = std::move(r.sites);
+  }
+  c.net.thermal_sites = std::move(sites);
+  analysis::charge_compensated_heaters(c.metrics, nominal_mw, compensated_mw, count, raised);
+  c.metrics.counts["thermal_sites"] = count;
+  c.metrics.counts["thermal_crosstalk_nonzeros"] = nnz;
+  c.thermal_text = fmt::format(
+      "  thermal crosstalk: {} heater sites, {} nonzeros (cutoff {:.3g} um), built in {:.3g} s, solved in {:.3g} s "
+      "({} rounds), max residual {:.3g} rad\n",
+      count, nnz, sim::crosstalk_cutoff_um(stack), build_s, solve_s, rounds, residual);
+}
+
 // The laser power search (docs/simulation.md#laser-power): its fixed settings.
 constexpr uint64_t kCalibrationSeed = 0;
 constexpr int kCalibrationDraws = 2;
@@ -439,6 +487,7 @@ Result compile_result(const Compilation& c, const Pipeline& pipe) {
     j["layout_skipped"] = c.layout_skipped;
     r.text += "  no layout written: " + c.layout_skipped + "\n";
   }
+  r.text += c.thermal_text;
   for (const std::string& d : pipe.dumps_written()) r.text += fmt::format("  dump: {}\n", d);
   if (c.opts->stats) r.text += "stages:\n" + stages_table(pipe.records());
   return r;
@@ -482,6 +531,9 @@ Result compile(const std::string& model_path, const std::string& out_dir, const 
   if (laid)
     pipe.run(
         "checks", [&] { check(c, *laid); }, report_text);
+  if (laid)
+    pipe.run(
+        "thermal", [&] { thermal(c, *laid); }, circuit_text);
   pipe.run(
       "laser_power", [&] { laser_power(c); }, report_text);
   pipe.run("write", [&] { write(c); });

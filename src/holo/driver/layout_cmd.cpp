@@ -320,6 +320,7 @@ LayoutOutputs write_chip_layout(const circuit::Netlist& netlist, const pdk::Pdk&
   r.layout_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   r.figures = chip.figures;
   r.drawn = chip.drawn;
+  r.thermal_sites = chip.thermal_sites;
 
   layout::GdsWriteOptions gopt;
   gopt.port_layer = lp.layers.port;

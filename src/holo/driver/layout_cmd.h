@@ -67,6 +67,8 @@ struct LayoutOutputs {
   // Layout figures the PDK lacked and the defaults used instead (LayoutParams::fallbacks; empty for the bundled
   // PDK), for the caller to report as warnings. Not in to_json().
   std::vector<layout::ParamFallback> fallbacks;
+  // The tiles' heater sites (layout::ChipLayout::thermal_sites), for compile's thermal stage. Not in to_json().
+  circuit::ThermalSites thermal_sites;
   nlohmann::json to_json() const;
 };
 

@@ -10,7 +10,9 @@
 #include "holo/driver/model.h"
 #include "holo/runtime/evaluate.h"
 #include "holo/runtime/laser_power.h"
+#include "holo/sim/realize.h"
 #include "holo/sim/stage.h"
+#include "holo/sim/thermal_sites_model.h"
 #include "holo/support/error.h"
 #include "holo/support/npy.h"
 #include "holo/support/progress.h"
@@ -30,6 +32,52 @@ ChannelPower channel_power(const SimulateOptions& opts, const BoundChip& bound) 
   if (opts.laser_power_per_channel_mw > 0) return {opts.laser_power_per_channel_mw, "option"};
   if (bound.laser_power_per_channel_mw > 0) return {bound.laser_power_per_channel_mw, "chip"};
   return {bound.pdk.tmpl("laser").number("power_per_channel_mw"), "pdk"};
+}
+
+// Thermal crosstalk as simulated (docs/simulation.md#thermal-crosstalk): whether the chip records heater sites,
+// and per optical stage the largest error crosstalk leaves on a programmed phase and the largest common phase of
+// an MZI (the same step 5 of the draw the simulation made: it depends on no random draw).
+nlohmann::json thermal_report(const circuit::Netlist& net, const pdk::Pdk& pdk, const sim::SimOptions& eff,
+                              Diagnostics& diag, std::string& text) {
+  nlohmann::json j = {{"sites_recorded", !net.thermal_sites.empty()},
+                      {"on", eff.thermal_crosstalk && !net.thermal_sites.empty()},
+                      {"compensated", eff.compensated_crosstalk}};
+  if (!eff.thermal_crosstalk) {
+    text += "  thermal crosstalk: off\n";
+    return j;
+  }
+  if (net.thermal_sites.empty()) {
+    diag.warn("THERMAL-NOT-MODELLED",
+              "the chip records no heater sites (compiled with --no-layout, or by a holo "
+              "from before them): thermal crosstalk between the heaters is not simulated");
+    text += "  thermal crosstalk: not modelled (no heater sites)\n";
+    return j;
+  }
+  nlohmann::json stages = nlohmann::json::array();
+  double worst = 0;
+  for (size_t si = 0; si < net.stages.size(); ++si) {
+    const circuit::Stage& st = net.stages[si];
+    if (st.domain != "optical") continue;
+    double residual = 0, common = 0;
+    for (size_t k = 0; k < st.tiles.size(); ++k) {
+      const auto sites = net.thermal_sites.find(st.tiles[k].cell);
+      if (sites == net.thermal_sites.end()) continue;
+      const sim::TileState s = sim::realize_tile(circuit::read_tile(net, st.tiles[k].cell), pdk, eff,
+                                                 static_cast<int64_t>(si), static_cast<int64_t>(k), &sites->second);
+      residual = std::max(residual, s.thermal_residual_rad);
+      common = std::max(common, s.thermal_common_rad);
+    }
+    worst = std::max(worst, residual);
+    stages.push_back({{"node", st.node}, {"max_residual_rad", residual}, {"max_common_rad", common}});
+  }
+  j["cutoff_um"] = sim::crosstalk_cutoff_um(sim::thermal_stack(pdk));
+  j["stages"] = stages;
+  j["residual_note"] =
+      "max |realized - target| of a programmed phase (rad, wrapped), and the largest phase an MZI's "
+      "two arms share";
+  text += fmt::format("  thermal crosstalk: {}, max phase residual {:.3g} rad\n",
+                      eff.compensated_crosstalk ? "compensated (compile's heater powers)" : "uncompensated", worst);
+  return j;
 }
 
 // The command's JSON and text from the statistics (formatting only).
@@ -194,7 +242,12 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
   if (bar) mc.on_draw = [&bar] { bar->advance(); };
   const runtime::Statistics st = runtime::monte_carlo(g, bound.net, bound.pdk, sim_options, inputs, ref, labels, mc);
   if (bar) bar->done();
-  return simulate_result(out_dir, opts, sim_options, power, st, bound.pdk, diag);
+  std::string thermal_text;
+  const nlohmann::json thermal = thermal_report(bound.net, bound.pdk, sim::effective(sim_options), diag, thermal_text);
+  Result r = simulate_result(out_dir, opts, sim_options, power, st, bound.pdk, diag);
+  r.json["thermal_crosstalk"] = thermal;
+  r.text += thermal_text;
+  return r;
 }
 
 }  // namespace holo::driver

@@ -73,6 +73,7 @@ ChipLayout layout_chip(const circuit::Netlist& netlist, const LayoutParams& para
       case circuit::CellKind::Tile: {
         const std::string cell = cells.tile(circuit::read_tile(netlist, nc), chip.cell_of);
         chip.cell_of[nc.name] = cell;
+        chip.thermal_sites[nc.name] = cells.facts(cell).sites;
         tiles.push_back(cell);
         break;
       }

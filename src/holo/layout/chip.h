@@ -58,6 +58,8 @@ struct ChipLayout {
   // Netlist tile cell name -> what the layout drew on its paths (compile records it in the stages' tiles).
   std::map<std::string, circuit::DrawnPaths> drawn;
   ChipFigures figures;
+  // The tiles' heater sites (circuit/thermal_sites.h), by netlist tile cell, in the tile cell's coordinates.
+  circuit::ThermalSites thermal_sites;
 };
 
 // Lays out the compiled netlist with the parameters `params` (layout_params of the netlist's PDK), reading it only

@@ -37,7 +37,34 @@ TileCells::TileCells(CellFactory& f, HeaterRouter& router) : f_(f), router_(rout
   dy_phi_ = mw.port("phi").position.y;
   dy_theta_ = mw.port("theta").position.y;
   dy_gnd_ = mw.port("gnd").position.y;
+  const Cell& mc = lib.cell(mzi_);
+  const Cell& pc = lib.cell(ps_);
+  for (int k = 0; k < 2; ++k) {
+    const std::string e = k ? "e2" : "e1";
+    phi_e_[k] = mc.port("phi_" + e).position.x;
+    theta_e_[k] = mc.port("theta_" + e).position.x;
+    ps_e_[k] = pc.port(e).position.x;
+  }
   att_ = attenuator_cell();
+}
+
+// A heater site of a shifter whose contacts' centres sit at e[0], e[1] (x, in the unit cell placed at (x, y)):
+// the heater is the part between the contacts, the arm under it the shifter's waveguide (contact to contact),
+// the other arm (other_dy != 0) the waveguide other_dy below it over the same x.
+circuit::ThermalSite TileCells::site(circuit::Shifter k, int64_t index, const Coord e[2], Coord x, Coord y,
+                                     Coord other_dy) const {
+  const Coord s = p_.contact_size;
+  auto um = [](Coord v) { return static_cast<double>(v) / 1000.0; };
+  circuit::ThermalSite t;
+  t.index = index;
+  t.shifter = k;
+  t.heater = {um(x + e[0] + s / 2), um(x + e[1] - s / 2), um(y)};
+  t.arm = {um(x + e[0] - s / 2), um(x + e[1] + s / 2), um(y)};
+  if (other_dy != 0) {
+    t.has_other_arm = true;
+    t.other_arm = {t.arm.x0_um, t.arm.x1_um, um(y - other_dy)};
+  }
+  return t;
 }
 
 void TileCells::add_mode_ports(Cell& c, int64_t n, Coord length) const {
@@ -70,6 +97,8 @@ std::string TileCells::attenuator_cell() {
   std::string name = fmt::format("att_P{}", half.port_pitch);
   const Cell& mc = lib.cell(m);
   latt_ = mc.port("o3").position.x;
+  att_e_[0] = mc.port("theta_e1").position.x;
+  att_e_[1] = mc.port("theta_e2").position.x;
   if (lib.has(name)) return name;
   Cell& c = lib.add_cell(name);
   c.role = CellRole::Attenuator;
@@ -136,6 +165,11 @@ std::string TileCells::mesh(const circuit::MeshView& mv) {
         ++it;
       }
       if (count == 0) internal_error("mesh layout: empty MZI run");
+      for (int64_t r = 0; r < count; ++r) {
+        const int64_t mode = m0 + 2 * r, k = mzis.at({col, mode});
+        inf.sites.push_back(site(circuit::Shifter::Phi, k, phi_e_, x, -mode * P, P));
+        inf.sites.push_back(site(circuit::Shifter::Theta, k, theta_e_, x, -mode * P, P));
+      }
       const Trans t = Trans::translate({x, -m0 * P});
       if (count == 1)
         c.add_ref(mzi_w_, t, circuit::mesh_mzi_name(mzis.at({col, m0})));
@@ -162,6 +196,7 @@ std::string TileCells::mesh(const circuit::MeshView& mv) {
       const Trans t = Trans::translate({x, -m * P});
       if (screen) {
         c.add_ref(ps_, t, circuit::mesh_screen_name(m));
+        inf.sites.push_back(site(circuit::Shifter::Screen, m, ps_e_, x, -m * P, 0));
         grounds.push_back(-m * P);
         ++inf.heaters;
       } else if (pass[static_cast<size_t>(m)]) {
@@ -203,7 +238,10 @@ std::string TileCells::attenuators(const circuit::AttenuatorColumn& a) {
   // A channel before the column takes the drives, one after it the grounds.
   const Coord w_in = router_.unit(c, 0, {}, std::move(drives), latt_, inf.y_bot, inf.wiring);
   channel_fill(c, 0, w_in, n, "ch0", fill);
-  for (int64_t k = 0; k < n; ++k) c.add_ref(att_, Trans::translate({w_in, -k * P}), circuit::attenuator_name(k));
+  for (int64_t k = 0; k < n; ++k) {
+    c.add_ref(att_, Trans::translate({w_in, -k * P}), circuit::attenuator_name(k));
+    inf.sites.push_back(site(circuit::Shifter::Theta, k, att_e_, w_in, -k * P, P / 2));
+  }
   const Coord w_out = router_.unit(c, w_in + latt_, grounds, {}, 0, inf.y_bot, inf.wiring);
   channel_fill(c, w_in + latt_, w_out, n, "ch1", fill);
   inf.length = w_in + latt_ + w_out;
@@ -271,6 +309,15 @@ std::string TileCells::coherent_tile(const circuit::TileView& t, const circuit::
     w.down_height = std::max(w.down_height, sw.down_height - (sub[k]->y_bot - inf.y_bot));
     w.wire_nm += sw.wire_nm;
     w.ground_pads += sw.ground_pads;
+    const double dx_um = static_cast<double>(offset[k]) / 1000.0;
+    for (circuit::ThermalSite st : sub[k]->sites) {
+      st.part = inst[k];
+      for (circuit::SegmentUm* g : {&st.heater, &st.arm, &st.other_arm}) {
+        g->x0_um += dx_um;
+        g->x1_um += dx_um;
+      }
+      inf.sites.push_back(std::move(st));
+    }
   }
   inf.length = len;
   inf.worst_fill = vh.worst_fill + at.worst_fill + u.worst_fill;

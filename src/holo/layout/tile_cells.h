@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "holo/circuit/compiled.h"
+#include "holo/circuit/thermal_sites.h"
 #include "holo/layout/cells.h"
 #include "holo/layout/routing.h"
 
@@ -31,6 +32,9 @@ struct CellFacts {
   double track_length = 0;  // x extent of the optical elements summed over the tracks, nm
   Coord y_bot = 0;          // bottom edge of the cell's tracks (the wiring's pad fields reach below it)
   WiringFacts wiring;
+  // The heater sites of the cell's phase shifters in its own coordinates (um); a tile's carry its parts' sites
+  // moved to the tile's coordinates, with `part` set (circuit/thermal_sites.h).
+  std::vector<circuit::ThermalSite> sites;
 };
 
 class TileCells {
@@ -62,6 +66,11 @@ class TileCells {
   std::string mzi_, ps_, mzi_w_, att_;
   Coord lm_ = 0, lps_ = 0, latt_ = 0;             // x length of the MZI, the phase shifter, the attenuator
   Coord dy_phi_ = 0, dy_theta_ = 0, dy_gnd_ = 0;  // wired MZI's drive / ground wires relative to its upper arm
+  // x of the heater contacts' centres (e1, e2) of the MZI's phi and theta shifters, the screen shifter and the
+  // attenuator's theta, in their cells' coordinates; the attenuator's arms are half a pitch apart.
+  Coord phi_e_[2] = {0, 0}, theta_e_[2] = {0, 0}, ps_e_[2] = {0, 0}, att_e_[2] = {0, 0};
+  circuit::ThermalSite site(circuit::Shifter k, int64_t index, const Coord e[2], Coord x, Coord y,
+                            Coord other_dy) const;
   std::map<std::string, CellFacts> facts_;
 };
 

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <string_view>
+#include <tuple>
+#include <variant>
 
 #include "holo/circuit/compiled.h"
 
@@ -141,12 +144,31 @@ void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_b
   const double levels = std::ldexp(1.0, dac_bits);
   std::string& s = sink.text;
   s += "cell,instance,component,parameter,phase_rad,heater_power_mw,dac_code\n";
+  // The compensated heater powers compile solved where the layout placed heaters (circuit.json thermal_sites,
+  // docs/simulation.md#thermal-crosstalk), by (cell, instance, parameter); elsewhere P_pi * phase / pi.
+  std::map<std::tuple<std::string, std::string, std::string>, double> compensated;
+  for (const auto& [tile, sites] : n.thermal_sites) {
+    const circuit::TileView t = circuit::read_tile(n, tile);
+    std::visit(
+        circuit::Overloaded{[&](const circuit::CoherentTile& ct) {
+          for (const circuit::ThermalSite& st : sites) {
+            if (st.power_mw < 0) continue;
+            const std::string& cell = st.part == circuit::kTileVh    ? ct.vh.cell
+                                      : st.part == circuit::kTileAtt ? ct.att.cell
+                                                                     : ct.u.cell;
+            const std::string path = circuit::site_instance(st);
+            compensated[{cell, path.substr(path.find('/') + 1), std::string(circuit::site_setting(st))}] = st.power_mw;
+          }
+        }},
+        t.body);
+  }
   auto row = [&](const circuit::Cell& c, const std::string& inst, std::string_view component, const char* key,
                  double phase) {
     double ph = wrap(phase);
     auto code = static_cast<int64_t>(std::llround(ph / (2 * std::numbers::pi) * levels)) % static_cast<int64_t>(levels);
+    const auto it = compensated.find({c.name, inst, key});
     s += fmt::format("{},{},{},{},{:.17g},{:.6f},{}\n", c.name, inst, component, key, ph,
-                     analysis::heater_power_mw(ph, p_pi), code);
+                     it != compensated.end() ? it->second : analysis::heater_power_mw(ph, p_pi), code);
   };
   // Every programmed phase, cell by cell in netlist order: mesh MZIs (theta, phi) in optical order and their
   // screen shifters (phi), attenuators (theta, phi).

@@ -34,6 +34,7 @@ SimOptions effective(const SimOptions& o) {
   e.shot_noise = e.thermal_noise = e.rin = false;
   e.signal_quantization = false;
   e.attenuator_extinction = false;
+  e.thermal_crosstalk = false;
   e.laser_power_mw = o.laser_power_mw;
   e.seed = o.seed;
   e.threads = o.threads;

@@ -32,6 +32,11 @@ struct SimOptions {
   // Die temperature minus the temperature the chip was calibrated at (K): every drawn I/O waveguide's phase drifts
   // by (2 pi / lambda) dn/dT dT L, and the calibrated fan-in and LO phases no longer match (docs/simulation.md).
   double delta_t_k = 0.0;
+  // Thermal crosstalk between the placed heaters (docs/simulation.md#thermal-crosstalk), applied to the tiles whose
+  // heater sites the netlist records (a chip compiled with a layout); compensated: the heaters get the powers
+  // compile solved for (else each heater the power of its own target alone).
+  bool thermal_crosstalk = true;
+  bool compensated_crosstalk = true;
   uint64_t seed = 0;    // all random draws derive from (seed, stage, tile, [sample])
   int32_t threads = 0;  // <= 0: OpenMP default; results do not depend on it
 
@@ -44,6 +49,7 @@ struct SimOptions {
     o.shot_noise = o.thermal_noise = o.rin = false;
     o.signal_quantization = false;
     o.attenuator_extinction = false;
+    o.thermal_crosstalk = false;
     return o;
   }
 };

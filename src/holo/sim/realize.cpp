@@ -11,6 +11,7 @@
 #include "holo/linalg/random.h"
 #include "holo/sim/components.h"
 #include "holo/sim/fast_path.h"
+#include "holo/sim/thermal_sites_model.h"
 #include "holo/support/error.h"
 
 namespace holo::sim {
@@ -211,13 +212,101 @@ void for_each_tile_phase(CoherentTileState& c, F f) {
   for_each_phase(c.u, f);
 }
 
+// Step 5 (realize.h) of a coherent tile: the crosstalk error of the programmed heater powers on every
+// heater-driven phase and the common phase of every MZI's other arm.
+void apply_thermal(TileState& s, const circuit::CoherentTile& nominal, const std::vector<circuit::ThermalSite>& sites,
+                   const pdk::Pdk& pdk, const SimOptions& o) {
+  CoherentTileState& c = std::get<CoherentTileState>(s.body);
+  const auto n = static_cast<Eigen::Index>(sites.size());
+  auto bad = [&](size_t i, const std::string& why) {
+    fail("SIM-BAD-THERMAL",
+         fmt::format("tile '{}': thermal site {} ('{}' {}): {}", s.cell, i, circuit::site_instance(sites[i]),
+                     circuit::shifter_name(sites[i].shifter), why));
+  };
+  // The phase a site drives in the state and its compiled target; the MZI (or attenuator) whose common phase
+  // its other arm sets.
+  std::vector<double*> phase(sites.size());
+  std::vector<double*> common(sites.size(), nullptr);
+  Eigen::VectorXd target(n);
+  for (MeshState* m : {&c.vh, &c.u})
+    if (m->common_rad.empty()) m->common_rad.assign(m->mesh.mzis.size(), 0.0);
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const circuit::ThermalSite& st = sites[i];
+    const bool vh = st.part == circuit::kTileVh, u = st.part == circuit::kTileU;
+    const auto k = static_cast<size_t>(st.index);
+    double nominal_rad = 0;
+    if (vh || u) {
+      MeshState& m = vh ? c.vh : c.u;
+      const linalg::Mesh& nm = vh ? nominal.vh.mesh : nominal.u.mesh;
+      if (st.shifter == circuit::Shifter::Screen) {
+        if (st.index < 0 || k >= m.mesh.output_phase_rad.size() || k >= nm.output_phase_rad.size())
+          bad(i, "no such screen shifter");
+        phase[i] = &m.mesh.output_phase_rad[k];
+        nominal_rad = nm.output_phase_rad[k];
+      } else {
+        if (st.index < 0 || k >= m.mesh.mzis.size() || k >= nm.mzis.size()) bad(i, "no such MZI");
+        const bool theta = st.shifter == circuit::Shifter::Theta;
+        phase[i] = theta ? &m.mesh.mzis[k].theta_rad : &m.mesh.mzis[k].phi_rad;
+        nominal_rad = theta ? nm.mzis[k].theta_rad : nm.mzis[k].phi_rad;
+        common[i] = &m.common_rad[k];
+      }
+    } else if (st.part == circuit::kTileAtt && st.shifter == circuit::Shifter::Theta) {
+      if (st.index < 0 || k >= c.att.size() || k >= nominal.att.attenuators.size()) bad(i, "no such attenuator");
+      phase[i] = &c.att[k].theta_rad;
+      nominal_rad = nominal.att.attenuators[k].theta_rad;
+      common[i] = &c.att[k].common_rad;
+    } else {
+      bad(i, "not a phase shifter of a coherent tile");
+    }
+    target(static_cast<Eigen::Index>(i)) = linalg::wrap_phase(nominal_rad) + 2 * linalg::kPi * st.turns;
+  }
+  const SiteCrosstalk x = site_crosstalk(thermal_stack(pdk), sites);
+  // The powers and what they were solved for: compile's (target_rad, the settings' phases with the common phases
+  // carried forward, plus its turns), or each heater alone for its setting's phase.
+  Eigen::VectorXd power(n), solved_for(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const circuit::ThermalSite& st = sites[static_cast<size_t>(i)];
+    target(i) -= 2 * linalg::kPi * st.turns;  // the setting's own phase, wrapped
+    if (o.compensated_crosstalk) {
+      if (!(st.power_mw >= 0))
+        bad(static_cast<size_t>(i),
+            "no compensated heater power (a netlist from before compile wrote them: "
+            "compile again, or simulate with --uncompensated-crosstalk)");
+      power(i) = st.power_mw;
+      solved_for(i) = st.target_rad + 2 * linalg::kPi * st.turns;
+    } else {
+      power(i) = target(i) / x.self_rad_per_mw;
+      solved_for(i) = target(i);
+    }
+  }
+  const Eigen::VectorXd realized = x.effective * power;
+  const Eigen::VectorXd shared = x.common * power;
+  s.thermal = true;
+  s.thermal_compensated = o.compensated_crosstalk;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto si = static_cast<size_t>(i);
+    s.thermal_residual_rad =
+        std::max(s.thermal_residual_rad, std::fabs(std::remainder(realized(i) - solved_for(i), 2 * linalg::kPi)));
+    // The realized phase replaces the setting's (the DAC and noise errors of steps 3 and 4 kept on top).
+    double& p = *phase[si];
+    p = linalg::wrap_phase(p + std::remainder(realized(i) - target(i), 2 * linalg::kPi));
+    if (double* cm = common[si]) *cm += shared(i);
+    if (o.compensated_crosstalk && sites[si].part == circuit::kTileAtt)
+      c.att[static_cast<size_t>(sites[si].index)].phi_rad =
+          linalg::wrap_phase(c.att[static_cast<size_t>(sites[si].index)].phi_rad + sites[si].phi_offset_rad);
+  }
+  for (const MeshState* m : {&c.vh, &c.u})
+    for (double v : m->common_rad) s.thermal_common_rad = std::max(s.thermal_common_rad, std::fabs(v));
+  for (const AttenuatorState& a : c.att) s.thermal_common_rad = std::max(s.thermal_common_rad, std::fabs(a.common_rad));
+}
+
 }  // namespace
 
 TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
-                       int64_t tile) {
+                       int64_t tile, const std::vector<circuit::ThermalSite>* sites) {
   TileState s = nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss);
   circuit::TileLoss none;  // realize from the state just built: its losses are already set
-  TileState out = realize_tile(t, none, pdk, o, stage, tile);
+  TileState out = realize_tile(t, none, pdk, o, stage, tile, sites);
   out.mzi_loss = s.mzi_loss;
   out.phase_shifter_loss = s.phase_shifter_loss;
   out.attenuator_loss = s.attenuator_loss;
@@ -229,7 +318,8 @@ TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const Si
 }
 
 TileState realize_tile(const circuit::TileView& t, const circuit::TileLoss& loss, const pdk::Pdk& pdk,
-                       const SimOptions& o, int64_t stage, int64_t tile) {
+                       const SimOptions& o, int64_t stage, int64_t tile,
+                       const std::vector<circuit::ThermalSite>* sites) {
   TileState s = nominal_state(t, loss);
   switch (s.kind()) {
     case circuit::TileKind::CoherentSvd:
@@ -251,6 +341,9 @@ TileState realize_tile(const circuit::TileView& t, const circuit::TileLoss& loss
     linalg::Rng rng(stream_seed(o.seed, stage, tile, Stream::Phase));
     for_each([&](double& p) { p = linalg::wrap_phase(p + o.phase_noise_rad * rng.normal()); });
   }
+  if (o.thermal_crosstalk && sites != nullptr && !sites->empty())
+    std::visit(circuit::Overloaded{[&](const circuit::CoherentTile& c) { apply_thermal(s, c, *sites, pdk, o); }},
+               t.body);
   return s;
 }
 
@@ -283,7 +376,9 @@ void append_mesh(OpticalPath& p, const MeshState& m, double mzi_loss, double ps_
     pad_to(z.mode + 1, z.column);
     const linalg::Mat2 e =
         err ? linalg::mzi_matrix(z.theta_rad, z.phi_rad, m.errors[k]) : linalg::mzi_matrix(z.theta_rad, z.phi_rad);
-    p.mix(z.mode, mzi_loss * e);
+    // A common phase (heat on both arms) makes the MZI e^{i c} M: still a scalar times a unitary.
+    const linalg::cdouble shared = m.common_rad.empty() ? linalg::cdouble(1.0) : std::polar(1.0, m.common_rad[k]);
+    p.mix(z.mode, (mzi_loss * shared) * e);
     done[static_cast<size_t>(z.mode)] = done[static_cast<size_t>(z.mode + 1)] = z.column + 1;
   }
   for (int32_t i = 0; i < m.mesh.n; ++i) pad_to(i, m.mesh.columns);
@@ -315,7 +410,7 @@ OpticalPath tile_path(const TileState& s) {
                  const AttenuatorState& a = c.att[static_cast<size_t>(k)];
                  const linalg::cdouble bar = (s.coupler_errors ? linalg::mzi_matrix(a.theta_rad, a.phi_rad, a.error)
                                                                : linalg::mzi_matrix(a.theta_rad, a.phi_rad))(0, 0);
-                 p.scale(static_cast<int32_t>(k), s.attenuator_loss * bar);
+                 p.scale(static_cast<int32_t>(k), s.attenuator_loss * std::polar(1.0, a.common_rad) * bar);
                }
                // vh outputs rank..cols-1 are dropped; u inputs rank..rows-1 are dark. Modes that are both (only
                // when rank < min(rows, cols)) must be blocked; modes >= cols start dark and modes >= rows are

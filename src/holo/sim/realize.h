@@ -16,6 +16,12 @@
 //   3. the DAC: every theta / phi / screen phase to the nearest of 2^b levels over [0, 2 pi);
 //   4. phase noise N(0, sigma) added to every phase shifter (vh theta, phi per MZI then its screen, the
 //      attenuators' theta, phi, then u), stream (seed, stage, tile, "phase").
+//   5. thermal crosstalk (SimOptions::thermal_crosstalk, when the netlist has the tile's heater sites from the
+//      layout: sim/thermal_sites_model.h): the heaters are driven with the programmed powers P (compile's
+//      compensated powers, or P_i = target_i P_pi / pi uncompensated); every heater-driven phase gets the error
+//      of its realized phase D P against its (compiled) target, wrapped to [-pi, pi] (~1e-12 rad compensated),
+//      on top of steps 3 and 4 (the DAC and the noise act on the drive, the crosstalk on the heat: their errors
+//      add), and every MZI (attenuator) the common phase K P of its other arms, a factor e^{i c} on the MZI.
 #pragma once
 
 #include <cstdint>
@@ -36,12 +42,14 @@ namespace holo::sim {
 struct MeshState {
   linalg::Mesh mesh;                         // phases as physically applied
   std::vector<linalg::CouplerError> errors;  // per MZI; empty: perfect couplers
+  std::vector<double> common_rad = {};       // per MZI, the phase both its arms share (heat); empty: none
 };
 
 struct AttenuatorState {
   double theta_rad = 0.0;
   double phi_rad = 0.0;
   linalg::CouplerError error;  // zero: perfect couplers
+  double common_rad = 0.0;     // the phase both its arms share (heat)
 };
 
 // The physical state of a coherent SVD tile (circuit::CoherentTile): its meshes and attenuators as applied.
@@ -74,6 +82,10 @@ struct TileState {
   // errors are Frobenius norms of Re(T_realized) - Re(T_ideal), lossless, in units of the tile matrix.
   bool correction_tried = false, correction_kept = false;
   double correction_error = 0.0, uncorrected_error = 0.0;
+  // Step 5 (thermal crosstalk) was applied; compensated: with compile's heater powers; the largest error it left
+  // on a programmed phase (rad, wrapped) and the largest common phase it gave an MZI.
+  bool thermal = false, thermal_compensated = false;
+  double thermal_residual_rad = 0.0, thermal_common_rad = 0.0;
 
   circuit::TileKind kind() const { return circuit::kTileKinds[body.index()]; }
 };
@@ -85,12 +97,15 @@ TileState nominal_state(const circuit::TileView& t, const circuit::TileLoss& los
 TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool use_pdk_loss, bool balanced_loss = false);
 
 // One draw of every impairment of `o` (call effective(o) first to honour `ideal`) on the chip with losses
-// `loss`. Deterministic in (o.seed, stage, tile).
+// `loss`. Deterministic in (o.seed, stage, tile). `sites`: the tile's heater sites (Netlist::thermal_sites), for
+// step 5; null or empty: no thermal crosstalk. SIM-BAD-THERMAL for sites that do not match the tile or lack the
+// compensated powers while o.compensated_crosstalk.
 TileState realize_tile(const circuit::TileView& t, const circuit::TileLoss& loss, const pdk::Pdk& pdk,
-                       const SimOptions& o, int64_t stage, int64_t tile);
+                       const SimOptions& o, int64_t stage, int64_t tile,
+                       const std::vector<circuit::ThermalSite>* sites = nullptr);
 // The same with the interior losses of nominal_state(t, pdk, o.use_pdk_loss, o.balanced_mesh_loss).
 TileState realize_tile(const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o, int64_t stage,
-                       int64_t tile);
+                       int64_t tile, const std::vector<circuit::ThermalSite>* sites = nullptr);
 
 // The optical path of a tile state: vh MZIs, its screen, attenuators (dropped modes blocked), u MZIs, its
 // screen; cols inputs, rows outputs, max(rows, cols) modes.

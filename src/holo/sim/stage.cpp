@@ -169,7 +169,9 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     p.drawn_paths = p.drawn_paths || loss.drawn;
     PreparedTile pt;
     pt.tile = tile;
-    pt.state = realize_tile(model, loss, pdk, o, stage_index, static_cast<int64_t>(k));
+    const auto sites = n.thermal_sites.find(tile.cell);
+    pt.state = realize_tile(model, loss, pdk, o, stage_index, static_cast<int64_t>(k),
+                            sites == n.thermal_sites.end() ? nullptr : &sites->second);
     if (o.delta_t_k != 0.0 && tile.drawn) drift_io_phases(pt.state, *tile.drawn, pdk, o.delta_t_k);
     pt.program = FastProgram::compile(tile_path(pt.state));
     const TileState nominal = nominal_state(model, loss);

@@ -341,3 +341,65 @@ TEST(CircuitJson, ReadNetlistFromFile) {
   });
   EXPECT_NE(msg.find(path), std::string::npos) << "the message names the file: " << msg;
 }
+
+namespace {
+
+circuit::Netlist with_thermal_sites() {
+  circuit::Netlist n = demo_netlist();
+  circuit::ThermalSite theta;
+  theta.part = "vh";
+  theta.index = 3;
+  theta.shifter = circuit::Shifter::Theta;
+  theta.heater = {10.0, 71.6, -20.0};
+  theta.arm = {5.0, 76.6, -20.0};
+  theta.has_other_arm = true;
+  theta.other_arm = {5.0, 76.6, -40.0};
+  theta.power_mw = 12.5;
+  theta.turns = 1;
+  theta.target_rad = 0.1;
+  circuit::ThermalSite screen;
+  screen.part = "u";
+  screen.index = 0;
+  screen.shifter = circuit::Shifter::Screen;
+  screen.heater = {1.0, 2.0, 0.0};
+  screen.arm = {0.5, 2.5, 0.0};
+  circuit::ThermalSite att = theta;
+  att.part = "att";
+  att.index = 0;
+  att.phi_offset_rad = -0.25;
+  n.thermal_sites["t0"] = {theta, screen, att};
+  return n;
+}
+
+}  // namespace
+
+// The heater sites the layout records (circuit/thermal_sites.h, docs/circuit-json.md "Thermal sites").
+TEST(CircuitJson, ThermalSitesRoundTrip) {
+  const circuit::Netlist n = with_thermal_sites();
+  const std::string text = circuit::to_json(n);
+  const circuit::Netlist back = circuit::from_json(text, "sites.json");
+  EXPECT_EQ(back.thermal_sites, n.thermal_sites);
+  EXPECT_EQ(circuit::to_json(back), text);
+  EXPECT_EQ(circuit::site_instance(n.thermal_sites.at("t0")[0]), "vh/mzi3");
+  EXPECT_EQ(circuit::site_instance(n.thermal_sites.at("t0")[1]), "u/ps0");
+  EXPECT_EQ(circuit::site_instance(n.thermal_sites.at("t0")[2]), "att/a0");
+  EXPECT_EQ(circuit::to_json(demo_netlist()).find("thermal_sites"), std::string::npos);  // none: not written
+}
+
+TEST(CircuitJson, BadThermalSitesAreSchemaErrors) {
+  const std::string text = circuit::to_json(with_thermal_sites());
+  auto bad = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    t.replace(at, from.size(), to);
+    return holo::test::error_code([&] { circuit::from_json(t, "bad.json"); });
+  };
+  EXPECT_EQ(bad("\"shifter\": \"theta\"", "\"shifter\": \"gamma\""), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("\"part\": \"vh\"", "\"part\": \"vx\""), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("\"heater_um\": [10.0, 71.6, -20.0]", "\"heater_um\": [71.6, 10.0, -20.0]"), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("\"heater_um\": [10.0, 71.6, -20.0]", "\"heater_um\": [10.0, 71.6]"), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("\"power_mw\": 12.5", "\"power_mw\": -1"), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("\"index\": 3", "\"index\": -3"), "CIRCUIT-SCHEMA");
+  EXPECT_EQ(bad("{\"tile\": \"t0\", ", "{\"tile\": \"t0\", \"extra\": 1, "), "CIRCUIT-SCHEMA");
+}
