@@ -120,7 +120,7 @@ def test_a_chip_without_layout_is_simulated_on_the_schematic_with_a_warning(holo
     holo.call("compile", DIGITS / "digits_mlp.onnx", "-o", out, "--quiet", "--no-layout")
     p = holo.call("simulate", out, "--input", DIGITS / "X_test_mlp.npy", "--labels", Y_TEST, "--json")
     j = json.loads(p.stdout)
-    assert [w["code"] for w in j["warnings"]] == ["SIM-SCHEMATIC-PATHS"]
+    assert [w["code"] for w in j["warnings"]] == ["SIM-SCHEMATIC-PATHS", "THERMAL-NOT-MODELLED"]
     assert "SIM-SCHEMATIC-PATHS" in p.stderr
     assert all(st["paths"] == "schematic" for st in j["stages"])
     report = json.loads((out / "report.json").read_text())
