@@ -57,12 +57,17 @@ def test_dump_after_writes_beside_out(holo, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["OUT"] + names)
     assert {p.name for p in out.iterdir()} == manifest_names(out)  # OUT holds what its manifest lists
     assert "Gemm(" in (tmp_path / names[0]).read_text()
-    # The netlist after map is OUT's but for the laser power the laser_power stage records for simulate and the
-    # heater sites the thermal stage records.
+    # The netlist after map is OUT's but for the laser power the laser_power stage records for simulate, the
+    # heater sites the thermal stage records and the drawn paths the layout stage records in the tiles.
     after_map, written = json.loads((tmp_path / names[1]).read_text()), json.loads((out / "circuit.json").read_text())
     assert {k: v for k, v in written["info"].items() if not k.startswith("laser_power_")} == after_map["info"]
     assert "thermal_sites" in written and "thermal_sites" not in after_map
     del written["thermal_sites"]
+    optical = [s for s in written["stages"] if s["domain"] == "optical"]
+    assert optical and all("drawn" in t for s in optical for t in s["tiles"])
+    for s in optical:
+        for t in s["tiles"]:
+            del t["drawn"]
     assert {**written, "info": after_map["info"]} == after_map
     assert "die_area_mm2" not in json.loads((tmp_path / names[2]).read_text())["figures"]  # before the layout
     # --dump-dir: there instead, under the same name.

@@ -75,12 +75,14 @@ def test_every_effect_is_on_by_default_and_has_a_switch(holo, chips):
     assert not any(quiet["impairments"][k] for k in ("shot_noise", "thermal_noise", "rin"))
     assert quiet["accuracy"] > d["accuracy"] + 0.02
     assert all(st["snr_db"] is None for st in quiet["stages"])
-    # The converters and the finite extinction each change the outputs (exact analog path: a smaller error).
+    # The converters change the outputs (the exact analog path has a smaller error). The finite extinction leaks
+    # in quadrature with the attenuators' programmed amplitudes (docs/simulation.md, "Attenuator extinction"),
+    # which the homodyne receivers do not read: it leaves the detected outputs as they were.
     base = simulate(holo, chips["cnn"], "cnn", "--no-detector-noise")["output_error"]["rms"]
-    for flag in ("--no-signal-quantization", "--no-extinction"):
-        assert simulate(holo, chips["cnn"], "cnn", "--no-detector-noise", flag)["output_error"]["rms"] != base, flag
     assert simulate(holo, chips["cnn"], "cnn", "--no-detector-noise", "--no-signal-quantization")["output_error"][
         "rms"] < base
+    no_ext = simulate(holo, chips["cnn"], "cnn", "--no-detector-noise", "--no-extinction")["output_error"]["rms"]
+    assert abs(no_ext - base) <= 1e-9 * base
     # --ideal turns every effect off: the reference computation.
     ideal = simulate(holo, chips["cnn"], "cnn", "--ideal")
     assert ideal["agreement"] == 1.0

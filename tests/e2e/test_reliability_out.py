@@ -94,9 +94,11 @@ def simulate(holo, out, x="X_test_mlp.npy", *extra, expect_rc=None):
 
 def test_simulate_of_the_intact_chip_runs(holo, chip):
     proc = simulate(holo, chip, expect_rc=0)
-    # The chip was compiled with --no-layout: it records no heater sites, which simulate says (and nothing else).
-    assert warnings_of(proc) == ["THERMAL-NOT-MODELLED"], proc.stderr
-    assert warnings_of(simulate(holo, chip, "X_test_mlp.npy", "--no-thermal-crosstalk", expect_rc=0)) == []
+    # The chip was compiled with --no-layout: it records no drawn paths and no heater sites, which simulate says
+    # (and nothing else).
+    assert warnings_of(proc) == ["SIM-SCHEMATIC-PATHS", "THERMAL-NOT-MODELLED"], proc.stderr
+    assert warnings_of(simulate(holo, chip, "X_test_mlp.npy", "--no-thermal-crosstalk", "--schematic-paths",
+                                expect_rc=0)) == []
 
 
 def test_model_of_another_compile_is_refused(holo, chip, cnn_chip):
@@ -154,8 +156,9 @@ def test_edited_phases_are_simulated_with_a_warning(holo, chip):
                     count=50)
     assert edited != text
     (chip / "circuit.json").write_text(edited)
-    # (--no-thermal-crosstalk: the --no-layout chip would add THERMAL-NOT-MODELLED.)
-    proc = simulate(holo, chip, "X_test_mlp.npy", "--json", "--no-thermal-crosstalk", expect_rc=0)
+    # (--no-thermal-crosstalk --schematic-paths: the --no-layout chip would add THERMAL-NOT-MODELLED and
+    # SIM-SCHEMATIC-PATHS.)
+    proc = simulate(holo, chip, "X_test_mlp.npy", "--json", "--no-thermal-crosstalk", "--schematic-paths", expect_rc=0)
     assert "OUT-MODIFIED" in warnings_of(proc)
     result = json.loads(proc.stdout)
     assert [w["code"] for w in result["warnings"]] == ["OUT-MODIFIED"]
@@ -172,7 +175,8 @@ def test_changed_pdk_copy_is_refused_and_explicit_pdk_warns(holo, chip, tmp_path
     pdk["templates"]["waveguide"]["figures"]["loss_db_per_cm"]["value"] = 2.5
     other = tmp_path / "other_pdk.json"
     other.write_text(json.dumps(pdk))
-    proc = simulate(holo, chip, "X_test_mlp.npy", "--pdk", other, "--no-thermal-crosstalk", expect_rc=0)
+    proc = simulate(holo, chip, "X_test_mlp.npy", "--pdk", other, "--no-thermal-crosstalk", "--schematic-paths",
+                    expect_rc=0)
     assert warnings_of(proc) == ["PDK-DIFFERS"]
     shutil.copy(other, chip / "pdk.json")
     expect_error(simulate(holo, chip), "CHIP-PDK-MISMATCH")

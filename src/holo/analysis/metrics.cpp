@@ -374,12 +374,12 @@ void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double 
                                "an approximation: the compensation of each die's offset-nulled drives is not solved",
                                before, m.heater_fab_spread_rad, ratio, sites, sited_compensated_mw, sited_nominal_mw,
                                raised)});
-    set_figure(m, {"heater_power_programmed_mw", "heater power as programmed (no fabrication offsets)",
-                   sited_compensated_mw,
-                   fmt::format("the compensated programming of the compiled targets, program.csv's heater_power_mw "
-                               "summed: the {} heaters the layout placed at the powers that give their target phases "
-                               "through the thermal crosstalk matrix, on a die whose arms have no fabrication offset",
-                               sites)});
+    set_figure(
+        m, {"heater_power_programmed_mw", "heater power as programmed (no fabrication offsets)", sited_compensated_mw,
+            fmt::format("the compensated programming of the compiled targets, program.csv's heater_power_mw "
+                        "summed: the {} heaters the layout placed at the powers that give their target phases "
+                        "through the thermal crosstalk matrix, on a die whose arms have no fabrication offset",
+                        sites)});
     return;
   }
   set_figure(m, {"heater_power_mw", "static heater power", before - sited_nominal_mw + sited_compensated_mw,

@@ -121,17 +121,16 @@ TileState nominal_state(const circuit::TileView& t, const pdk::Pdk& pdk, bool us
 
 namespace {
 
-// Step 0 (realize.h): finite attenuator extinction as a static coupler imbalance, theta calibrated for it.
+// Step 0 (realize.h): finite attenuator extinction as a static coupler imbalance. Its leak is in quadrature with
+// the programmed bar entry (bar = e^{i phi} e^{i theta/2} (i sin(theta/2) - sin(2 delta) cos(theta/2))), so the
+// programmed theta still gives the in-phase amplitude a homodyne calibration would set: theta is kept.
 void limit_extinction(TileState& s, const pdk::Pdk& pdk) {
   const pdk::Template& att = pdk.tmpl("attenuator");
   if (!att.has("extinction_db")) return;
   const double delta = 0.5 * std::asin(std::pow(10.0, -att.number("extinction_db") / 20.0));
   CoherentTileState& c = std::get<CoherentTileState>(s.body);
   s.coupler_errors = true;
-  for (AttenuatorState& a : c.att) {
-    a.error = {delta, delta};
-    a.theta_rad = correct_attenuator(a.theta_rad, a.phi_rad, a.error).theta_rad;
-  }
+  for (AttenuatorState& a : c.att) a.error = {delta, delta};
 }
 
 // Steps 1 and 2 of a coherent tile's draw (realize.h): coupler errors and, when asked, their correction.

@@ -6,9 +6,9 @@
 //
 // Order of a draw of a coherent tile (each step only when its option is on):
 //   0. attenuator extinction: each attenuator's two couplers are off by delta = asin(10^(-ER/20)) / 2 (ER the
-//      PDK's attenuator extinction_db), so its bar power spans [10^(-ER/10), 1]; its theta is calibrated for
-//      that imbalance (the target power, or the floor when the target lies below it); phi is not (the layout
-//      draws no phi heater on attenuators);
+//      PDK's attenuator extinction_db), so its bar power spans [10^(-ER/10), 1]; the leak is in quadrature with
+//      the programmed amplitude, which theta keeps giving (the in-phase amplitude is what homodyne detection
+//      calibrates);
 //   1. coupler errors a, b ~ N(0, sigma) per MZI: vh MZIs in optical order, then the attenuators, then the u
 //      MZIs, drawn from the stream (seed, stage, tile, "coupler");
 //   2. correction for those (known, characterized) errors: linalg::correct_couplers per mesh (phases pushed

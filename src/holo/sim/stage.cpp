@@ -47,11 +47,25 @@ double path_worst_loss_db(const OpticalPath& p) {
 }
 
 // c = Re<T_lossy, T>/||T_lossy||^2 and the residual ||c T_lossy - T|| / ||T||.
-void calibrate(const Eigen::MatrixXcd& lossy, const Eigen::MatrixXcd& ideal, double& c, double& residual) {
-  const double den = lossy.squaredNorm();
-  c = den > 0.0 ? (lossy.conjugate().cwiseProduct(ideal)).sum().real() / den : 1.0;
+// Per receiver i (each has its own gain in the electronics): c_i = Re<T_lossy_i, T_i> / ||T_lossy_i||^2 over row i;
+// c = the same over the whole tile (reported); residual ||diag(c_i) T_lossy - T|| / ||T||.
+void calibrate(const Eigen::MatrixXcd& lossy, const Eigen::MatrixXcd& ideal, std::vector<double>& rows, double& c,
+               double& residual) {
+  auto fit = [](const auto& l, const auto& t) {
+    const double den = l.squaredNorm();
+    return den > 0.0 ? (l.conjugate().cwiseProduct(t)).sum().real() / den : 1.0;
+  };
+  c = fit(lossy, ideal);
+  rows.resize(static_cast<size_t>(lossy.rows()));
+  Eigen::MatrixXcd fitted = lossy;
+  for (Eigen::Index i = 0; i < lossy.rows(); ++i) {
+    // A row the tile does not reach (no signal) keeps the tile's scalar.
+    const double ci = lossy.row(i).squaredNorm() > 0.0 ? fit(lossy.row(i), ideal.row(i)) : c;
+    rows[static_cast<size_t>(i)] = ci;
+    fitted.row(i) *= ci;
+  }
   const double ref = ideal.norm();
-  residual = ref > 0.0 ? (c * lossy - ideal).norm() / ref : 0.0;
+  residual = ref > 0.0 ? (fitted - ideal).norm() / ref : 0.0;
 }
 
 // The fan-in and LO phases are calibrated at the reference temperature; at dT away every drawn I/O waveguide's
@@ -80,16 +94,22 @@ DetectorModel detector_model(const pdk::Pdk& pdk) {
   d.responsivity_a_per_w = rx.number("responsivity_a_per_w");
   d.lo_power_w = rx.number("lo_power_mw") * 1e-3;
   d.receiver_bandwidth_hz = rx.number("bandwidth_ghz") * 1e9;
-  d.symbol_rate_hz =
-      std::min(pdk.tmpl("dac").number("sample_rate_gsps"), pdk.tmpl("adc").number("sample_rate_gsps")) * 1e9;
+  // The symbol rate as analysis's throughput figure takes it: the slowest of the converters' sample rates and the
+  // modulator's and receiver's bandwidths (a bandwidth of B GHz as B GBd).
+  double rate_gsps = std::min(pdk.tmpl("dac").number("sample_rate_gsps"), pdk.tmpl("adc").number("sample_rate_gsps"));
+  if (pdk.tmpl("modulator").has("bandwidth_ghz"))
+    rate_gsps = std::min(rate_gsps, pdk.tmpl("modulator").number("bandwidth_ghz"));
+  rate_gsps = std::min(rate_gsps, rx.number("bandwidth_ghz"));
+  d.symbol_rate_hz = rate_gsps * 1e9;
   d.bandwidth_hz = std::min(d.receiver_bandwidth_hz, 0.5 * d.symbol_rate_hz);
   d.dark_current_a = pd.number("dark_current_na") * 1e-9;
   d.tia_noise_a_per_rthz = pd.number("tia_noise_pa_per_rthz") * 1e-12;
   const pdk::Template& laser = pdk.tmpl("laser");
   d.has_rin = laser.has("rin_db_per_hz");
   d.rin_per_hz = d.has_rin ? std::pow(10.0, laser.number("rin_db_per_hz") / 10.0) : 0.0;
-  d.dac_bits = static_cast<int32_t>(pdk.tmpl("dac").number("bits"));
-  d.adc_bits = static_cast<int32_t>(pdk.tmpl("adc").number("bits"));
+  // 0 when the PDK gives none (prepare_stage refuses signal quantization then).
+  d.dac_bits = pdk.tmpl("dac").has("bits") ? static_cast<int32_t>(pdk.tmpl("dac").number("bits")) : 0;
+  d.adc_bits = pdk.tmpl("adc").has("bits") ? static_cast<int32_t>(pdk.tmpl("adc").number("bits")) : 0;
   return d;
 }
 
@@ -146,6 +166,20 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
   p.out_features = stage.out_features;
   p.options = o;
   if (has_detector_noise(o) || o.signal_quantization) p.detector = detector_model(pdk);
+  if (o.signal_quantization) {
+    for (const auto& [name, bits] :
+         {std::pair<const char*, int32_t>{"dac", p.detector.dac_bits}, {"adc", p.detector.adc_bits}}) {
+      if (bits == 0)
+        fail("PDK-MISSING-FIGURE",
+             fmt::format("{}: {}.bits: missing; the signal path's converters need it (or simulate "
+                         "with --no-signal-quantization)",
+                         pdk.path, name));
+      if (bits < 2)
+        fail("PDK-RANGE", fmt::format("{}: {}.bits is {}: a signed converter of the signal path needs at least 2 bits "
+                                      "(or simulate with --no-signal-quantization)",
+                                      pdk.path, name, bits));
+    }
+  }
   circuit::LossOptions lo;
   lo.use_pdk_loss = o.use_pdk_loss;
   lo.use_drawn = o.use_drawn_paths;
@@ -172,14 +206,14 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     const auto sites = n.thermal_sites.find(tile.cell);
     pt.state = realize_tile(model, loss, pdk, o, stage_index, static_cast<int64_t>(k),
                             sites == n.thermal_sites.end() ? nullptr : &sites->second);
-    if (o.delta_t_k != 0.0 && tile.drawn) drift_io_phases(pt.state, *tile.drawn, pdk, o.delta_t_k);
+    if (o.delta_t_k != 0.0 && tile.drawn && o.use_drawn_paths) drift_io_phases(pt.state, *tile.drawn, pdk, o.delta_t_k);
     pt.program = FastProgram::compile(tile_path(pt.state));
     const TileState nominal = nominal_state(model, loss);
     const Eigen::MatrixXcd lossy = FastProgram::compile(tile_path(nominal)).matrix(o.threads);
     if (o.use_pdk_loss) {
       const Eigen::MatrixXcd ideal =
           FastProgram::compile(tile_path(nominal_state(model, pdk, false))).matrix(o.threads);
-      calibrate(lossy, ideal, pt.loss_calibration, pt.calibration_residual);
+      calibrate(lossy, ideal, pt.row_calibration, pt.loss_calibration, pt.calibration_residual);
     }
     // The loss of the worst path, from the magnitudes of the path the simulator propagates, with every
     // attenuator at full transmission (its setting is the weight, not a loss).
@@ -191,15 +225,18 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
     pt.loss_db = path_worst_loss_db(tile_path(open));
     p.loss_db = std::max(p.loss_db, pt.loss_db);
     if (o.signal_quantization) {
-      // Each receiver's full scale: the largest |Re(T x)| over |x_j| <= 1 on the nominal chip, bounded by the row's
-      // sum of |T_ij|.
+      // Each receiver's full scale: the largest |Re(T x)| over real |x_j| <= 1 on the nominal chip, sum_j |Re T_ij|.
       pt.adc_full_scale.resize(static_cast<size_t>(tile.rows));
       for (int64_t i = 0; i < tile.rows; ++i) {
-        const double fs = lossy.row(i).cwiseAbs().sum();
+        const double fs = lossy.row(i).real().cwiseAbs().sum();
         pt.adc_full_scale[static_cast<size_t>(i)] = fs > 0.0 ? fs : 1.0;
       }
     }
     pt.electronic_gain = tile.gain * pt.loss_calibration;
+    pt.output_gain.resize(static_cast<size_t>(tile.rows));
+    for (int64_t i = 0; i < tile.rows; ++i)
+      pt.output_gain[static_cast<size_t>(i)] =
+          tile.gain * (pt.row_calibration.empty() ? pt.loss_calibration : pt.row_calibration[static_cast<size_t>(i)]);
     p.tiles.push_back(std::move(pt));
   }
   p.snr_db = has_detector_noise(o) ? full_scale_snr_db(p.detector, o, o.laser_power_mw, p.loss_db)
@@ -238,7 +275,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
     const auto cols = static_cast<int32_t>(pt.tile.cols);
     const auto rows = static_cast<int32_t>(pt.tile.rows);
     const int64_t col0 = pt.tile.col0, row0 = pt.tile.row0;
-    const double gain = pt.electronic_gain;
+    const double* gain = pt.output_gain.data();  // per receiver
 #pragma omp parallel num_threads(nt) if (n_chunks > 1)
     {
       ChunkBuffer scratch(prog.chunk_doubles());
@@ -273,7 +310,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
             for (int32_t i = 0; i < rows; ++i) {
               const int32_t r = prog.output_row(i);
               const cdouble z = prog.output_scale(i) * cdouble(buf[2 * r * kChunk + s], buf[(2 * r + 1) * kChunk + s]);
-              dst[i] += gain * z.real();
+              dst[i] += gain[i] * z.real();
             }
             continue;
           }
@@ -286,7 +323,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
             double v = z.real();
             if (noise) v += std::sqrt(noise_variance_a2(det, o, laser_w * std::norm(z))) * rng.normal() / signal_scale;
             if (quantize) v = quantize_signal(v, pt.adc_full_scale[static_cast<size_t>(i)], det.adc_bits);
-            dst[i] += gain * xmax[s] * v;
+            dst[i] += gain[i] * xmax[s] * v;
           }
         }
       }

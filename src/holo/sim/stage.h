@@ -19,10 +19,11 @@
 //  |Re(T'_nominal x)| any |x_j| <= 1 can give, 2^(b-1) - 1 levels per sign, clipped). Electronics rescales it:
 //  out += gain * c * max|x| * I / (2 R sqrt(P_LO P_laser)), gain = Tile::gain (sigma_max), c the calibration.
 //
-//  Gain calibration: c is the least-squares scalar that maps the NOMINAL lossy tile (programmed phases,
-//  every loss, no other impairment) onto the lossless tile, c = Re<T_lossy, T>/||T_lossy||^2, so an ideal
-//  chip with losses computes W x; when the loss is not the same on every path (idle slots and I/O paths that
-//  lose less than MZIs) a residual remains, reported as calibration_residual.
+//  Gain calibration: each receiver's electronic gain is Tile::gain times c_i, the least-squares scalar that maps
+//  row i of the NOMINAL lossy tile (programmed phases, every loss, no other impairment) onto the lossless row,
+//  c_i = Re<T_lossy_i, T_i>/||T_lossy_i||^2, so an ideal chip with losses computes W x; when the loss is not the
+//  same on every path into a receiver (idle slots that lose less than MZIs, input fan-outs of different lengths)
+//  a residual remains, reported as calibration_residual.
 //
 //  Determinism: static draws come from (seed, stage, tile), detector noise from (seed, stage, tile,
 //  sample_offset + column); results are bit-identical for any thread count.
@@ -75,11 +76,13 @@ struct PreparedTile {
   circuit::Tile tile;
   TileState state;  // the physical draw
   FastProgram program;
-  double loss_db = 0.0;                // the worst input -> output path of the nominal tile, all losses
-  std::vector<double> adc_full_scale;  // per output, in normalized field units (signal_quantization)
-  double loss_calibration = 1.0;       // c
-  double electronic_gain = 1.0;        // tile.gain * c
-  double calibration_residual = 0.0;   // ||c T_lossy - T||_F / ||T||_F on the nominal chip
+  double loss_db = 0.0;                 // the worst input -> output path of the nominal tile, all losses
+  std::vector<double> adc_full_scale;   // per output, in normalized field units (signal_quantization)
+  double loss_calibration = 1.0;        // c: the least-squares scalar over the whole tile
+  std::vector<double> row_calibration;  // c_i per receiver (its own electronic gain); empty without losses
+  double electronic_gain = 1.0;         // tile.gain * c
+  std::vector<double> output_gain;      // per receiver: tile.gain * c_i, what the electronics apply
+  double calibration_residual = 0.0;    // ||diag(c_i) T_lossy - T||_F / ||T||_F on the nominal chip
 };
 
 struct PreparedStage {
