@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -119,6 +120,18 @@ struct Chip::Impl {
   double eo_channel_w = 1e-3;
   ChipStats stats;
 };
+
+void Chip::set_laser_power_mw(double per_channel_mw) {
+  for (auto& [node, p] : impl_->prepared) {
+    sim::SimOptions o = p.options;
+    o.laser_power_mw = per_channel_mw;
+    sim::validate(o);
+    p.options = o;
+    p.snr_db = sim::has_detector_noise(o) ? sim::full_scale_snr_db(p.detector, o, per_channel_mw, p.loss_db)
+                                          : std::numeric_limits<double>::quiet_NaN();
+  }
+  for (StageFigures& s : impl_->stats.stages) s.snr_db = impl_->prepared.at(s.node).snr_db;
+}
 
 Chip::Chip(const graph::Graph& g, const circuit::Netlist& net, const pdk::Pdk& pdk, const sim::SimOptions& options)
     : impl_(std::make_unique<Impl>(g, net, pdk, options)) {}

@@ -55,6 +55,12 @@ class Chip {
 
   const ChipStats& stats() const;
 
+  // Sets the laser power per input channel of every optical stage (SimOptions::laser_power_mw) without
+  // re-preparing them: the draw (phases, losses, calibration) does not depend on it, and the detector noise of
+  // each sample is drawn from streams that do not either, so the result equals a Chip prepared at that power.
+  // SIM-BAD-OPTION for a power that is not finite and > 0 while detector noise is on.
+  void set_laser_power_mw(double per_channel_mw);
+
   // The graph outputs (g.outputs order) for inputs in g.inputs order (checked by the caller:
   // graph::check_inputs).
   std::vector<Array> run(const std::vector<Array>& inputs) const;

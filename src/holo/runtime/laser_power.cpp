@@ -149,16 +149,23 @@ LaserCalibration calibrate_laser_power(const graph::Graph& g, const circuit::Net
         o.agreement_target, o.draws);
   }
 
+  // One chip per draw, prepared at the first probe and re-powered for the others (Chip::set_laser_power_mw: the
+  // same result as preparing it at that power, without redoing the draw, the calibration and the thermal model).
+  std::vector<Chip> chips;
   auto probe = [&](double power_mw) {
     PowerProbe p;
     p.power_mw = power_mw;
     double accuracy = 0.0, agreement = 0.0;
     for (int d = 0; d < o.draws; ++d) {
-      sim::SimOptions so = cal.sim;
-      so.laser_power_mw = power_mw;  // per input channel
-      so.seed = cal.sim.seed + static_cast<uint64_t>(d);
-      const Chip chip =
-          o.chip_name.empty() ? Chip(g, net, pdk, so) : in_file(o.chip_name, [&] { return Chip(g, net, pdk, so); });
+      if (static_cast<size_t>(d) == chips.size()) {
+        sim::SimOptions so = cal.sim;
+        so.laser_power_mw = power_mw;  // per input channel
+        so.seed = cal.sim.seed + static_cast<uint64_t>(d);
+        chips.push_back(o.chip_name.empty() ? Chip(g, net, pdk, so)
+                                            : in_file(o.chip_name, [&] { return Chip(g, net, pdk, so); }));
+      }
+      Chip& chip = chips[static_cast<size_t>(d)];
+      chip.set_laser_power_mw(power_mw);
       const DrawStats s = evaluate(chip, inputs, ref, labels);
       accuracy += s.accuracy;
       agreement += s.agreement;

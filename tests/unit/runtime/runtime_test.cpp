@@ -249,6 +249,29 @@ TEST(RuntimeEvaluate, StatisticsOfATinyBatch) {
   EXPECT_EQ(test::error_code([&] { monte_carlo(g, net, p, so, in, ref, {}, none); }), "RUNTIME-BAD-OPTION");
 }
 
+// Re-powering a prepared chip (what the laser power search does between probes) gives exactly the chip prepared at
+// that power: the draw does not depend on the power, and the detector noise streams do not either.
+TEST(RuntimeChip, SetLaserPowerEqualsPreparingAtThatPower) {
+  const graph::Graph g = mlp();
+  const std::vector<Array> in = {Array({6, 7}, randv(42, 13))};
+  const pdk::Pdk p = platform();
+  const circuit::Netlist net = lower(g, p, 3);
+  sim::SimOptions so;  // the realistic default: detector noise on
+  so.seed = 3;
+  so.laser_power_mw = 0.02;
+  Chip direct(g, net, p, so);
+  so.laser_power_mw = 5.0;
+  Chip repowered(g, net, p, so);
+  repowered.set_laser_power_mw(0.02);
+  const std::vector<Array> a = direct.run(in), b = repowered.run(in);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a[0].data, b[0].data);
+  ASSERT_EQ(direct.stats().stages.size(), repowered.stats().stages.size());
+  for (size_t k = 0; k < direct.stats().stages.size(); ++k)
+    EXPECT_EQ(direct.stats().stages[k].snr_db, repowered.stats().stages[k].snr_db);
+  EXPECT_EQ(test::error_code([&] { repowered.set_laser_power_mw(0.0); }), "SIM-BAD-OPTION");
+}
+
 TEST(RuntimeBinding, RejectsAChipOfAnotherModel) {
   const pdk::Pdk p = platform();
   const graph::Graph g = mlp();
