@@ -133,6 +133,19 @@ void limit_extinction(TileState& s, const pdk::Pdk& pdk) {
   for (AttenuatorState& a : c.att) a.error = {delta, delta};
 }
 
+// Cancels phases d on a mesh's inputs through its own programming: an MZI on (m, m + 1) seeing d_m, d_{m+1} is
+// e^{i d_{m+1}} M(theta, phi + d_m - d_{m+1}), so its phi is lowered by d_m - d_{m+1} and d_{m+1} goes on to both
+// outputs; the output screen takes what reaches it (a mesh without a screen keeps it).
+void absorb_input_phases(linalg::Mesh& mesh, std::vector<double> d) {
+  for (linalg::MziSetting& z : mesh.mzis) {
+    const auto m = static_cast<size_t>(z.mode);
+    z.phi_rad = linalg::wrap_phase(z.phi_rad - (d[m] - d[m + 1]));
+    d[m] = d[m + 1];
+  }
+  for (size_t i = 0; i < mesh.output_phase_rad.size() && i < d.size(); ++i)
+    mesh.output_phase_rad[i] = linalg::wrap_phase(mesh.output_phase_rad[i] - d[i]);
+}
+
 // Steps 1 and 2 of a coherent tile's draw (realize.h): coupler errors and, when asked, their correction.
 void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk::Pdk& pdk, const SimOptions& o,
                             int64_t stage, int64_t tile) {
@@ -148,29 +161,35 @@ void draw_coherent_couplers(TileState& s, const circuit::TileView& t, const pdk:
   c.u.errors = linalg::random_coupler_errors(c.u.mesh.mzis.size(), o.coupler_sigma_rad, rng);
   if (!o.correct_couplers) return;
   const TileState uncorrected = s;
-  for (MeshState* m : {&c.vh, &c.u}) {
-    const bool had_screen = !m->mesh.output_phase_rad.empty();
-    linalg::CorrectionResult r = linalg::correct_couplers(m->mesh, m->errors);
-    s.out_of_range += static_cast<int64_t>(r.out_of_range.size());
-    m->mesh = std::move(r.mesh);
-    if (!had_screen && m == &c.vh) {
-      // The V^H mesh has no screen on the chip: its corrected output phases go into the external phase
-      // shifter (phi, on the upper input) of the attenuator that follows each mode; modes >= rank are
-      // dropped, so their phase does not matter.
-      for (size_t k = 0; k < c.att.size() && k < m->mesh.output_phase_rad.size(); ++k)
-        c.att[k].phi_rad = linalg::wrap_phase(c.att[k].phi_rad + m->mesh.output_phase_rad[k]);
-      m->mesh.output_phase_rad.clear();
-    }
+  // V^H, then the attenuators, then U. The V^H mesh has no screen on the chip and the layout draws no phi heater
+  // on the attenuators: the phase each mode leaves them with (V^H's corrected output phase, the attenuator's phase
+  // error) is carried into the U mesh on that mode, whose phi heaters and screen absorb it (absorb_input_phases),
+  // and U is then corrected for its own couplers against that programming. Modes >= rank are dropped.
+  const bool vh_screen = !c.vh.mesh.output_phase_rad.empty();
+  linalg::CorrectionResult rv = linalg::correct_couplers(c.vh.mesh, c.vh.errors);
+  s.out_of_range += static_cast<int64_t>(rv.out_of_range.size());
+  c.vh.mesh = std::move(rv.mesh);
+  // into_u: the phase each mode carries into U relative to the target (a screen phase s not applied leaves -s).
+  std::vector<double> into_u(static_cast<size_t>(c.u.mesh.n), 0.0);
+  if (!vh_screen) {
+    for (size_t k = 0; k < c.att.size() && k < into_u.size() && k < c.vh.mesh.output_phase_rad.size(); ++k)
+      into_u[k] = -c.vh.mesh.output_phase_rad[k];
+    c.vh.mesh.output_phase_rad.clear();
   }
   const std::vector<circuit::Attenuator>& programmed = std::get<circuit::CoherentTile>(t.body).att.attenuators;
   for (size_t k = 0; k < c.att.size(); ++k) {
     AttenuatorState& a = c.att[k];
-    // The programmed theta is the target (step 0 may have calibrated theta for the extinction imbalance only).
+    // The programmed theta is the target; phi' - phi is the phase the attenuator lacks (kept at its phi: no heater),
+    // carried into U.
     const AttenuatorCorrection r = correct_attenuator(programmed[k].theta_rad, a.phi_rad, a.error);
     a.theta_rad = r.theta_rad;
-    a.phi_rad = r.phi_rad;
+    if (k < into_u.size()) into_u[k] -= r.phi_rad - a.phi_rad;
     if (!r.in_range) ++s.out_of_range;
   }
+  absorb_input_phases(c.u.mesh, into_u);
+  linalg::CorrectionResult ru = linalg::correct_couplers(c.u.mesh, c.u.errors);
+  s.out_of_range += static_cast<int64_t>(ru.out_of_range.size());
+  c.u.mesh = std::move(ru.mesh);
   // The correction reproduces the complex matrix; homodyne detection reads its real part (LO phase 0).
   // Where MZIs are out of reach the corrected residual can be in phase with the signal while the
   // uncorrected one is mostly in quadrature (docs/physics.md#coupler-error-correction): keep whichever

@@ -11,8 +11,9 @@
 //      calibrates);
 //   1. coupler errors a, b ~ N(0, sigma) per MZI: vh MZIs in optical order, then the attenuators, then the u
 //      MZIs, drawn from the stream (seed, stage, tile, "coupler");
-//   2. correction for those (known, characterized) errors: linalg::correct_couplers per mesh (phases pushed
-//      into later MZIs and the output screen), correct_attenuator per attenuator;
+//   2. correction for those (known, characterized) errors: linalg::correct_couplers on V^H, correct_attenuator's
+//      theta per attenuator, then the phases V^H and the attenuators leave on each mode (no V^H screen and no
+//      attenuator phi heater on the chip) absorbed by U's phi and screen, and U corrected against that;
 //   3. the DAC: every theta / phi / screen phase to the nearest of 2^b levels over [0, 2 pi);
 //   4. phase noise N(0, sigma) added to every phase shifter (vh theta, phi per MZI then its screen, the
 //      attenuators' theta, phi, then u), stream (seed, stage, tile, "phase").

@@ -253,11 +253,14 @@ TileCompensation compensate_tile(const ThermalStack& s, const circuit::TileView&
                  };
                  std::vector<double> d(static_cast<size_t>(ct.vh.mesh.n), 0.0);
                  mesh(circuit::kTileVh, ct.vh.mesh, d);
-                 for (size_t k = 0; k < ct.att.attenuators.size(); ++k) {
-                   const Eigen::Index a = find(circuit::kTileAtt, circuit::Shifter::Theta, static_cast<int64_t>(k));
-                   if (a >= 0) off(a) = -(c(a) + (k < d.size() ? d[k] : 0.0));
-                 }
+                 // The V^H mesh has no screen and the attenuators no phi heater on the chip: the phase each mode
+                 // carries out of V^H, plus its attenuator's common phase, enters the U mesh on that mode, whose
+                 // phi heaters and screen absorb it like the U mesh's own common phases (no attenuator offset).
                  std::vector<double> du(static_cast<size_t>(ct.u.mesh.n), 0.0);
+                 for (size_t k = 0; k < ct.att.attenuators.size() && k < du.size(); ++k) {
+                   const Eigen::Index a = find(circuit::kTileAtt, circuit::Shifter::Theta, static_cast<int64_t>(k));
+                   du[k] = (a >= 0 ? c(a) : 0.0) + (k < d.size() ? d[k] : 0.0);
+                 }
                  mesh(circuit::kTileU, ct.u.mesh, du);
                }},
                t.body);

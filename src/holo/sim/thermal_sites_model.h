@@ -59,8 +59,9 @@ Compensation compensate_sparse(const SparseMatrixD& d, const Eigen::VectorXd& ta
 // targets modulo 2 pi, where the targets are the settings' phases with the common phases carried forward. An MZI
 // whose two arms share a phase c (K P) passes e^{i c} on to both its outputs; such phases on the inputs of a later
 // MZI on modes (m, m + 1), d_m and d_{m+1}, are e^{i d_{m+1}} M(theta, phi + d_m - d_{m+1}), so that MZI's phi target
-// is lowered by d_m - d_{m+1} and e^{i (c + d_{m+1})} goes on; the output screen takes what reaches it, and the V^H
-// mesh (no screen) hands it to the attenuators' phi (phi_offset_rad), which also cancels their own common phase.
+// is lowered by d_m - d_{m+1} and e^{i (c + d_{m+1})} goes on; the output screen takes what reaches it. The V^H mesh
+// (no screen) and the attenuators (no phi heater on the chip) pass their modes' phases, each attenuator's own
+// common phase added, into the U mesh, whose phi heaters and screen absorb them (phi_offset_rad stays 0).
 // New targets change P and so K P: repeated until the targets move by less than 1e-13 rad (a few rounds: K is
 // ~4e-3 of D at the 20 um pitch). Without a U screen, the phases reaching U's outputs stay (none in compiled chips).
 struct TileCompensation {
