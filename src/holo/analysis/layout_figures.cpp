@@ -25,8 +25,9 @@ void add_layout_figures(ChipMetrics& m, const LayoutFacts& facts) {
       {"io_length_spread_um", "I/O waveguide length spread", f.io_length_spread_um,
        fmt::format("longest minus shortest coupler-to-tile waveguide among one tile's inputs or outputs ({} "
                    "grating couplers at the PDK's fibre pitch fanned out to the mode pitch): a static phase "
-                   "per channel, to be calibrated through the input modulators and the receivers' local "
-                   "oscillator; holo simulate does not model it",
+                   "per channel, calibrated through the input modulators and the receivers' local oscillator at "
+                   "a reference temperature; holo simulate --delta-t-k models its drift (the per-channel lengths "
+                   "are in circuit.json's drawn paths)",
                    f.io_couplers)});
   // With the drawn paths recorded in the chip (compile does it before this), the loss model's worst path on them;
   // otherwise the upper bound of the two worst cases added.

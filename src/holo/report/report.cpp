@@ -147,8 +147,10 @@ void write_program_csv(const circuit::Netlist& n, const pdk::Pdk& pdk, int dac_b
   // The compensated heater powers compile solved where the layout placed heaters (circuit.json thermal_sites,
   // docs/simulation.md#thermal-crosstalk), by (cell, instance, parameter); elsewhere P_pi * phase / pi.
   std::map<std::tuple<std::string, std::string, std::string>, double> compensated;
-  for (const auto& [tile, sites] : n.thermal_sites) {
-    const circuit::TileView t = circuit::read_tile(n, tile);
+  for (const auto& entry : n.thermal_sites) {
+    // Named, not a structured binding: the lambda below captures it (clang before 16 cannot capture bindings).
+    const std::vector<circuit::ThermalSite>& sites = entry.second;
+    const circuit::TileView t = circuit::read_tile(n, entry.first);
     std::visit(
         circuit::Overloaded{[&](const circuit::CoherentTile& ct) {
           for (const circuit::ThermalSite& st : sites) {
