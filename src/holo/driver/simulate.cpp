@@ -150,8 +150,9 @@ Result simulate_result(const std::string& out_dir, const SimulateOptions& opts, 
                       {"dac_bits", d.dac_bits},
                       {"adc_bits", d.adc_bits},
                       {"note",
-                       "noise bandwidth = min(receiver bandwidth, symbol rate / 2), the symbol rate the slower of the "
-                       "DAC and ADC sample rates; snr_db per stage: a full-scale output on the stage's worst path"}};
+                       "noise bandwidth = min(receiver bandwidth, symbol rate / 2), the symbol rate the slowest of the "
+                       "DAC and ADC sample rates and the modulator and receiver bandwidths (report.json "
+                       "symbol_rate_gbaud); snr_db per stage: a full-scale output on the stage's worst path"}};
   }
   j["pdk"] = pdk_name;
   j["warnings"] = nlohmann::json::array();
@@ -230,6 +231,10 @@ Result simulate(const std::string& out_dir, const SimulateOptions& opts) {
                             bound.circuit_path, schematic,
                             eff.delta_t_k != 0.0 ? ", and --delta-t-k moves no I/O phase on them" : ""));
   }
+  if (eff.delta_t_k != 0.0 && !eff.use_drawn_paths)
+    diag.warn("SIM-SCHEMATIC-PATHS",
+              "--delta-t-k with --schematic-paths: the drift acts on the drawn I/O paths, which "
+              "the schematic's paths leave out, so it moves no phase");
   sim::SimOptions sim_options = opts.sim;
   sim_options.laser_power_mw = power.mw;
   sim::validate(sim_options);

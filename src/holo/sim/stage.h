@@ -15,9 +15,10 @@
 //  phase-locked LO of power P_LO (phase calibrated on the nominal chip: 0 for the real weights the compiler maps),
 //  plus Gaussian noise of variance 2 q (R (|y|^2 + P_LO) + 2 I_dark) B (shot, balanced pair) + i_n^2 B (TIA) +
 //  RIN I^2 B (laser intensity noise, signal and LO from one laser); B = min(receiver bandwidth, symbol rate / 2),
-//  the symbol rate the slower of the DAC and ADC. The ADC quantizes I over the receiver's full scale (the largest
-//  |Re(T'_nominal x)| any |x_j| <= 1 can give, 2^(b-1) - 1 levels per sign, clipped). Electronics rescales it:
-//  out += gain * c * max|x| * I / (2 R sqrt(P_LO P_laser)), gain = Tile::gain (sigma_max), c the calibration.
+//  the symbol rate the slowest of the DAC, ADC, modulator and receiver (detector_model). The ADC quantizes I over the
+//  receiver's full scale (the largest |Re(T'_nominal x)| any |x_j| <= 1 can give, 2^(b-1) - 1 levels per sign,
+//  clipped). Electronics rescales it: out += gain * c * max|x| * I / (2 R sqrt(P_LO P_laser)), gain = Tile::gain
+//  (sigma_max), c the calibration.
 //
 //  Gain calibration: each receiver's electronic gain is Tile::gain times c_i, the least-squares scalar that maps
 //  row i of the NOMINAL lossy tile (programmed phases, every loss, no other impairment) onto the lossless row,
