@@ -78,6 +78,7 @@ void print_warning(const std::string& code, const std::string& message);
 
 // Registration functions, one per cmd_*.cpp.
 void register_inspect(CLI::App& app, CommonFlags& flags);
+void register_explore(CLI::App& app, CommonFlags& flags);
 void register_run(CLI::App& app, CommonFlags& flags);
 void register_eval(CLI::App& app, CommonFlags& flags);
 void register_decompose(CLI::App& app, CommonFlags& flags);

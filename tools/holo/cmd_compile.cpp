@@ -14,6 +14,9 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("MODEL", *model, "Model file (.onnx or .json)")->required();
   sub->add_option("-o,--out", *out, "Output directory")->required();
   sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the bundled generic SOI 220 nm PDK)");
+  sub->add_option("--pdk-variant", opts->pdk_variants,
+                  "Apply a PDK variant over the platform (repeatable; pdk/variants/NAME.json or a path; docs/pdk.md)")
+      ->type_name("NAME");
   // Ranges: the library's checks (mapping/lower.cpp: mesh size, activation, energy; driver/compile.cpp: DAC bits;
   // linalg::parse_method).
   sub->add_option("--mesh-size", opts->mesh_size, "Largest MZI mesh K; larger matrices are tiled into K x K blocks")
@@ -42,6 +45,11 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
                   "Class labels of the --calibrate batch (.npy); without them the criterion is 99% agreement with "
                   "the reference executor")
       ->type_name("y.npy");
+  auto design = std::make_shared<std::string>();
+  sub->add_option("--design", *design,
+                  "Design point (a design.json, e.g. holo explore's DIR/best/design.json): sets --mesh-size, --method, "
+                  "--rank-energy, --activation, --dac-bits and --pdk-variant; those given on the command line win")
+      ->type_name("FILE");
   auto no_layout = std::make_shared<bool>(false);
   sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");
   sub->add_flag("--drc", opts->drc,
@@ -60,7 +68,18 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--dump-dir", opts->dump_dir, "Directory for --dump-after files (default: OUT's parent, beside OUT)")
       ->type_name("DIR");
   add_common_flags(*sub, flags);
-  set_action(*sub, [model, out, opts, no_layout](const CommonFlags& f) {
+  set_action(*sub, [sub, model, out, opts, no_layout, design](const CommonFlags& f) {
+    if (!design->empty()) {
+      // The design file's knobs, then the ones given on the command line over them.
+      driver::CompileOptions given = *opts;
+      driver::apply_design(*opts, driver::read_design(*design));
+      if (sub->count("--mesh-size")) opts->mesh_size = given.mesh_size;
+      if (sub->count("--method")) opts->method = given.method;
+      if (sub->count("--rank-energy")) opts->rank_energy = given.rank_energy;
+      if (sub->count("--activation")) opts->activation = given.activation;
+      if (sub->count("--dac-bits")) opts->dac_bits = given.dac_bits;
+      if (sub->count("--pdk-variant")) opts->pdk_variants = given.pdk_variants;
+    }
     opts->layout = !*no_layout;
     opts->progress = !f.quiet && !f.json && Progress::terminal_attached();
     return driver::compile(*model, *out, *opts);

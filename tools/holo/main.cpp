@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   register_bench(app, flags);
   register_compile(app, flags);
   register_simulate(app, flags);
+  register_explore(app, flags);
   register_drc(app, flags);
 
   try {

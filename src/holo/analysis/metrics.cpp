@@ -93,6 +93,11 @@ void add_throughput_figures(ChipMetrics& m, const circuit::Netlist& n, const pdk
                    "must settle within its symbol; binary links get by with less); limited by the {}",
                    rate.candidates, rate.limit)});
   m.figures.push_back(
+      {"bandwidth_ghz", "signal bandwidth", rate.gbaud,
+       fmt::format("the rate the chip takes new input symbols at, symbol_rate_gbaud: the slowest of the modulation "
+                   "chain ({}), limited by the {}",
+                   rate.candidates, rate.limit)});
+  m.figures.push_back(
       {"symbols_per_sample", "symbols per sample (pipelined)", static_cast<double>(symbols),
        any_optical ? fmt::format("the most symbols any optical stage needs per sample: one per output position (a "
                                  "Conv's positions are time-multiplexed on its tiles); a stage's tiles are separate "
@@ -126,36 +131,55 @@ void charge_energy(ChipMetrics& m) {
   // Static power over the time one sample occupies the pipeline: mW / (samples/s) = 1e-3 J / sample = 1e9 pJ.
   const double pipe_heater_pj = rate > 0 ? heater_mw * 1e9 / rate : 0.0;
   const double pipe_laser_pj = rate > 0 ? laser_mw * 1e9 / rate : 0.0;
-  const double total_pj = el_pj + pipe_heater_pj + pipe_laser_pj;
-  const double no_heaters_pj = el_pj + pipe_laser_pj;
-  const double unpiped_pj = el_pj + (heater_mw + laser_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
+  const double rx_mw = m.receiver_power_mw;
+  const double pipe_rx_pj = rate > 0 ? rx_mw * 1e9 / rate : 0.0;
+  const double total_pj = el_pj + pipe_heater_pj + pipe_laser_pj + pipe_rx_pj;
+  const double no_heaters_pj = el_pj + pipe_laser_pj + pipe_rx_pj;
+  const double unpiped_pj = el_pj + (heater_mw + laser_mw + rx_mw) * latency_ps * 1e-3;  // mW * ps = 1e-15 J = 1e-3 pJ
   auto per_mac = [&](double pj) { return macs > 0 ? pj / macs : 0.0; };
   auto tops_w = [&](double pj) { return per_mac(pj) > 0 ? 2.0 / per_mac(pj) : 0.0; };
   const std::string electronic =
-      "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile partial sums "
-      "(electronic nonlinearity energy not included)";
+      "DAC + modulator energy per input symbol, ADC energy per output sample, accumulator adds for tile partial sums, "
+      "electronic nonlinearities (one op per output of the optical stage before them)";
+  // Total power at the pipelined throughput: pJ per sample x samples/s = 1e-9 mW.
+  m.power_breakdown_mw = {{"heaters", heater_mw}, {"laser", laser_mw}, {"receivers", m.receiver_power_mw}};
+  double total_mw = heater_mw + laser_mw + m.receiver_power_mw;
+  for (const auto& [part, pj] : m.electronic_parts_pj) {
+    m.power_breakdown_mw[part] = pj * rate * 1e-9;
+    total_mw += pj * rate * 1e-9;
+  }
+  set_figure(m, {"total_power_mw", "total chip power", total_mw,
+                 fmt::format("heaters {:.6g} mW (heater_power_mw) + laser {:.6g} mW (wall-plug, laser_power_mw) + "
+                             "receiver amplifiers {:.6g} mW (PDK homodyne_receiver tia_power_mw) + the electronic "
+                             "energy per sample ({:.6g} pJ: DACs, modulator drivers, ADCs, accumulators, "
+                             "nonlinearities) x the pipelined throughput ({:.6g} samples/s); report.json "
+                             "power_breakdown_mw splits it. Not counted: control and clocking, the electro-optic "
+                             "activation's drive (no PDK figure), cooling",
+                             heater_mw, laser_mw, m.receiver_power_mw, el_pj, rate)});
   set_figure(m, {"energy_per_sample_pj", "energy per sample (pipelined)", total_pj,
-                 fmt::format("{} ({:.6g} pJ) + static power (heaters {:.6g} mW + laser {:.6g} mW) / pipelined "
-                             "throughput ({:.6g} samples/s): a chip in steady use, the static power shared by the "
-                             "samples in flight",
-                             electronic, el_pj, heater_mw, laser_mw, rate)});
+                 fmt::format("{} ({:.6g} pJ) + static power (heaters {:.6g} mW + laser {:.6g} mW + receiver "
+                             "amplifiers {:.6g} mW) / pipelined throughput ({:.6g} samples/s): a chip in steady use, "
+                             "the static power shared by the samples in flight",
+                             electronic, el_pj, heater_mw, laser_mw, rx_mw, rate)});
   set_figure(m, {"energy_per_mac_pj", "energy per MAC (pipelined)", per_mac(total_pj),
                  fmt::format("pipelined energy per sample / {} MACs per sample", m.macs_per_sample)});
   set_figure(m, {"tops_per_w", "throughput per watt (pipelined)", tops_w(total_pj),
                  "2 operations per MAC / pipelined energy per MAC (TOPS/W = ops/pJ)"});
   set_figure(m, {"energy_per_mac_no_heaters_pj", "energy per MAC without static phase-shifter power (pipelined)",
                  per_mac(no_heaters_pj),
-                 fmt::format("(electronic {:.6g} pJ + laser {:.6g} mW / throughput) / {} MACs: the pipelined energy "
-                             "per MAC without the heaters' static power (as with non-volatile phase shifters)",
-                             el_pj, laser_mw, m.macs_per_sample)});
+                 fmt::format("(electronic {:.6g} pJ + (laser {:.6g} mW + receiver amplifiers {:.6g} mW) / "
+                             "throughput) / {} MACs: the pipelined energy per MAC without the heaters' static power "
+                             "(as with non-volatile phase shifters)",
+                             el_pj, laser_mw, rx_mw, m.macs_per_sample)});
   set_figure(m, {"tops_per_w_no_heaters", "throughput per watt without static phase-shifter power (pipelined)",
                  tops_w(no_heaters_pj), "2 operations per MAC / energy_per_mac_no_heaters_pj"});
   set_figure(
-      m, {"energy_per_mac_unpipelined_pj", "energy per MAC, one sample in flight (latency-bound)", per_mac(unpiped_pj),
-          fmt::format("(electronic {:.6g} pJ + (heaters + laser) power x latency ({:.6g} ps)) / {} MACs: the "
-                      "static power charged for the whole latency of one sample, as if the chip handled one "
-                      "sample at a time",
-                      el_pj, latency_ps, m.macs_per_sample)});
+      m,
+      {"energy_per_mac_unpipelined_pj", "energy per MAC, one sample in flight (latency-bound)", per_mac(unpiped_pj),
+       fmt::format("(electronic {:.6g} pJ + (heaters + laser + receivers) power x latency ({:.6g} ps)) / {} MACs: the "
+                   "static power charged for the whole latency of one sample, as if the chip handled one "
+                   "sample at a time",
+                   el_pj, latency_ps, m.macs_per_sample)});
   set_figure(m, {"tops_per_w_unpipelined", "throughput per watt, one sample in flight (latency-bound)",
                  tops_w(unpiped_pj), "2 operations per MAC / energy_per_mac_unpipelined_pj"});
 }
@@ -263,6 +287,11 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
 
   // Worst path and latency, stage by stage.
   double worst_db = 0, latency_ps = 0, energy_pj = 0;
+  std::map<std::string, double> parts = {
+      {"dacs", 0.0}, {"modulators", 0.0}, {"adcs", 0.0}, {"accumulators", 0.0}, {"nonlinearities", 0.0}};
+  // Electronic activations: one op per output of the optical stage before them (an estimate: the activation's
+  // element count is that stage's outputs times its positions).
+  int64_t last_outputs = 0, activation_ops = 0;
   std::string worst_stage;
   const double sym_ps = 1e3 / dac.number("sample_rate_gsps");
   const double adc_ps = 1e3 / adc.number("sample_rate_gsps");
@@ -271,8 +300,12 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
       bool act = st.op == "Relu" || st.op == "LeakyRelu" || st.op == "Sigmoid" || st.op == "Tanh";
       if (st.domain == "optical_activation" && pdk.templates.count("eo_activation"))
         latency_ps += pdk.tmpl("eo_activation").number("latency_ps");
-      else if (act)
+      else if (act) {
         latency_ps += pdk.tmpl("nonlinearity").number("latency_ps");
+        activation_ops += last_outputs;
+        parts["nonlinearities"] +=
+            static_cast<double>(last_outputs) * pdk.tmpl("nonlinearity").number("energy_pj_per_op");
+      }
       continue;
     }
     double stage_db = 0, stage_len_um = 0;
@@ -300,17 +333,25 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
     latency_ps += sym_ps + flight_ps + adc_ps + static_cast<double>(st.positions - 1) * sym_ps;
     for (const auto& t : st.tiles) {
       const auto pos = static_cast<double>(st.positions);
-      energy_pj +=
-          pos * static_cast<double>(t.cols) * (dac.number("energy_pj_per_sample") + mod.number("energy_pj_per_symbol"));
-      energy_pj += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
+      parts["dacs"] += pos * static_cast<double>(t.cols) * dac.number("energy_pj_per_sample");
+      parts["modulators"] += pos * static_cast<double>(t.cols) * mod.number("energy_pj_per_symbol");
+      parts["adcs"] += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
     }
     // Electronic accumulation: each output sums the partial results of the column blocks of its row block.
     int64_t col_blocks = 0;
     for (const auto& t : st.tiles) col_blocks += t.row0 == 0;
-    energy_pj += static_cast<double>(st.positions * st.out_features * std::max<int64_t>(0, col_blocks - 1)) *
-                 pdk.tmpl("accumulator").number("energy_pj_per_op");
+    parts["accumulators"] +=
+        static_cast<double>(st.positions * st.out_features * std::max<int64_t>(0, col_blocks - 1)) *
+        pdk.tmpl("accumulator").number("energy_pj_per_op");
+    last_outputs = st.positions * st.out_features;
   }
+  for (const auto& [part, pj] : parts) energy_pj += pj;
   m.electronic_energy_pj = energy_pj;
+  m.electronic_parts_pj = parts;
+  m.counts["electronic_activation_ops"] = activation_ops;
+  if (pdk.tmpl("homodyne_receiver").has("tia_power_mw"))
+    m.receiver_power_mw =
+        static_cast<double>(m.counts["homodyne_receivers"]) * pdk.tmpl("homodyne_receiver").number("tia_power_mw");
 
   m.figures.push_back(
       {"worst_path_loss_db", "worst-path insertion loss (schematic)", worst_db,
@@ -355,6 +396,19 @@ void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk&
     }
     m.stage_loss[st.node] = s;
   }
+  double worst_db = 0;
+  std::string worst_node;
+  bool drawn = false;
+  for (const auto& [node, l] : m.stage_loss)
+    if (worst_node.empty() || l.loss_db > worst_db) worst_db = l.loss_db, worst_node = node, drawn = l.drawn;
+  set_figure(
+      m, {"end_to_end_loss_db", "end-to-end optical loss (laser to detector)", worst_db,
+          fmt::format("the worst optical link of the chip, from the laser's light entering the input coupler "
+                      "to the receiver's photodiodes (input coupler, modulator, meshes, attenuators, output "
+                      "coupler, receiver; docs/simulation.md#losses) on the {} paths; stage {}. Each optical "
+                      "stage is its own link: detection and re-modulation between layers restore the "
+                      "signal",
+                      drawn ? "layout's drawn" : "schematic (no layout)", worst_node.empty() ? "none" : worst_node)});
 }
 
 void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double sited_compensated_mw, int64_t sites,

@@ -45,8 +45,15 @@ struct ChipMetrics {
   std::map<std::string, int64_t> counts;        // mzis, phase_shifters, modulators, photodetectors, tiles, ...
   std::vector<Figure> figures;
   int64_t macs_per_sample = 0;
-  // Per sample, what does not depend on the laser: DAC, modulator, ADC and accumulator energy (pJ).
+  // Per sample, what does not depend on the laser: DAC, modulator, ADC, accumulator and electronic nonlinearity
+  // energy (pJ); `electronic_parts_pj` splits it by part (dacs, modulators, adcs, accumulators, nonlinearities).
   double electronic_energy_pj = 0;
+  std::map<std::string, double> electronic_parts_pj;
+  // Static power of the receivers' amplifiers (homodyne receivers x PDK tia_power_mw; 0 without the figure).
+  double receiver_power_mw = 0;
+  // total_power_mw split by contributor (heaters, laser, dacs, modulators, adcs, accumulators, nonlinearities,
+  // receivers), at the pipelined throughput; charge_laser recomputes it.
+  std::map<std::string, double> power_breakdown_mw;
   LaserCharge laser;  // what laser_power_mw and the energy figures are charged at
   // PDK phase_shifter fab_phase_spread_rad: heater_power_mw is the expected drive nulling the arms' offsets (0: none)
   double heater_fab_spread_rad = 0;
@@ -75,14 +82,16 @@ int64_t worst_path_mzis(const linalg::Mesh& mesh);
 ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs_per_sample);
 
 // Sets m.stage_loss from the netlist's tiles: the loss model's worst path per optical stage, on the drawn paths
-// where the tiles carry them. analyze() calls it; call it again once the layout's drawn paths are recorded.
+// where the tiles carry them, and end_to_end_loss_db (the worst of them: laser to detector, as laid out when the
+// paths are drawn). analyze() calls it; call it again once the layout's drawn paths are recorded.
 void add_stage_losses(ChipMetrics& m, const circuit::Netlist& n, const pdk::Pdk& pdk);
 
 // Charges the laser at `per_channel_mw` per modulator input: recomputes laser_power_mw (channels x power /
 // wall-plug efficiency) and every energy figure from the other figures: energy_per_sample_pj, energy_per_mac_pj and
 // tops_per_w (pipelined: electronic energy + (heater + laser) power / throughput), energy_per_mac_no_heaters_pj and
 // tops_per_w_no_heaters (the same without the static phase-shifter power), energy_per_mac_unpipelined_pj and
-// tops_per_w_unpipelined (one sample in flight: the static power x latency).
+// tops_per_w_unpipelined (one sample in flight: the static power x latency), and total_power_mw with its
+// power_breakdown_mw (every contributor at the pipelined throughput).
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis);
 
 // Charges the compensated heater programming (driver compile's thermal stage, docs/simulation.md#thermal-crosstalk)

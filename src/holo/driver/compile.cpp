@@ -13,6 +13,7 @@
 #include "holo/circuit/compiled.h"
 #include "holo/circuit/io.h"
 #include "holo/circuit/verify.h"
+#include "holo/driver/design.h"
 #include "holo/driver/layout_cmd.h"
 #include "holo/driver/model.h"
 #include "holo/frontend/load.h"
@@ -22,6 +23,7 @@
 #include "holo/layout/params.h"
 #include "holo/mapping/lower.h"
 #include "holo/pdk/pdk.h"
+#include "holo/pdk/variants.h"
 #include "holo/report/report.h"
 #include "holo/runtime/evaluate.h"
 #include "holo/runtime/laser_power.h"
@@ -64,9 +66,10 @@ namespace {
 
 // Every file compile may write, for recognising an OUT of a holo from before output manifests.
 const std::vector<std::string>& compile_output_names() {
-  static const std::vector<std::string> names = {
-      "circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv",   "report.json", "report.md", "model.onnx",
-      "pdk.json",     "chip.gds",        "chip.lyp",    "chip.layermap", "chip.drc",    "chip.svg",  "pads.csv"};
+  static const std::vector<std::string> names = {"circuit.json", "netlist.pic.yml", "netlist.spi",   "program.csv",
+                                                 "report.json",  "report.md",       "model.onnx",    "pdk.json",
+                                                 "chip.gds",     "chip.lyp",        "chip.layermap", "chip.drc",
+                                                 "chip.svg",     "pads.csv",        "design.json"};
   return names;
 }
 
@@ -150,7 +153,8 @@ void import(Compilation& c) {
   c.pdk_path = c.opts->pdk_path.empty() ? pdk::default_pdk_path() : c.opts->pdk_path;
   // The PDK's bytes travel with the chip (OUT/pdk.json): simulate and drc use exactly the platform it was
   // compiled for, and the hash in circuit.json tells when another one is given.
-  c.pdk_text = read_file(c.pdk_path);
+  c.pdk_text =
+      c.opts->pdk_variants.empty() ? read_file(c.pdk_path) : pdk::compose_pdk_text(c.pdk_path, c.opts->pdk_variants);
   c.platform = pdk::parse_pdk(c.pdk_text, c.pdk_path);
   c.graph = frontend::load_model(c.model_path);
   // The calibration batch is read and checked now, so a bad file stops compile before the long stages.
@@ -440,6 +444,7 @@ void write(Compilation& c) {
   stream("netlist.pic.yml", [&](TextSink& s) { circuit::write_pic_yml(c.net, circuit::PicYmlOptions{}, s); });
   stream("netlist.spi", [&](TextSink& s) { circuit::write_spice(c.net, c.platform, s); });
   stream("program.csv", [&](TextSink& s) { report::write_program_csv(c.net, c.platform, c.opts->dac_bits, s); });
+  write_file_atomic(c.out("design.json"), design_json(design_of(*c.opts)));
   write_file_atomic(c.out("report.json"), report::report_json(c.net, c.metrics, info));
   write_file_atomic(c.out("report.md"), report::report_markdown(c.net, c.metrics, info));
   circuit::write_json_file(c.net, c.out("circuit.json"));
@@ -494,6 +499,26 @@ Result compile_result(const Compilation& c, const Pipeline& pipe) {
 }
 
 }  // namespace
+
+Design design_of(const CompileOptions& opts) {
+  Design d;
+  d.mesh_size = opts.mesh_size;
+  d.method = opts.method;
+  d.rank_energy = opts.rank_energy;
+  d.activation = opts.activation;
+  d.dac_bits = opts.dac_bits;
+  d.pdk_variants = opts.pdk_variants;
+  return d;
+}
+
+void apply_design(CompileOptions& opts, const Design& d) {
+  opts.mesh_size = d.mesh_size;
+  opts.method = d.method;
+  opts.rank_energy = d.rank_energy;
+  opts.activation = d.activation;
+  opts.dac_bits = d.dac_bits;
+  opts.pdk_variants = d.pdk_variants;
+}
 
 Result compile(const std::string& model_path, const std::string& out_dir, const CompileOptions& opts) {
   Compilation c;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "holo/driver/design.h"
 #include "holo/driver/pipeline.h"
 #include "holo/driver/result.h"
 
@@ -17,6 +18,8 @@ struct CompileOptions {
   std::string activation = "oeo";
   int dac_bits = 8;
   double rank_energy = 1.0;
+  // PDK variants applied over the platform, in order (pdk/variants/NAME.json; docs/pdk.md#variants).
+  std::vector<std::string> pdk_variants;
   bool progress = false;  // show progress on a terminal
   bool layout = true;     // write chip.gds/.lyp/.drc/.svg and add layout figures to the report
   bool drc = false;       // also run holo's (flat) DRC on the chip during compile (seconds for large chips)
@@ -30,6 +33,10 @@ struct CompileOptions {
   std::vector<std::string> calibrate_paths;
   std::string calibrate_labels_path;  // optional: class labels (criterion: accuracy; else agreement)
 };
+
+// The design point of the options (OUT/design.json), and the options set from one (holo compile --design).
+Design design_of(const CompileOptions& opts);
+void apply_design(CompileOptions& opts, const Design& d);
 
 // The stages of holo compile, in order, with what they do and the form --dump-after writes.
 const std::vector<StageInfo>& compile_stages();

@@ -82,6 +82,8 @@ constexpr Quantity kDarkCurrent{"nA", closed(0, 1e6), false,
     "a current magnitude is not negative; 1 mA of dark current is past any photodiode"};
 constexpr Quantity kNoiseDensity{"pA/sqrt(Hz)", closed(0, 1e5), false,
     "a noise density is not negative (0: noiseless); 100 nA/sqrt(Hz) is past any amplifier"};
+constexpr Quantity kElectricalPower{"mW", closed(0, 1e5), false,
+                                    "a circuit draws no negative power; 100 W is past any single amplifier on a chip"};
 constexpr Quantity kEnergy{"pJ", closed(0, 1e6), false,
     "the energy an operation draws is not negative; 1 uJ per sample or operation is past any converter or "
     "logic (pJ class)"};
@@ -187,6 +189,7 @@ std::vector<TemplateSpec> make_specs() {
           {"bandwidth_ghz", &kBandwidthGhz, true, "sim: detector noise; analysis: throughput (symbol rate)"},
           {"insertion_loss_db", &kDeviceLoss, true, "analysis: worst-path loss; sim: received power"},
           {"lo_power_mw", &kOpticalPower, true, "sim: detector signal and noise"},
+          {"tia_power_mw", &kElectricalPower, false, "analysis: total power (the receiver's amplifier)"},
       }},
       {"dac", "electronic", true, {
           {"bits", &kBits, false, "sim: signal-path DAC (the --dac-bits option sets the phase resolution)"},

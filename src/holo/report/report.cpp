@@ -221,6 +221,8 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
   j["macs_per_sample"] = m.macs_per_sample;
   j["figures"] = nlohmann::ordered_json::object();
   for (const auto& f : m.figures) j["figures"][f.key] = {{"value", f.value}, {"label", f.label}, {"method", f.method}};
+  j["power_breakdown_mw"] = nlohmann::ordered_json::object();
+  for (const auto& [part, mw] : m.power_breakdown_mw) j["power_breakdown_mw"][part] = mw;
   j["laser_power_required_mw"] =
       info.laser.required_found ? nlohmann::ordered_json(info.laser.required_mw) : nlohmann::ordered_json();
   j["laser_power"] = info.laser.decided ? laser_json(m, info.laser) : nlohmann::ordered_json();

@@ -75,6 +75,8 @@ pdk::Pdk test_pdk() {
   set("laser", "wall_plug_efficiency", 0.2);
   // Heater power as programmed (no fabrication offsets to null: NulledHeaterPower checks that model).
   p.templates.at("phase_shifter").figures.erase("fab_phase_spread_rad");
+  // No receiver amplifier power (TotalPower adds it).
+  p.templates.at("homodyne_receiver").figures.erase("tia_power_mw");
   return p;
 }
 
@@ -168,6 +170,36 @@ TEST(Energy, ChargeLaserRecomputesEveryEnergyFigure) {
   int n = 0;
   for (const Figure& f : m.figures) n += f.key == "energy_per_mac_pj";
   EXPECT_EQ(n, 1);
+}
+
+// Total power: heaters 40 + laser 40 + receivers 4 x 3 mW + electronics 40 pJ x 2.5e9 samples/s = 100 mW, 192 mW;
+// the breakdown sums to it; the receivers' static power enters the energy per sample too (12 mW / 2.5e9 = 4.8 pJ).
+TEST(TotalPower, EveryContributorAtThePipelinedThroughput) {
+  pdk::Pdk p = test_pdk();
+  p.templates.at("homodyne_receiver").figures["tia_power_mw"] = {3.0, "test"};
+  ChipMetrics m = analyze(two_stage_chip(), p, kMacs);
+  HOLO_EXPECT_CLOSE(m.receiver_power_mw, 12.0, test::Tol::Double);
+  HOLO_EXPECT_CLOSE(value(m, "total_power_mw"), 192.0, test::Tol::Double);
+  double sum = 0;
+  for (const auto& [part, mw] : m.power_breakdown_mw) sum += mw;
+  HOLO_EXPECT_CLOSE(sum, 192.0, test::Tol::Double);
+  HOLO_EXPECT_CLOSE(m.power_breakdown_mw.at("dacs"), 20.0 * 2.5e9 * 1e-9 * 0.5, test::Tol::Double);  // 10 pJ
+  HOLO_EXPECT_CLOSE(m.power_breakdown_mw.at("adcs"), 20.0 * 2.5e9 * 1e-9, test::Tol::Double);        // 20 pJ
+  HOLO_EXPECT_CLOSE(value(m, "energy_per_sample_pj"), 72.0 + 4.8, test::Tol::Double);
+  // The laser recharged: the total follows.
+  charge_laser(m, p, 2.0, LaserBasis::calibrated);
+  HOLO_EXPECT_CLOSE(value(m, "total_power_mw"), 212.0, test::Tol::Double);
+  HOLO_EXPECT_CLOSE(value(m, "bandwidth_ghz"), value(m, "symbol_rate_gbaud"), test::Tol::Exact);
+}
+
+// The end-to-end loss is the worst optical stage's link loss, the same number as that stage's loss_db.
+TEST(EndToEndLoss, TheWorstStageLink) {
+  const ChipMetrics m = analyze(two_stage_chip(), test_pdk(), kMacs);
+  double worst = 0;
+  for (const auto& [node, l] : m.stage_loss) worst = std::max(worst, l.loss_db);
+  EXPECT_GT(worst, 0.0);
+  HOLO_EXPECT_CLOSE(value(m, "end_to_end_loss_db"), worst, test::Tol::Exact);
+  EXPECT_NE(m.figure("end_to_end_loss_db").method.find("schematic"), std::string::npos);
 }
 
 // Offsets uniform over the whole circle cost P_pi per heater whatever the target (the mean wrapped phase is pi);
