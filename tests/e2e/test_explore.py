@@ -23,7 +23,8 @@ from conftest import REPO
 DIGITS = REPO / "examples" / "digits"
 MLP = DIGITS / "digits_mlp.onnx"
 X_CAL = DIGITS / "X_calib_mlp.npy"
-KNOBS = ["--mesh-sizes", "8,16", "--methods", "clements", "--rank-energies", "1", "--budget", "2"]
+KNOBS = ["--mesh-sizes", "8,16", "--methods", "clements", "--rank-energies", "1", "--inter-layers", "digital",
+         "--budget", "2"]
 LOOSE = ["--loss-db", "100", "--power-w", "1e5", "--latency-ns", "100", "--bandwidth-ghz", "1",
          "--accuracy-drop-pp", "5"]
 

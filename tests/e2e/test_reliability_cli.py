@@ -192,7 +192,7 @@ def test_bad_command_line_with_json_prints_nothing_but_the_error(holo, args, cod
 def test_unknown_command_lists_the_commands_but_not_the_hidden_one(holo):
     _, message = expect_cli_error(holo_run(holo, ["frobnicate"]), "CLI-UNKNOWN-COMMAND", hint=[])
     listed = message.split("commands: ")[1].split(", ")
-    assert listed == ["inspect", "run", "eval", "decompose", "bench", "compile", "simulate", "drc"]
+    assert listed == ["inspect", "run", "eval", "decompose", "bench", "compile", "simulate", "explore", "drc"]
 
 
 def test_hostile_values_stay_on_one_short_line(holo):

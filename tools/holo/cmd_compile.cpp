@@ -29,6 +29,11 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
                   "Nonlinearities: oeo (detect, apply electronically, re-modulate) or eo (Williamson electro-optic)")
       ->check(one_of({"oeo", "eo"}))
       ->capture_default_str();
+  sub->add_option("--inter-layer", opts->inter_layer,
+                  "Between optical stages: digital (ADC, electronics, DAC) or analog (receiver -> analog ReLU -> "
+                  "modulator, no converters, where the ops between allow it; docs/physics.md#analog-links)")
+      ->check(one_of({"digital", "analog"}))
+      ->capture_default_str();
   sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")
       ->transform(integer_in<int>(1, 24))
       ->capture_default_str();
@@ -48,7 +53,8 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   auto design = std::make_shared<std::string>();
   sub->add_option("--design", *design,
                   "Design point (a design.json, e.g. holo explore's DIR/best/design.json): sets --mesh-size, --method, "
-                  "--rank-energy, --activation, --dac-bits and --pdk-variant; those given on the command line win")
+                  "--rank-energy, --activation, --inter-layer, --dac-bits and --pdk-variant; those given on the "
+                  "command line win")
       ->type_name("FILE");
   auto no_layout = std::make_shared<bool>(false);
   sub->add_flag("--no-layout", *no_layout, "Skip the physical layout (chip.gds and its figures)");
@@ -77,6 +83,7 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
       if (sub->count("--method")) opts->method = given.method;
       if (sub->count("--rank-energy")) opts->rank_energy = given.rank_energy;
       if (sub->count("--activation")) opts->activation = given.activation;
+      if (sub->count("--inter-layer")) opts->inter_layer = given.inter_layer;
       if (sub->count("--dac-bits")) opts->dac_bits = given.dac_bits;
       if (sub->count("--pdk-variant")) opts->pdk_variants = given.pdk_variants;
     }

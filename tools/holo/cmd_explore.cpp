@@ -57,6 +57,10 @@ void register_explore(CLI::App& app, CommonFlags& flags) {
                   "SVD rank energies searched, comma-separated (default: 1,0.99)")
       ->delimiter(',')
       ->transform(number_in({.lo = 0.0, .hi = 1.0, .lo_open = true}));
+  sub->add_option("--inter-layers", opts->inter_layers,
+                  "Links between optical stages searched, comma-separated (default: digital,analog)")
+      ->delimiter(',')
+      ->check(one_of({"digital", "analog"}));
   sub->add_option("--variants", opts->variants,
                   "PDK variants considered, comma-separated names of pdk/variants/*.json (default: all shipped); "
                   "each knob also tries the base platform's part")

@@ -128,6 +128,7 @@ mapping::MappingOptions check_options(const std::string& out_dir, const CompileO
   }
   mo.activation = opts.activation;
   mo.rank_energy = opts.rank_energy;
+  mo.inter_layer = opts.inter_layer;
   return mo;
 }
 
@@ -506,6 +507,7 @@ Design design_of(const CompileOptions& opts) {
   d.method = opts.method;
   d.rank_energy = opts.rank_energy;
   d.activation = opts.activation;
+  d.inter_layer = opts.inter_layer;
   d.dac_bits = opts.dac_bits;
   d.pdk_variants = opts.pdk_variants;
   return d;
@@ -516,6 +518,7 @@ void apply_design(CompileOptions& opts, const Design& d) {
   opts.method = d.method;
   opts.rank_energy = d.rank_energy;
   opts.activation = d.activation;
+  opts.inter_layer = d.inter_layer;
   opts.dac_bits = d.dac_bits;
   opts.pdk_variants = d.pdk_variants;
 }

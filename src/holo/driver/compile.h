@@ -16,6 +16,7 @@ struct CompileOptions {
   int mesh_size = 64;
   std::string method = "clements";
   std::string activation = "oeo";
+  std::string inter_layer = "digital";  // mapping::MappingOptions::inter_layer
   int dac_bits = 8;
   double rank_energy = 1.0;
   // PDK variants applied over the platform, in order (pdk/variants/NAME.json; docs/pdk.md#variants).

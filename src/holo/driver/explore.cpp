@@ -157,6 +157,9 @@ void check_options(const ExploreOptions& o) {
   for (const std::string& m : o.methods)
     if (m != "clements" && m != "reck")
       fail("CLI-BAD-OPTION", fmt::format("--methods: '{}' is not clements or reck", m));
+  for (const std::string& l : o.inter_layers)
+    if (l != "digital" && l != "analog")
+      fail("CLI-BAD-OPTION", fmt::format("--inter-layers: '{}' is not digital or analog", l));
   for (double e : o.rank_energies)
     if (!(e > 0.0 && e <= 1.0)) fail("CLI-BAD-OPTION", fmt::format("--rank-energies: {} is outside (0, 1]", e));
   const ExploreTargets& t = o.targets;
@@ -183,7 +186,7 @@ std::map<std::string, double> screen_values(const analysis::ChipMetrics& m) {
 // analysis once per platform variant combination.
 std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, const std::vector<int>& meshes,
                           const std::vector<std::string>& methods, const std::vector<double>& energies,
-                          const std::vector<std::vector<std::string>>& combos) {
+                          const std::vector<std::string>& links, const std::vector<std::vector<std::string>>& combos) {
   const std::string base_text = read_file(pdk_path);
   const pdk::Pdk base = pdk::parse_pdk(base_text, pdk_path);
   std::vector<pdk::Pdk> platforms;
@@ -199,15 +202,21 @@ std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, co
         mo.mesh_size = mesh;
         mo.method = linalg::parse_method(method);
         mo.rank_energy = energy;
-        const circuit::Netlist net = mapping::lower(g, base, mo);
-        for (size_t k = 0; k < combos.size(); ++k) {
-          Point p;
-          p.design.mesh_size = mesh;
-          p.design.method = method;
-          p.design.rank_energy = energy;
-          p.design.pdk_variants = combos[k];
-          p.screen = screen_values(analysis::analyze(net, platforms[k], macs));
-          points.push_back(std::move(p));
+        circuit::Netlist net = mapping::lower(g, base, mo);
+        for (const std::string& link : links) {
+          // The links are a netlist fact the analysis reads (circuit/links.h); the meshes do not depend on them.
+          net.info.erase("inter_layer");
+          if (link == "analog") net.info["inter_layer"] = "analog";
+          for (size_t k = 0; k < combos.size(); ++k) {
+            Point p;
+            p.design.mesh_size = mesh;
+            p.design.method = method;
+            p.design.rank_energy = energy;
+            p.design.inter_layer = link;
+            p.design.pdk_variants = combos[k];
+            p.screen = screen_values(analysis::analyze(net, platforms[k], macs));
+            points.push_back(std::move(p));
+          }
         }
       }
   return points;
@@ -308,15 +317,15 @@ std::string pareto_csv(const std::vector<const Point*>& front, const std::vector
                        const std::vector<analysis::Target>& targets) {
   std::string s =
       "id,loss_db,power_w,area_mm2,latency_ns,bandwidth_ghz,energy_per_mac_pj,accuracy,meets_targets,"
-      "laser_power_per_channel_mw,mesh_size,method,rank_energy,pdk_variants\n";
+      "laser_power_per_channel_mw,mesh_size,method,rank_energy,inter_layer,pdk_variants\n";
   for (size_t i = 0; i < front.size(); ++i) {
     const Point& p = *front[i];
     s += fmt::format("{}", ids[i]);
     for (const auto& o : objectives()) s += "," + csv_number(value_or_nan(p.values, o.key));
     s += fmt::format(",{}", total_miss(p.values, targets) == 0.0 ? "yes" : "no");
     s += "," + csv_number(value_or_nan(p.values, "laser_power_per_channel_mw"));
-    s += fmt::format(",{},{},{:g},{}\n", p.design.mesh_size, p.design.method, p.design.rank_energy,
-                     fmt::join(p.design.pdk_variants, "+"));
+    s += fmt::format(",{},{},{:g},{},{}\n", p.design.mesh_size, p.design.method, p.design.rank_energy,
+                     p.design.inter_layer, fmt::join(p.design.pdk_variants, "+"));
   }
   return s;
 }
@@ -354,10 +363,12 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   const std::vector<std::string> methods =
       opts.methods.empty() ? std::vector<std::string>{"clements", "reck"} : opts.methods;
   const std::vector<double> energies = opts.rank_energies.empty() ? std::vector<double>{1.0, 0.99} : opts.rank_energies;
+  const std::vector<std::string> links =
+      opts.inter_layers.empty() ? std::vector<std::string>{"digital", "analog"} : opts.inter_layers;
   const std::vector<std::string> variant_names = opts.variants.empty() ? pdk::list_variants() : opts.variants;
   const auto combos = variant_combinations(variant_names);
 
-  std::vector<Point> points = screen(g, pdk_path, meshes, methods, energies, combos);
+  std::vector<Point> points = screen(g, pdk_path, meshes, methods, energies, links, combos);
   // Screen targets: the four photonic ones (accuracy needs the simulation).
   const std::vector<analysis::Target> screen_targets = targets_of(opts.targets, 1.0);
   {
@@ -464,6 +475,7 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
       {"mesh_sizes", meshes},
       {"methods", methods},
       {"rank_energies", energies},
+      {"inter_layers", links},
       {"pdk_variant_combinations", combos.size()},
       {"method",
        "every knob combination screened on the schematic figures (map + analyse, no layout, laser power "
