@@ -1,4 +1,4 @@
-"""holo explore (docs/explore.md) on the digits MLP with a small knob space and budget:
+"""holo explore (docs/explore.md) on the wine MLP (13-16-3) with a small knob space and budget:
 
 * pareto.json's front is exactly the non-dominated set of the evaluated designs (recomputed here by brute force
   from the objectives it lists), pareto.csv holds the same rows, every evaluated design off the front is dominated
@@ -20,10 +20,10 @@ import pytest
 
 from conftest import REPO
 
-DIGITS = REPO / "examples" / "digits"
-MLP = DIGITS / "digits_mlp.onnx"
-X_CAL = DIGITS / "X_calib_mlp.npy"
-KNOBS = ["--mesh-sizes", "8,16", "--methods", "clements", "--rank-energies", "1", "--inter-layers", "digital",
+WINE = REPO / "examples" / "wine"
+MLP = WINE / "wine_mlp.onnx"
+X_CAL = WINE / "X_calib.npy"
+KNOBS = ["--mesh-sizes", "4,8", "--methods", "clements", "--rank-energies", "1", "--inter-layers", "digital",
          "--budget", "2"]
 LOOSE = ["--loss-db", "100", "--power-w", "1e5", "--latency-ns", "100", "--bandwidth-ghz", "1",
          "--accuracy-drop-pp", "5"]
@@ -128,7 +128,7 @@ def test_thread_count_and_targets_change_only_the_verdicts(strict, loose):
 def test_binding_constraints_are_named(strict):
     out, text = strict
     p = json.loads((out / "pareto.json").read_text())
-    assert p["chosen_meets_targets"] is False  # the base platform's digits MLP misses the guide's targets
+    assert p["chosen_meets_targets"] is False  # on the base platform the heaters alone take watts
     binding = {b["target"]: b for b in p["binding"]}
     assert set(binding) == {"loss_db", "power_w", "latency_ns", "bandwidth_ghz", "accuracy"}
     assert "no evaluated design meets every target" in text
