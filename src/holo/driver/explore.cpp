@@ -1,10 +1,12 @@
 #include "holo/driver/explore.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -401,6 +403,18 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   if (ec || !fs::is_directory(opts.out_dir))
     fail("FILE-WRITE",
          fmt::format("{}: cannot create the output directory{}", opts.out_dir, ec ? ": " + ec.message() : ""));
+  // Scratch directories of explores that were killed (their process is gone) are removed; a live one is left.
+  for (fs::directory_iterator it(opts.out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(".explore-", 0) != 0) continue;
+    const std::string pid = name.substr(9);
+    if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
+  }
+  ec.clear();
   const std::string scratch = (fs::path(opts.out_dir) / fmt::format(".explore-{}", ::getpid())).string();
   struct Cleanup {
     std::string dir;
