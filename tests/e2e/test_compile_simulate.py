@@ -26,7 +26,10 @@ MODELS = {
     "cnn": (DIGITS / "digits_cnn.onnx", DIGITS / "X_test_cnn.npy"),
 }
 Y = DIGITS / "y_test.npy"
-OUTPUTS = ["circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv", "report.json", "report.md", "model.onnx"]
+OUTPUTS = [
+    "circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv", "report.json", "report.md", "report.html",
+    "model.onnx",
+]
 
 
 def call(h, *args, env=None, rc=0):

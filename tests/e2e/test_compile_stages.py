@@ -101,3 +101,5 @@ def test_layout_fallback_is_a_warning(holo, tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert [w["code"] for w in report["warnings"]] == ["LAYOUT-FALLBACK", UNCALIBRATED]
     assert "## Warnings" in (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    assert "<code>LAYOUT-FALLBACK</code>" in html and f"<code>{UNCALIBRATED}</code>" in html

@@ -119,7 +119,7 @@ def test_power_cap_warns_with_the_reachable_accuracy(holo, capped):
     cal = laser["calibration"]
     assert cal["outcome"] == "unreachable" and cal["accuracy"] < cal["reference_accuracy"] - 0.01
     # The chip is written whole, and simulate at the cap reaches exactly the accuracy the warning gives.
-    for name in ("circuit.json", "program.csv", "model.onnx", "report.md"):
+    for name in ("circuit.json", "program.csv", "model.onnx", "report.md", "report.html"):
         assert (out / name).is_file(), name
     at = simulate(holo, out, X_CAL, Y_CAL, *NOISE)
     assert at["impairments"]["laser_power_per_channel_mw"] == laser["cap_per_channel_mw"]

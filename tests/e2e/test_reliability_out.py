@@ -254,7 +254,7 @@ def test_out_of_an_earlier_holo_is_replaced_and_its_leftovers_cleaned(holo, tmp_
     # An OUT written before manifests (only compile's file names) plus a killed AtomicFile's temporary file.
     out = tmp_path / "OUT"
     out.mkdir()
-    for name in ("circuit.json", "chip.gds", "report.md"):
+    for name in ("circuit.json", "chip.gds", "report.md", "report.html"):
         (out / name).write_text("old")
     (out / ".circuit.json.tmp.Ab12Cd").write_text("partial")
     holo.call("compile", TINY, "-o", out, "--no-layout", "-q")

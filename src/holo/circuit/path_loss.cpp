@@ -15,12 +15,24 @@ double figure(const pdk::Pdk& pdk, const char* tmpl, const char* key) {
   return pdk.tmpl(tmpl).number(key);
 }
 
-// Accumulated worst loss per mode through one mesh (the same slot order as sim's mesh path).
-void through_mesh(std::vector<double>& acc, const linalg::Mesh& mesh, const TileLoss& l) {
+// What a mode's worst path so far has crossed (WorstPath's counts).
+struct Crossed {
+  int64_t input = -1;
+  int64_t mzis[2] = {0, 0}, idle[2] = {0, 0}, screens[2] = {0, 0};
+  int64_t attenuators = 0;
+};
+
+// Accumulated worst loss per mode through one mesh (the same slot order as sim's mesh path), and what that
+// worst path crossed (`which`: 0 the V^H mesh, 1 the U mesh).
+void through_mesh(std::vector<double>& acc, std::vector<Crossed>& path, int which, const linalg::Mesh& mesh,
+                  const TileLoss& l) {
   std::vector<int32_t> done(static_cast<size_t>(mesh.n), 0);
   auto pad_to = [&](int32_t mode, int32_t column) {
     auto m = static_cast<size_t>(mode);
-    if (column > done[m] && acc[m] != kDead) acc[m] += static_cast<double>(column - done[m]) * l.idle_slot_db;
+    if (column > done[m] && acc[m] != kDead) {
+      acc[m] += static_cast<double>(column - done[m]) * l.idle_slot_db;
+      path[m].idle[which] += column - done[m];
+    }
     done[m] = std::max(done[m], column);
   };
   for (const linalg::MziSetting& z : mesh.mzis) {
@@ -28,13 +40,20 @@ void through_mesh(std::vector<double>& acc, const linalg::Mesh& mesh, const Tile
     pad_to(z.mode + 1, z.column);
     auto a = static_cast<size_t>(z.mode), b = a + 1;
     const double worst = std::max(acc[a], acc[b]);
+    const Crossed from = path[acc[a] >= acc[b] ? a : b];  // ties: the lower mode's path
     acc[a] = acc[b] = worst == kDead ? kDead : worst + l.mzi_db;
+    path[a] = path[b] = from;
+    ++path[a].mzis[which];
+    ++path[b].mzis[which];
     done[a] = done[b] = z.column + 1;
   }
   for (int32_t m = 0; m < mesh.n; ++m) pad_to(m, mesh.columns);
   if (!mesh.output_phase_rad.empty())
     for (size_t m = 0; m < mesh.output_phase_rad.size(); ++m)
-      if (acc[m] != kDead) acc[m] += l.screen_db;
+      if (acc[m] != kDead) {
+        acc[m] += l.screen_db;
+        ++path[m].screens[which];
+      }
 }
 
 }  // namespace
@@ -76,24 +95,48 @@ TileLoss tile_loss(const Tile& tile, const pdk::Pdk& pdk, const LossOptions& o) 
 }
 
 double worst_path_loss_db(const TileView& tile, const TileLoss& loss) {
+  return worst_path(tile, loss).loss_db;
+}
+
+WorstPath worst_path(const TileView& tile, const TileLoss& loss) {
   double worst = kDead;
+  WorstPath out;
   std::visit(Overloaded{[&](const CoherentTile& c) {
                const int64_t modes = std::max(tile.rows, tile.cols);
                std::vector<double> acc(static_cast<size_t>(modes), kDead);
-               for (int64_t j = 0; j < tile.cols; ++j) acc[static_cast<size_t>(j)] = loss.in_db[static_cast<size_t>(j)];
-               through_mesh(acc, c.vh.mesh, loss);
-               for (int64_t k = 0; k < modes; ++k)
-                 acc[static_cast<size_t>(k)] = k < c.rank && acc[static_cast<size_t>(k)] != kDead
-                                                   ? acc[static_cast<size_t>(k)] + loss.attenuator_db
-                                                   : kDead;
-               through_mesh(acc, c.u.mesh, loss);
-               for (int64_t i = 0; i < tile.rows; ++i)
-                 if (acc[static_cast<size_t>(i)] != kDead)
-                   worst = std::max(worst,
-                                    acc[static_cast<size_t>(i)] + loss.fill_db + loss.out_db[static_cast<size_t>(i)]);
+               std::vector<Crossed> path(static_cast<size_t>(modes));
+               for (int64_t j = 0; j < tile.cols; ++j) {
+                 acc[static_cast<size_t>(j)] = loss.in_db[static_cast<size_t>(j)];
+                 path[static_cast<size_t>(j)].input = j;
+               }
+               through_mesh(acc, path, 0, c.vh.mesh, loss);
+               for (int64_t k = 0; k < modes; ++k) {
+                 const auto m = static_cast<size_t>(k);
+                 acc[m] = k < c.rank && acc[m] != kDead ? acc[m] + loss.attenuator_db : kDead;
+                 if (acc[m] != kDead) ++path[m].attenuators;
+               }
+               through_mesh(acc, path, 1, c.u.mesh, loss);
+               for (int64_t i = 0; i < tile.rows; ++i) {
+                 const auto m = static_cast<size_t>(i);
+                 if (acc[m] == kDead) continue;
+                 const double total = acc[m] + loss.fill_db + loss.out_db[m];
+                 if (total <= worst) continue;
+                 worst = total;
+                 const Crossed& p = path[m];
+                 out.input = p.input;
+                 out.output = i;
+                 out.vh_mzis = p.mzis[0];
+                 out.vh_idle_slots = p.idle[0];
+                 out.vh_screens = p.screens[0];
+                 out.attenuators = p.attenuators;
+                 out.u_mzis = p.mzis[1];
+                 out.u_idle_slots = p.idle[1];
+                 out.u_screens = p.screens[1];
+               }
              }},
              tile.body);
-  return worst == kDead ? 0.0 : worst;
+  out.loss_db = worst == kDead ? 0.0 : worst;
+  return out;
 }
 
 }  // namespace holo::circuit

@@ -52,4 +52,18 @@ TileLoss tile_loss(const Tile& tile, const pdk::Pdk& pdk, const LossOptions& o);
 // element per mesh column). A tile with no live path (rank 0) gives 0.
 double worst_path_loss_db(const TileView& tile, const TileLoss& loss);
 
+// That worst path, element by element (report.html draws its contributions): which input and output it joins
+// and how many of each element it crosses. loss_db is worst_path_loss_db's value (the same sums in the same
+// order); in_db[input] + mzis * mzi_db + idle_slots * idle_slot_db + screens * screen_db + attenuators *
+// attenuator_db + fill_db + out_db[output] adds up to it (to rounding). Of equally lossy paths, the one through
+// the lower mode. A tile with no live path: input = output = -1, loss 0.
+struct WorstPath {
+  double loss_db = 0;
+  int64_t input = -1, output = -1;
+  int64_t vh_mzis = 0, vh_idle_slots = 0, vh_screens = 0;  // the V^H mesh and its output screen (0 or 1)
+  int64_t attenuators = 0;                                 // 0 or 1
+  int64_t u_mzis = 0, u_idle_slots = 0, u_screens = 0;     // the U mesh likewise
+};
+WorstPath worst_path(const TileView& tile, const TileLoss& loss);
+
 }  // namespace holo::circuit

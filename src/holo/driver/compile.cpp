@@ -66,10 +66,10 @@ namespace {
 
 // Every file compile may write, for recognising an OUT of a holo from before output manifests.
 const std::vector<std::string>& compile_output_names() {
-  static const std::vector<std::string> names = {"circuit.json", "netlist.pic.yml", "netlist.spi",   "program.csv",
-                                                 "report.json",  "report.md",       "model.onnx",    "pdk.json",
-                                                 "chip.gds",     "chip.lyp",        "chip.layermap", "chip.drc",
-                                                 "chip.svg",     "pads.csv",        "design.json"};
+  static const std::vector<std::string> names = {"circuit.json", "netlist.pic.yml", "netlist.spi", "program.csv",
+                                                 "report.json",  "report.md",       "report.html", "model.onnx",
+                                                 "pdk.json",     "chip.gds",        "chip.lyp",    "chip.layermap",
+                                                 "chip.drc",     "chip.svg",        "pads.csv",    "design.json"};
   return names;
 }
 
@@ -105,7 +105,8 @@ struct Compilation {
             opts->dac_bits,
             opts->rank_energy,
             diag.warnings(),
-            laser};
+            laser,
+            std::nullopt};  // worst_path: report.html's, computed by write()
   }
   std::string report_json() const { return report::report_json(net, metrics, info()); }
 };
@@ -431,8 +432,22 @@ void laser_power(Compilation& c) {
   c.net.info["laser_power_basis"] = analysis::laser_basis_name(basis);
 }
 
+// What report.html shows of the layout preview the layout stage staged (none without a layout).
+report::ChipPreview chip_preview(const Compilation& c) {
+  namespace fs = std::filesystem;
+  report::ChipPreview p;
+  std::error_code ec;
+  const std::string path = c.out("chip.svg");
+  const auto bytes = fs::file_size(path, ec);
+  if (ec) return p;
+  p.bytes = static_cast<int64_t>(bytes);
+  if (p.bytes <= report::kEmbedChipSvgMaxBytes) p.svg = read_file(path);
+  return p;
+}
+
 void write(Compilation& c) {
-  const report::CompileInfo info = c.info();
+  report::CompileInfo info = c.info();
+  info.worst_path = report::worst_path_report(c.net, c.platform);
   write_file_atomic(c.out("model.onnx"), c.model_bytes);
   write_file_atomic(c.out("pdk.json"), c.pdk_text);
   // The netlist-sized files are streamed cell by cell: memory for one cell's text, not the file's.
@@ -448,6 +463,7 @@ void write(Compilation& c) {
   write_file_atomic(c.out("design.json"), design_json(design_of(*c.opts)));
   write_file_atomic(c.out("report.json"), report::report_json(c.net, c.metrics, info));
   write_file_atomic(c.out("report.md"), report::report_markdown(c.net, c.metrics, info));
+  write_file_atomic(c.out("report.html"), report::report_html(c.net, c.metrics, info, chip_preview(c)));
   circuit::write_json_file(c.net, c.out("circuit.json"));
   c.outdir->commit();
 }

@@ -1,13 +1,16 @@
-// Rendering compile results: the programming table (program.csv), report.json for machines and report.md
-// for people. Only formatting here; every number comes from analysis/ or the netlist.
+// Rendering compile results: the programming table (program.csv), report.json for machines, report.md and
+// report.html (html.cpp) for people. Only formatting here; every number comes from analysis/ or the netlist.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "holo/analysis/metrics.h"
 #include "holo/circuit/netlist.h"
+#include "holo/circuit/path_loss.h"
 #include "holo/pdk/pdk.h"
 #include "holo/support/diagnostics.h"
 #include "holo/support/file_io.h"
@@ -45,6 +48,18 @@ struct LaserReport {
   std::string simulator;  // the simulator options the search ran with, in words
 };
 
+// The chip's lossiest optical path, element by element (report.html's loss section).
+struct WorstPathReport {
+  std::string stage;        // the optical stage (graph node) it belongs to
+  std::string tile;         // its tile's cell
+  circuit::WorstPath path;  // what it crosses
+  circuit::TileLoss loss;   // that tile's per-element losses (dB)
+};
+
+// Over every optical stage's tiles, the loss model's worst path (on the drawn paths where the tiles carry them,
+// as analysis::add_stage_losses); of equal ones the first in stage order. nullopt without optical stages.
+std::optional<WorstPathReport> worst_path_report(const circuit::Netlist& n, const pdk::Pdk& pdk);
+
 struct CompileInfo {
   std::string model;  // model file name
   std::string pdk_path;
@@ -55,9 +70,28 @@ struct CompileInfo {
   double rank_energy = 1.0;
   std::vector<Warning> warnings;  // what compile chose for the user (support/diagnostics.h)
   LaserReport laser;
+  std::optional<WorstPathReport> worst_path;  // report.html's loss breakdown (absent: per stage only)
 };
 
 std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info);
 std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info);
+
+// report.html's view of the layout preview (chip.svg).
+struct ChipPreview {
+  std::string svg;    // chip.svg's text, embedded in the report (empty: not embedded)
+  int64_t bytes = 0;  // chip.svg's size; > 0 with `svg` empty: too large to embed, linked by relative path
+};
+// chip.svg above this size is linked from report.html, not embedded.
+inline constexpr int64_t kEmbedChipSvgMaxBytes = int64_t{5} << 20;
+
+// The power report.html's breakdown draws (mW by contributor, at the pipelined throughput): the metrics'
+// power_breakdown_mw (heaters, laser, receivers, dacs, modulators, adcs, accumulators, nonlinearities), which sums to
+// total_power_mw. Empty metrics give no entry.
+std::map<std::string, double> power_parts(const analysis::ChipMetrics& m);
+
+// report.html: the report for people, one self-contained page (inline style and SVG, no script, no external
+// resource; docs/outputs.md). Every string of the model or platform is HTML-escaped; same input, same bytes.
+std::string report_html(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info,
+                        const ChipPreview& chip);
 
 }  // namespace holo::report

@@ -188,6 +188,7 @@ TEST_F(CompilePipeline, CompileWarningsReachTheResultAndTheReport) {
   EXPECT_EQ(report["warnings"][0]["code"], "LAYOUT-FALLBACK");
   EXPECT_EQ(report["warnings"][0]["message"], r.warnings[0].message);
   EXPECT_NE(read_file(path("OUT/report.md")).find("## Warnings"), std::string::npos);
+  EXPECT_NE(read_file(path("OUT/report.html")).find("<code>LAYOUT-FALLBACK</code>"), std::string::npos);
   std::vector<std::string> ran;
   for (const auto& s : r.json["stages"]) ran.push_back(s["name"].get<std::string>());
   EXPECT_EQ(ran, (std::vector<std::string>{"import", "simplify", "map", "verify", "analyse", "layout", "checks",

@@ -331,6 +331,44 @@ TEST(Stage, DrawnPathLossesAreTheLossModels) {
   EXPECT_EQ(pw.loss_db, p.loss_db);
 }
 
+// The worst path element by element (circuit::worst_path, report.html's loss breakdown): its loss is
+// worst_path_loss_db's, it crosses one element per mesh column, one attenuator and both screens, and its elements'
+// losses add up to it.
+TEST(Stage, WorstPathElementsAddUpToItsLoss) {
+  Fixture f(8, 8, 8, 41);
+  circuit::DrawnPaths d;
+  d.in_length_um = {3000, 2500, 2000, 1500, 1500, 2000, 2500, 3000};
+  d.in_bends = {2, 2, 2, 2, 2, 2, 2, 2};
+  d.out_length_um = {1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400};
+  d.out_bends = {2, 2, 2, 2, 0, 2, 2, 2};
+  d.fill_length_um = 700;
+  d.slot_length_um = 180;
+  f.stage.tiles[0].drawn = d;
+  const circuit::TileView tv = circuit::read_tile(f.nl, f.stage.tiles[0].cell);
+  for (const bool balanced : {false, true}) {
+    const circuit::TileLoss l = circuit::tile_loss(f.stage.tiles[0], test::test_pdk(), {true, true, balanced});
+    const circuit::WorstPath p = circuit::worst_path(tv, l);
+    EXPECT_EQ(p.loss_db, circuit::worst_path_loss_db(tv, l));
+    ASSERT_GE(p.input, 0);
+    ASSERT_GE(p.output, 0);
+    EXPECT_EQ(p.vh_mzis + p.vh_idle_slots, 8);  // Clements: 8 columns
+    EXPECT_EQ(p.u_mzis + p.u_idle_slots, 8);
+    EXPECT_EQ(p.attenuators, 1);
+    EXPECT_EQ(p.vh_screens + p.u_screens, 2);
+    const double sum = l.in_db[static_cast<size_t>(p.input)] + static_cast<double>(p.vh_mzis + p.u_mzis) * l.mzi_db +
+                       static_cast<double>(p.vh_idle_slots + p.u_idle_slots) * l.idle_slot_db +
+                       static_cast<double>(p.vh_screens + p.u_screens) * l.screen_db + l.attenuator_db + l.fill_db +
+                       l.out_db[static_cast<size_t>(p.output)];
+    EXPECT_NEAR(sum, p.loss_db, 1e-9);  // the same terms summed in another order: rounding of ~40 additions
+  }
+  // Unequal I/O: the worst path leaves through the longest fan-out (2400 um, out 7) when the mesh is balanced
+  // (every path through it loses the same).
+  const circuit::TileLoss bl = circuit::tile_loss(f.stage.tiles[0], test::test_pdk(), {true, true, true});
+  const circuit::WorstPath bp = circuit::worst_path(tv, bl);
+  EXPECT_EQ(bp.output, 7);
+  EXPECT_TRUE(bp.input == 0 || bp.input == 7);  // the 3000 um fan-ins
+}
+
 TEST(Stage, ZeroInputContributesNothingEvenWithNoise) {
   Fixture f(5, 16, 8, 13);
   SimOptions o = SimOptions::nominal();
