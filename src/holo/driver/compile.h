@@ -17,6 +17,8 @@ struct CompileOptions {
   std::string activation = "oeo";
   int dac_bits = 8;
   double rank_energy = 1.0;
+  // PDK variants applied over the platform, in order (pdk/variants/NAME.json; docs/pdk.md#variants).
+  std::vector<std::string> pdk_variants;
   bool progress = false;  // show progress on a terminal
   bool layout = true;     // write chip.gds/.lyp/.drc/.svg and add layout figures to the report
   bool drc = false;       // also run holo's (flat) DRC on the chip during compile (seconds for large chips)

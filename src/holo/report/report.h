@@ -55,6 +55,7 @@ struct CompileInfo {
   double rank_energy = 1.0;
   std::vector<Warning> warnings;  // what compile chose for the user (support/diagnostics.h)
   LaserReport laser;
+  std::vector<std::string> pdk_variants;  // --pdk-variant, in order (report.json options.pdk_variants when given)
 };
 
 std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& m, const CompileInfo& info);
