@@ -1,6 +1,10 @@
 // holo compile MODEL -o OUT
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "cli.h"
 #include "holo/driver/compile.h"
+#include "holo/pdk/variants.h"
 #include "holo/support/progress.h"
 
 namespace holo::cli {
@@ -14,9 +18,17 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("MODEL", *model, "Model file (.onnx or .json)")->required();
   sub->add_option("-o,--out", *out, "Output directory")->required();
   sub->add_option("--pdk", opts->pdk_path, "Platform file (default: the bundled generic SOI 220 nm PDK)");
-  sub->add_option("--pdk-variant", opts->pdk_variants,
-                  "Apply a PDK variant over the platform (repeatable; pdk/variants/NAME.json or a path; docs/pdk.md)")
-      ->type_name("NAME");
+  {
+    // The variants shipped beside the default PDK (pdk/variants/NAME.json), for the help text; the library
+    // resolves and checks the names (pdk::variant_path, pdk::compose_pdk_text).
+    const std::vector<std::string> shipped = pdk::list_variants();
+    sub->add_option("--pdk-variant", opts->pdk_variants,
+                    "Apply a PDK variant to the platform (repeatable, one per knob: phase_shifter, io_coupler, "
+                    "modulator; docs/pdk.md#variants): a NAME of the bundled variants (" +
+                        (shipped.empty() ? std::string("none found") : fmt::format("{}", fmt::join(shipped, ", "))) +
+                        ") or a variant .json file")
+        ->type_name("NAME");
+  }
   // Ranges: the library's checks (mapping/lower.cpp: mesh size, activation, energy; driver/compile.cpp: DAC bits;
   // linalg::parse_method).
   sub->add_option("--mesh-size", opts->mesh_size, "Largest MZI mesh K; larger matrices are tiled into K x K blocks")

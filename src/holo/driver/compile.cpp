@@ -106,6 +106,7 @@ struct Compilation {
             opts->rank_energy,
             diag.warnings(),
             laser,
+            opts->pdk_variants,
             std::nullopt};  // worst_path: report.html's, computed by write()
   }
   std::string report_json() const { return report::report_json(net, metrics, info()); }
@@ -155,6 +156,8 @@ void import(Compilation& c) {
   c.pdk_path = c.opts->pdk_path.empty() ? pdk::default_pdk_path() : c.opts->pdk_path;
   // The PDK's bytes travel with the chip (OUT/pdk.json): simulate and drc use exactly the platform it was
   // compiled for, and the hash in circuit.json tells when another one is given.
+  // With --pdk-variant the platform is the base with the variants applied (docs/pdk.md#variants); without, the
+  // base file's bytes.
   c.pdk_text =
       c.opts->pdk_variants.empty() ? read_file(c.pdk_path) : pdk::compose_pdk_text(c.pdk_path, c.opts->pdk_variants);
   c.platform = pdk::parse_pdk(c.pdk_text, c.pdk_path);
@@ -202,6 +205,8 @@ void map(Compilation& c) {
   c.net.info["model_sha256"] = sha256_hex(c.model_bytes);
   c.net.info["pdk_sha256"] = sha256_hex(c.pdk_text);
   c.net.info["pdk_file"] = std::filesystem::path(c.pdk_path).filename().string();
+  if (!c.opts->pdk_variants.empty())
+    c.net.info["pdk_variants"] = fmt::format("{}", fmt::join(c.opts->pdk_variants, ","));
 }
 
 void analyse(Compilation& c) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <string_view>
 
+#include "holo/pdk/check.h"
 #include "holo/pdk/schema.h"
 #include "holo/support/error.h"
 #include "holo/support/file_io.h"
@@ -23,11 +24,7 @@
 #endif
 
 namespace holo::pdk {
-namespace {
-
-using json = nlohmann::json;
-
-constexpr size_t kMaxNameInMessage = 200;
+namespace detail {
 
 [[noreturn]] void schema(const std::string& what, const std::string& path, const std::string& msg) {
   fail("PDK-SCHEMA", fmt::format("{}: {}: {}", what, path, msg));
@@ -57,22 +54,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
-}
-
-// "unknown <noun> '<key>'<context> [(did you mean 'x'?)]; known <noun>s: a, b, c"
-template <typename Names>
-std::string unknown(std::string_view noun, std::string_view key, const Names& known, std::string_view context = "") {
-  std::string list, guess;
-  size_t best = 3;  // suggest within two edits (case ignored), e.g. p_pi_mW -> p_pi_mw
-  for (std::string_view k : known) {
-    list += list.empty() ? "" : ", ";
-    list += k;
-    if (key.size() > 64) continue;
-    const size_t d = edit_distance(key, k);
-    if (d < best) best = d, guess = std::string(k);
-  }
-  return fmt::format("unknown {} {}{}{}; known {}s: {}", noun, in_quotes(key), context,
-                     guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess), noun, list);
 }
 
 // The format is closed: a key it does not define is a typo as likely as not, and ignoring it would let the
@@ -130,9 +111,6 @@ Figure figure(const json& v, const std::string& what, const std::string& path) {
   return f;
 }
 
-// GDSII stores layer and datatype numbers in 16 bits.
-constexpr Quantity kGdsNumber{"1", {0, 65535, true, true}, true, "GDSII stores layer and datatype numbers in 16 bits"};
-
 std::vector<std::string_view> template_names() {
   std::vector<std::string_view> names;
   for (const TemplateSpec& t : template_specs()) names.push_back(t.name);
@@ -144,6 +122,15 @@ std::vector<std::string_view> figure_names(const TemplateSpec& spec) {
   for (const FigureSpec& f : spec.figures) names.push_back(f.key);
   return names;
 }
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
+// GDSII stores layer and datatype numbers in 16 bits.
+constexpr Quantity kGdsNumber{"1", {0, 65535, true, true}, true, "GDSII stores layer and datatype numbers in 16 bits"};
 
 Template read_template(const std::string& name, const json& v, const Pdk& p, const std::string& what) {
   const std::string at = key_path("$.templates", name);

@@ -216,6 +216,7 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
       {"mesh_size", info.mesh_size},   {"method", info.method},
       {"activation", info.activation}, {"inter_layer", circuit::analog_inter_layer(n) ? "analog" : "digital"},
       {"dac_bits", info.dac_bits},     {"rank_energy", info.rank_energy}};
+  if (!info.pdk_variants.empty()) j["options"]["pdk_variants"] = info.pdk_variants;
   j["counts"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : m.counts) j["counts"][k] = v;
   j["macs_per_sample"] = m.macs_per_sample;
