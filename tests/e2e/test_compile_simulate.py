@@ -124,13 +124,17 @@ def test_report_energy_is_pipelined(compiled):
     rate = f["throughput_samples_per_s"]
     assert f["energy_per_mac_pj"] - f["energy_per_mac_no_heaters_pj"] == pytest.approx(
         f["heater_power_mw"] * 1e9 / rate / macs, rel=1e-9)
-    static_mw = f["heater_power_mw"] + f["laser_power_mw"]
+    # Static: heaters, laser and the receivers' amplifiers (power_breakdown_mw "receivers").
+    static_mw = f["heater_power_mw"] + f["laser_power_mw"] + report["power_breakdown_mw"]["receivers"]
     assert f["energy_per_mac_unpipelined_pj"] - f["energy_per_mac_pj"] == pytest.approx(
         static_mw * (f["latency_ps"] * 1e-3 - 1e9 / rate) / macs, rel=1e-9)
     for e, t in [("energy_per_mac_pj", "tops_per_w"), ("energy_per_mac_no_heaters_pj", "tops_per_w_no_heaters"),
                  ("energy_per_mac_unpipelined_pj", "tops_per_w_unpipelined")]:
         assert f[t] == pytest.approx(2 / f[e], rel=1e-12), t
     assert f["energy_per_mac_no_heaters_pj"] < f["energy_per_mac_pj"] < f["energy_per_mac_unpipelined_pj"]
+    # Total power: every contributor at the pipelined throughput, the same as the energy per sample.
+    assert sum(report["power_breakdown_mw"].values()) == pytest.approx(f["total_power_mw"], rel=1e-12)
+    assert f["total_power_mw"] == pytest.approx(f["energy_per_sample_pj"] * rate * 1e-9, rel=1e-9)
     md = (compiled["cnn"] / "report.md").read_text()
     assert "`throughput_samples_per_s`" in md and "`energy_per_mac_no_heaters_pj`" in md
 

@@ -131,7 +131,7 @@ def test_report_html_charts_are_well_formed_svg(out):
         assert bars, chart
         assert all(float(r.get("width")) >= 0 for r in bars)
     power = re.search(r'<svg id="power-breakdown".*?</svg>', text, re.S).group(0)
-    for part in ("heaters", "laser", "electronics"):
+    for part in ("heaters", "laser", "signal DACs", "modulators", "ADCs", "receivers"):
         assert part in power, part
 
 
