@@ -68,10 +68,12 @@ def test_required_power_is_reported_and_charged(reachable):
     assert cal["outcome"] == "found" and cal["samples"] == 300 and cal["draws"] == 2 and cal["seed"] == 0
     assert cal["accuracy"] >= cal["reference_accuracy"] - 0.01
     assert cal["highest_failing_mw"] < required <= cal["highest_failing_mw"] * (1 + cal["tolerance"])
-    # Every laser figure is charged at it: (modulator inputs x power + receivers x LO power) / wall-plug efficiency.
+    # Every laser figure is charged at it: (modulator inputs x power + receivers x LO power through an input
+    # coupler) / wall-plug efficiency.
     pdk = json.loads((out / "pdk.json").read_text())
     wpe = pdk["templates"]["laser"]["figures"]["wall_plug_efficiency"]["value"]
-    lo_mw = pdk["templates"]["homodyne_receiver"]["figures"]["lo_power_mw"]["value"]
+    coupler_db = pdk["templates"]["grating_coupler"]["figures"]["insertion_loss_db"]["value"]
+    lo_mw = pdk["templates"]["homodyne_receiver"]["figures"]["lo_power_mw"]["value"] * 10 ** (coupler_db / 10)
     laser_mw = report["figures"]["laser_power_mw"]["value"]
     counts = report["counts"]
     assert laser_mw == pytest.approx((counts["modulators"] * required + counts["homodyne_receivers"] * lo_mw) / wpe,

@@ -24,7 +24,7 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
     const std::vector<std::string> shipped = pdk::list_variants();
     sub->add_option("--pdk-variant", opts->pdk_variants,
                     "Apply a PDK variant to the platform (repeatable, one per knob: phase_shifter, io_coupler, "
-                    "modulator; docs/pdk.md#variants): a NAME of the bundled variants (" +
+                    "modulator, local_oscillator; docs/pdk.md#variants): a NAME of the bundled variants (" +
                         (shipped.empty() ? std::string("none found") : fmt::format("{}", fmt::join(shipped, ", "))) +
                         ") or a variant .json file")
         ->type_name("NAME");

@@ -470,16 +470,23 @@ void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, La
   // Each homodyne receiver's local oscillator is light from the same laser (docs/simulation.md#laser-power).
   const int64_t receivers = m.counts.count("homodyne_receivers") ? m.counts.at("homodyne_receivers") : 0;
   const double lo_mw = receivers > 0 ? pdk.tmpl("homodyne_receiver").number("lo_power_mw") : 0.0;
+  // The local oscillator reaches the receivers through an input coupler like the signal light (docs/simulation.md#
+  // laser-power): the laser supplies lo_mw / coupler transmission per receiver.
+  const double lo_coupler_db =
+      pdk.templates.count("grating_coupler") ? pdk.tmpl("grating_coupler").number("insertion_loss_db") : 0.0;
+  const double lo_at_laser_mw = lo_mw * std::pow(10.0, lo_coupler_db / 10.0);
   const double laser_mw =
-      (static_cast<double>(channels) * per_channel_mw + static_cast<double>(receivers) * lo_mw) / wpe;
+      (static_cast<double>(channels) * per_channel_mw + static_cast<double>(receivers) * lo_at_laser_mw) / wpe;
   const char* where = basis == LaserBasis::calibrated ? "found by simulation on the calibration batch"
                       : basis == LaserBasis::cap      ? "the cap: the calibration target is not reachable below it"
                                                       : "the PDK's laser power_per_channel_mw (no calibration batch)";
   set_figure(m, {"laser_power_mw", "laser electrical power", laser_mw,
                  fmt::format("(modulator inputs ({}) x optical power per channel ({:.6g} mW, {}) + homodyne receivers "
-                             "({}) x local-oscillator power ({:g} mW, PDK 'homodyne_receiver'; as delivered, the LO "
-                             "path's losses not counted)) / wall-plug efficiency ({:g}; PDK 'laser')",
-                             channels, per_channel_mw, where, receivers, lo_mw, wpe)});
+                             "({}) x local-oscillator power at the laser ({:g} mW at the receiver, PDK "
+                             "'homodyne_receiver', through one input coupler of {:g} dB: {:.6g} mW; the on-chip LO "
+                             "distribution is not drawn and its splitting loss not counted)) / wall-plug efficiency "
+                             "({:g}; PDK 'laser')",
+                             channels, per_channel_mw, where, receivers, lo_mw, lo_coupler_db, lo_at_laser_mw, wpe)});
   charge_energy(m);
 }
 

@@ -173,15 +173,14 @@ void check_options(const ExploreOptions& o) {
 
 // ---- Screen --------------------------------------------------------------------------------------------------
 
+// `m` charged with no signal light (charge_laser at 0 mW per channel): its laser power is the local oscillators'
+// alone, known without simulation; the signal's share needs the laser power search.
 std::map<std::string, double> screen_values(const analysis::ChipMetrics& m) {
-  const double laser_mw = m.power_breakdown_mw.count("laser") ? m.power_breakdown_mw.at("laser") : 0.0;
-  const double rate = m.figure("throughput_samples_per_s").value;
-  const auto macs = static_cast<double>(std::max<int64_t>(m.macs_per_sample, 1));
   return {{"loss_db", m.figure("worst_path_loss_db").value},
-          {"power_w", (m.figure("total_power_mw").value - laser_mw) * 1e-3},
+          {"power_w", m.figure("total_power_mw").value * 1e-3},
           {"latency_ns", m.figure("latency_ps").value * 1e-3},
           {"bandwidth_ghz", m.figure("bandwidth_ghz").value},
-          {"energy_per_mac_pj", m.figure("energy_per_mac_pj").value - (rate > 0 ? laser_mw * 1e9 / rate / macs : 0.0)}};
+          {"energy_per_mac_pj", m.figure("energy_per_mac_pj").value}};
 }
 
 // Every combination, screened on the schematic figures: the mapping once per structural knob setting, the
@@ -216,7 +215,9 @@ std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, co
             p.design.rank_energy = energy;
             p.design.inter_layer = link;
             p.design.pdk_variants = combos[k];
-            p.screen = screen_values(analysis::analyze(net, platforms[k], macs));
+            analysis::ChipMetrics m = analysis::analyze(net, platforms[k], macs);
+            analysis::charge_laser(m, platforms[k], 0.0, analysis::LaserBasis::pdk);
+            p.screen = screen_values(m);
             points.push_back(std::move(p));
           }
         }
@@ -492,8 +493,9 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
       {"inter_layers", links},
       {"pdk_variant_combinations", combos.size()},
       {"method",
-       "every knob combination screened on the schematic figures (map + analyse, no layout, laser power "
-       "excluded: it needs the simulation); the screen's non-dominated fronts ranked (NSGA-II sorting), within a "
+       "every knob combination screened on the schematic figures (map + analyse, no layout; the laser charged "
+       "for the local oscillators only: the signal's power needs the simulation); the screen's non-dominated fronts "
+       "ranked (NSGA-II sorting), within a "
        "front the nearest to the targets first; the first `evaluated` compiled in full (layout, thermal "
        "crosstalk, the laser power the realistic simulator needs on the calibration batch) and the front taken "
        "over those. Designs the budget did not reach are not on it (docs/explore.md#search)"}};

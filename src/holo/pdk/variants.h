@@ -12,7 +12,8 @@
 
 namespace holo::pdk {
 
-// The knobs a variant may set, one variant per knob in a composition: phase_shifter, io_coupler, modulator.
+// The knobs a variant may set, one variant per knob in a composition: phase_shifter, io_coupler, modulator,
+// local_oscillator.
 const std::vector<std::string>& variant_knobs();
 
 struct PdkVariant {

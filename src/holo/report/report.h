@@ -70,7 +70,7 @@ struct CompileInfo {
   double rank_energy = 1.0;
   std::vector<Warning> warnings;  // what compile chose for the user (support/diagnostics.h)
   LaserReport laser;
-  std::vector<std::string> pdk_variants;  // --pdk-variant, in order (report.json options.pdk_variants when given)
+  std::vector<std::string> pdk_variants;      // --pdk-variant, in order (report.json options.pdk_variants when given)
   std::optional<WorstPathReport> worst_path;  // report.html's loss breakdown (absent: per stage only)
 };
 

@@ -76,8 +76,10 @@ pdk::Pdk test_pdk() {
   set("laser", "wall_plug_efficiency", 0.2);
   // Heater power as programmed (no fabrication offsets to null: NulledHeaterPower checks that model).
   p.templates.at("phase_shifter").figures.erase("fab_phase_spread_rad");
-  // No receiver amplifier power (TotalPower adds it).
+  // No receiver amplifier power (TotalPower adds it), a lossless input coupler for the local oscillator
+  // (LaserPower.TheLocalOscillatorCrossesAnInputCoupler adds its loss).
   p.templates.at("homodyne_receiver").figures.erase("tia_power_mw");
+  set("grating_coupler", "insertion_loss_db", 0.0);
   return p;
 }
 
@@ -191,6 +193,14 @@ TEST(TotalPower, EveryContributorAtThePipelinedThroughput) {
   charge_laser(m, p, 2.0, LaserBasis::calibrated);
   HOLO_EXPECT_CLOSE(value(m, "total_power_mw"), 212.0, test::Tol::Double);
   HOLO_EXPECT_CLOSE(value(m, "bandwidth_ghz"), value(m, "symbol_rate_gbaud"), test::Tol::Exact);
+}
+
+// The laser supplies each receiver's LO through an input coupler: at 3 dB, twice the LO power per receiver.
+TEST(LaserPower, TheLocalOscillatorCrossesAnInputCoupler) {
+  pdk::Pdk p = test_pdk();
+  p.templates.at("grating_coupler").figures["insertion_loss_db"].value = 10 * std::log10(2.0);
+  const ChipMetrics m = analyze(two_stage_chip(), p, kMacs);
+  HOLO_EXPECT_CLOSE(value(m, "laser_power_mw"), (4 * 1.0 + 4 * 2.0) / 0.2, test::Tol::Double);
 }
 
 // The end-to-end loss is the worst optical stage's link loss, the same number as that stage's loss_db.

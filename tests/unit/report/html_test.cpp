@@ -203,7 +203,7 @@ TEST(ReportHtml, PowerPartsAreTheFigures) {
   double sum = 0;
   for (const auto& [part, mw] : parts) sum += mw;
   EXPECT_NEAR(sum, f.m.figure("total_power_mw").value, 1e-9 * sum);  // the bars add up to the total
-  EXPECT_TRUE(power_parts(analysis::ChipMetrics{}).empty());  // no figures: no bars, and the page still renders
+  EXPECT_TRUE(power_parts(analysis::ChipMetrics{}).empty());         // no figures: no bars, and the page still renders
   const Fixture g;
   analysis::ChipMetrics bare;
   const std::string h = report_html(g.nl, bare, CompileInfo{}, {});
