@@ -18,6 +18,7 @@
 
 #include "holo/analysis/metrics.h"
 #include "holo/analysis/pareto.h"
+#include "holo/circuit/links.h"
 #include "holo/driver/compile.h"
 #include "holo/driver/model.h"
 #include "holo/graph/dump.h"
@@ -207,7 +208,13 @@ std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, co
         for (const std::string& link : links) {
           // The links are a netlist fact the analysis reads (circuit/links.h); the meshes do not depend on them.
           net.info.erase("inter_layer");
-          if (link == "analog") net.info["inter_layer"] = "analog";
+          if (link == "analog") {
+            net.info["inter_layer"] = "analog";
+            // A model with no stage pair an analog link can join (a Conv's positions, pooling between) would give
+            // the digital chips again: not a design of its own.
+            const std::vector<circuit::StageLink> sl = circuit::stage_links(net);
+            if (std::none_of(sl.begin(), sl.end(), [](const circuit::StageLink& l) { return l.analog_out; })) continue;
+          }
           for (size_t k = 0; k < combos.size(); ++k) {
             Point p;
             p.design.mesh_size = mesh;
@@ -427,16 +434,23 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   fs::create_directories(scratch, ec);
   evaluate_all(todo, model_path, opts, scratch);
 
-  // The front over the evaluated designs that compiled.
   std::vector<Point*> ok;
   for (Point* p : todo)
     if (p->error.empty()) ok.push_back(p);
-  std::vector<std::vector<double>> ov;
-  for (const Point* p : ok) ov.push_back(vec(p->values, objectives()));
-  std::set<const Point*> front_set;
-  for (size_t i : analysis::non_dominated(ov, objectives())) front_set.insert(ok[i]);
   const double reference_accuracy = ok.empty() ? 1.0 : ok.front()->reference_accuracy;
   const std::vector<analysis::Target> targets = targets_of(opts.targets, reference_accuracy);
+  // The front over the evaluated designs that compiled and reach the accuracy target: a chip that does not compute
+  // the model counts for nothing, however little power it takes. When none reaches it, over all of them (and the
+  // output says so).
+  std::vector<Point*> candidates;
+  for (Point* p : ok)
+    if (analysis::target_miss(value_or_nan(p->values, "accuracy"), targets.back()) == 0.0) candidates.push_back(p);
+  const bool front_accurate = !candidates.empty();
+  if (!front_accurate) candidates = ok;
+  std::vector<std::vector<double>> ov;
+  for (const Point* p : candidates) ov.push_back(vec(p->values, objectives()));
+  std::set<const Point*> front_set;
+  for (size_t i : analysis::non_dominated(ov, objectives())) front_set.insert(candidates[i]);
 
   // The chosen design: among those meeting every target the least energy per MAC; else the nearest to the targets.
   const Point* best = nullptr;
@@ -466,7 +480,7 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   for (size_t i = 0; i < todo.size(); ++i) ids[todo[i]] = i;
   std::vector<const Point*> front;
   std::vector<size_t> front_ids;
-  for (const Point* p : ok)
+  for (const Point* p : candidates)
     if (front_set.count(p)) front.push_back(p), front_ids.push_back(ids[p]);
 
   json pj;
@@ -499,6 +513,8 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
        "front the nearest to the targets first; the first `evaluated` compiled in full (layout, thermal "
        "crosstalk, the laser power the realistic simulator needs on the calibration batch) and the front taken "
        "over those. Designs the budget did not reach are not on it (docs/explore.md#search)"}};
+  pj["front_over"] = front_accurate ? "the evaluated designs that reach the accuracy target"
+                                    : "every evaluated design (none reaches the accuracy target)";
   pj["front"] = json::array();
   for (size_t i = 0; i < front.size(); ++i) pj["front"].push_back(point_json(*front[i], front_ids[i], targets));
   pj["evaluated"] = json::array();
@@ -529,7 +545,10 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   r.json["out"] = opts.out_dir;
   r.text = fmt::format("explored {}: {} combinations screened, {} evaluated ({} failed), {} on the front\n", model_path,
                        points.size(), todo.size(), todo.size() - ok.size(), front.size());
-  r.text += "  front (loss dB, power W, area mm2, latency ns, bandwidth GHz, energy/MAC pJ, accuracy):\n";
+  r.text += fmt::format(
+      "  front over {} (loss dB, power W, area mm2, latency ns, bandwidth GHz, energy/MAC pJ, "
+      "accuracy):\n",
+      front_accurate ? "the designs reaching the accuracy target" : "every design (none reaches the accuracy target)");
   for (size_t i = 0; i < front.size(); ++i) {
     const Point& p = *front[i];
     r.text +=
