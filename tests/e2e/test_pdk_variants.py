@@ -62,8 +62,14 @@ def test_variants_compose_and_change_what_they_set(holo, tmp_path, default_repor
     fig = report["figures"]
     base = default_report["figures"]
     assert fig["heater_power_mw"]["value"] < 1e-4 * base["heater_power_mw"]["value"]
-    # A 0.69 dB grating coupler instead of 5.2 dB and a 2 dB modulator instead of 4 dB (the MZIs stay at 0.4 dB).
-    assert fig["worst_path_loss_db"]["value"] < base["worst_path_loss_db"]["value"] - 5
+    # A 0.69 dB grating coupler instead of 5.2 dB and a 2 dB modulator instead of 4 dB take 6.51 dB off the worst
+    # path; the PCM shifter's MZIs (0.47 dB, the base's 0.4 with the shifter swapped) add 0.07 dB per MZI on it.
+    pdk = json.loads((tmp_path / "out" / "pdk.json").read_text())["templates"]
+    assert pdk["mzi"]["figures"]["insertion_loss_db"]["value"] == 0.47
+    mzis = round((fig["worst_path_loss_db"]["value"] - base["worst_path_loss_db"]["value"] + 6.51) / 0.07)
+    assert mzis > 0
+    assert fig["worst_path_loss_db"]["value"] == pytest.approx(
+        base["worst_path_loss_db"]["value"] - 6.51 + 0.07 * mzis, abs=0.02)
 
 
 @pytest.mark.parametrize("args,code", [

@@ -24,7 +24,7 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
     const std::vector<std::string> shipped = pdk::list_variants();
     sub->add_option("--pdk-variant", opts->pdk_variants,
                     "Apply a PDK variant to the platform (repeatable, one per knob: phase_shifter, io_coupler, "
-                    "modulator, local_oscillator; docs/pdk.md#variants): a NAME of the bundled variants (" +
+                    "modulator, local_oscillator, converters; docs/pdk.md#variants): a NAME of the bundled variants (" +
                         (shipped.empty() ? std::string("none found") : fmt::format("{}", fmt::join(shipped, ", "))) +
                         ") or a variant .json file")
         ->type_name("NAME");
@@ -40,11 +40,6 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
   sub->add_option("--activation", opts->activation,
                   "Nonlinearities: oeo (detect, apply electronically, re-modulate) or eo (Williamson electro-optic)")
       ->check(one_of({"oeo", "eo"}))
-      ->capture_default_str();
-  sub->add_option("--inter-layer", opts->inter_layer,
-                  "Between optical stages: digital (ADC, electronics, DAC) or analog (receiver -> analog ReLU -> "
-                  "modulator, no converters, where the ops between allow it; docs/physics.md#analog-links)")
-      ->check(one_of({"digital", "analog"}))
       ->capture_default_str();
   sub->add_option("--dac-bits", opts->dac_bits, "Phase DAC resolution for the programming table")
       ->transform(integer_in<int>(1, 24))
@@ -62,10 +57,15 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
                   "Class labels of the --calibrate batch (.npy); without them the criterion is 99% agreement with "
                   "the reference executor")
       ->type_name("y.npy");
+  sub->add_option("--accuracy-drop-pp", opts->accuracy_drop_pp,
+                  "Calibration criterion: accuracy at most this many points below the reference on the --calibrate "
+                  "batch (agreement at least 1 - this/100 without labels)")
+      ->transform(number_in({.lo = 0.0, .hi = 100.0, .hi_open = true, .unit = "points"}))
+      ->capture_default_str();
   auto design = std::make_shared<std::string>();
   sub->add_option("--design", *design,
                   "Design point (a design.json, e.g. holo explore's DIR/best/design.json): sets --mesh-size, --method, "
-                  "--rank-energy, --activation, --inter-layer, --dac-bits and --pdk-variant; those given on the "
+                  "--rank-energy, --activation, --dac-bits and --pdk-variant; those given on the "
                   "command line win")
       ->type_name("FILE");
   auto no_layout = std::make_shared<bool>(false);
@@ -95,7 +95,6 @@ void register_compile(CLI::App& app, CommonFlags& flags) {
       if (sub->count("--method")) opts->method = given.method;
       if (sub->count("--rank-energy")) opts->rank_energy = given.rank_energy;
       if (sub->count("--activation")) opts->activation = given.activation;
-      if (sub->count("--inter-layer")) opts->inter_layer = given.inter_layer;
       if (sub->count("--dac-bits")) opts->dac_bits = given.dac_bits;
       if (sub->count("--pdk-variant")) opts->pdk_variants = given.pdk_variants;
     }

@@ -38,7 +38,7 @@ void register_explore(CLI::App& app, CommonFlags& flags) {
       ->capture_default_str();
   sub->add_option("--accuracy-drop-pp", opts->targets.accuracy_drop_pp,
                   "Target: accuracy (or agreement) at most this many points below the reference")
-      ->transform(number_in({.lo = 0.0, .hi = 100.0, .unit = "points"}))
+      ->transform(number_in({.lo = 0.0, .hi = 100.0, .hi_open = true, .unit = "points"}))
       ->capture_default_str();
   sub->add_option("--budget", opts->budget, "Designs evaluated as full compiles (layout + laser power search)")
       ->transform(integer_in<int>(1, 10000))
@@ -57,10 +57,6 @@ void register_explore(CLI::App& app, CommonFlags& flags) {
                   "SVD rank energies searched, comma-separated (default: 1,0.99)")
       ->delimiter(',')
       ->transform(number_in({.lo = 0.0, .hi = 1.0, .lo_open = true}));
-  sub->add_option("--inter-layers", opts->inter_layers,
-                  "Links between optical stages searched, comma-separated (default: digital,analog)")
-      ->delimiter(',')
-      ->check(one_of({"digital", "analog"}));
   sub->add_option("--variants", opts->variants,
                   "PDK variants considered, comma-separated names of pdk/variants/*.json (default: all shipped); "
                   "each knob also tries the base platform's part")

@@ -11,7 +11,6 @@
 #include <variant>
 
 #include "holo/circuit/compiled.h"
-#include "holo/circuit/links.h"
 #include "holo/circuit/path_loss.h"
 #include "holo/support/error.h"
 
@@ -94,9 +93,10 @@ void add_throughput_figures(ChipMetrics& m, const circuit::Netlist& n, const pdk
                    "must settle within its symbol; binary links get by with less); limited by the {}",
                    rate.candidates, rate.limit)});
   m.figures.push_back(
-      {"bandwidth_ghz", "signal bandwidth", rate.gbaud,
-       fmt::format("the rate the chip takes new input symbols at, symbol_rate_gbaud: the slowest of the modulation "
-                   "chain ({}), limited by the {}",
+      {"bandwidth_ghz", "signal bandwidth", rate.gbaud / 2,
+       fmt::format("the highest signal frequency the chip carries at its symbol rate: symbol_rate_gbaud / 2 (Nyquist; "
+                   "the simulator's noise bandwidth is min(receiver bandwidth, this)); the symbol rate is the "
+                   "slowest of ({}), limited by the {}",
                    rate.candidates, rate.limit)});
   m.figures.push_back(
       {"symbols_per_sample", "symbols per sample (pipelined)", static_cast<double>(symbols),
@@ -296,11 +296,7 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   std::string worst_stage;
   const double sym_ps = 1e3 / dac.number("sample_rate_gsps");
   const double adc_ps = 1e3 / adc.number("sample_rate_gsps");
-  const std::vector<circuit::StageLink> links = circuit::stage_links(n);
-  int64_t analog_values = 0, dacs_unused = 0, adcs_unused = 0;
-  for (size_t si = 0; si < n.stages.size(); ++si) {
-    const circuit::Stage& st = n.stages[si];
-    const circuit::StageLink link = links[si];
+  for (const circuit::Stage& st : n.stages) {
     if (st.domain != "optical") {
       bool act = st.op == "Relu" || st.op == "LeakyRelu" || st.op == "Sigmoid" || st.op == "Tanh";
       if (st.domain == "optical_activation" && pdk.templates.count("eo_activation"))
@@ -334,21 +330,13 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
     }
     if (stage_db > worst_db) worst_db = stage_db, worst_stage = st.node;
     const double flight_ps = stage_len_um * wg.number("n_g") / kC_um_per_ps;
-    // One symbol per output position; positions of a Conv are time-multiplexed on the same tiles. An analog link
-    // (circuit/links.h) has no DAC symbol at its input and no ADC sample at its output.
-    latency_ps += (link.analog_in ? 0.0 : sym_ps) + flight_ps + (link.analog_out ? 0.0 : adc_ps) +
-                  static_cast<double>(st.positions - 1) * sym_ps;
+    // One symbol per output position; positions of a Conv are time-multiplexed on the same tiles.
+    latency_ps += sym_ps + flight_ps + adc_ps + static_cast<double>(st.positions - 1) * sym_ps;
     for (const auto& t : st.tiles) {
       const auto pos = static_cast<double>(st.positions);
-      if (link.analog_in)
-        dacs_unused += t.cols;
-      else
-        parts["dacs"] += pos * static_cast<double>(t.cols) * dac.number("energy_pj_per_sample");
+      parts["dacs"] += pos * static_cast<double>(t.cols) * dac.number("energy_pj_per_sample");
       parts["modulators"] += pos * static_cast<double>(t.cols) * mod.number("energy_pj_per_symbol");
-      if (link.analog_out)
-        adcs_unused += t.rows, analog_values += t.rows;
-      else
-        parts["adcs"] += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
+      parts["adcs"] += pos * static_cast<double>(t.rows) * adc.number("energy_pj_per_sample");
     }
     // Electronic accumulation: each output sums the partial results of the column blocks of its row block.
     int64_t col_blocks = 0;
@@ -361,11 +349,6 @@ ChipMetrics analyze(const circuit::Netlist& n, const pdk::Pdk& pdk, int64_t macs
   for (const auto& [part, pj] : parts) energy_pj += pj;
   m.electronic_energy_pj = energy_pj;
   m.electronic_parts_pj = parts;
-  // At an analog link the netlist's dac/adc instances stand for the analog driver and the receiver's amplifier
-  // output: no conversion (docs/physics.md#analog-links).
-  m.counts["dacs"] -= dacs_unused;
-  m.counts["adcs"] -= adcs_unused;
-  if (circuit::analog_inter_layer(n)) m.counts["analog_links"] = analog_values;
   m.counts["electronic_activation_ops"] = activation_ops;
   if (pdk.tmpl("homodyne_receiver").has("tia_power_mw"))
     m.receiver_power_mw =

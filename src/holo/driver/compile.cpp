@@ -119,6 +119,8 @@ mapping::MappingOptions check_options(const std::string& out_dir, const CompileO
     fail("CLI-BAD-OPTION", fmt::format("--dac-bits {} is outside 1..24", opts.dac_bits));
   if (opts.drc && !opts.layout)
     fail("CLI-BAD-OPTION", "--drc checks the chip's layout (chip.gds), which --no-layout skips: give one of them");
+  if (!(opts.accuracy_drop_pp >= 0.0 && opts.accuracy_drop_pp < 100.0))
+    fail("CLI-BAD-OPTION", fmt::format("--accuracy-drop-pp {} is outside [0, 100)", opts.accuracy_drop_pp));
   if (!opts.calibrate_labels_path.empty() && opts.calibrate_paths.empty())
     fail("CLI-BAD-OPTION", "--calibrate-labels labels the --calibrate batch: give --calibrate X.npy too");
   mapping::MappingOptions mo;
@@ -130,7 +132,6 @@ mapping::MappingOptions check_options(const std::string& out_dir, const CompileO
   }
   mo.activation = opts.activation;
   mo.rank_energy = opts.rank_energy;
-  mo.inter_layer = opts.inter_layer;
   return mo;
 }
 
@@ -375,6 +376,8 @@ void laser_power(Compilation& c) {
     runtime::LaserCalibrationOptions o;
     o.sim.seed = kCalibrationSeed;
     o.draws = kCalibrationDraws;
+    o.accuracy_margin = c.opts->accuracy_drop_pp / 100.0;
+    o.agreement_target = 1.0 - c.opts->accuracy_drop_pp / 100.0;
     o.search.cap_mw = cap.per_channel_mw;
     // A platform whose cap lies below the usual floor is still searched, over three decades under its cap.
     o.search.floor_mw = std::min(kPowerFloorMw, cap.per_channel_mw * 1e-3);
@@ -528,7 +531,6 @@ Design design_of(const CompileOptions& opts) {
   d.method = opts.method;
   d.rank_energy = opts.rank_energy;
   d.activation = opts.activation;
-  d.inter_layer = opts.inter_layer;
   d.dac_bits = opts.dac_bits;
   d.pdk_variants = opts.pdk_variants;
   return d;
@@ -539,7 +541,6 @@ void apply_design(CompileOptions& opts, const Design& d) {
   opts.method = d.method;
   opts.rank_energy = d.rank_energy;
   opts.activation = d.activation;
-  opts.inter_layer = d.inter_layer;
   opts.dac_bits = d.dac_bits;
   opts.pdk_variants = d.pdk_variants;
 }

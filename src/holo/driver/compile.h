@@ -16,7 +16,6 @@ struct CompileOptions {
   int mesh_size = 64;
   std::string method = "clements";
   std::string activation = "oeo";
-  std::string inter_layer = "digital";  // mapping::MappingOptions::inter_layer
   int dac_bits = 8;
   double rank_energy = 1.0;
   // PDK variants applied over the platform, in order (pdk/variants/NAME.json; docs/pdk.md#variants).
@@ -33,6 +32,9 @@ struct CompileOptions {
   // empty: no search, the PDK's laser power is charged (warning LASER-POWER-UNCALIBRATED).
   std::vector<std::string> calibrate_paths;
   std::string calibrate_labels_path;  // optional: class labels (criterion: accuracy; else agreement)
+  // The calibration criterion: accuracy at most this many points below the reference (with labels), else agreement
+  // at least 1 - this / 100.
+  double accuracy_drop_pp = 1.0;
 };
 
 // The design point of the options (OUT/design.json), and the options set from one (holo compile --design).

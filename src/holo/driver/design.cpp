@@ -29,7 +29,6 @@ std::string design_json(const Design& d) {
   j["method"] = d.method;
   j["rank_energy"] = d.rank_energy;
   j["activation"] = d.activation;
-  j["inter_layer"] = d.inter_layer;
   j["dac_bits"] = d.dac_bits;
   j["pdk_variants"] = d.pdk_variants;
   return j.dump(2) + "\n";
@@ -38,13 +37,13 @@ std::string design_json(const Design& d) {
 Design parse_design(const std::string& text, const std::string& what) {
   const json j = parse_json_strict<json>(text, "DESIGN-PARSE", what);
   if (!j.is_object()) bad(what, "$", "expected an object");
-  static const std::set<std::string> known = {"format",     "version",     "mesh_size", "method",      "rank_energy",
-                                              "activation", "inter_layer", "dac_bits",  "pdk_variants"};
+  static const std::set<std::string> known = {"format",      "version",    "mesh_size", "method",
+                                              "rank_energy", "activation", "dac_bits",  "pdk_variants"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key()))
       bad(what, "$." + it.key(),
-          "unknown field; known: format, version, mesh_size, method, rank_energy, activation, inter_layer, "
-          "dac_bits, pdk_variants");
+          "unknown field; known: format, version, mesh_size, method, rank_energy, activation, dac_bits, "
+          "pdk_variants");
   auto need = [&](const char* key) -> const json& {
     auto it = j.find(key);
     if (it == j.end()) bad(what, fmt::format("$.{}", key), "missing");
@@ -68,11 +67,6 @@ Design parse_design(const std::string& text, const std::string& what) {
   if (auto it = j.find("activation"); it != j.end()) {
     if (!it->is_string() || (*it != "oeo" && *it != "eo")) bad(what, "$.activation", "expected \"oeo\" or \"eo\"");
     d.activation = it->get<std::string>();
-  }
-  if (auto it = j.find("inter_layer"); it != j.end()) {
-    if (!it->is_string() || (*it != "digital" && *it != "analog"))
-      bad(what, "$.inter_layer", "expected \"digital\" or \"analog\"");
-    d.inter_layer = it->get<std::string>();
   }
   if (auto it = j.find("dac_bits"); it != j.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 24)
@@ -98,7 +92,6 @@ Design read_design(const std::string& path) {
 std::string design_label(const Design& d) {
   std::string s = fmt::format("mesh {}, {}, rank energy {:g}", d.mesh_size, d.method, d.rank_energy);
   if (d.activation != "oeo") s += ", " + d.activation + " activation";
-  if (d.inter_layer != "digital") s += ", " + d.inter_layer + " links";
   s += d.pdk_variants.empty() ? ", base PDK" : fmt::format(", {}", fmt::join(d.pdk_variants, " + "));
   return s;
 }

@@ -13,13 +13,12 @@ struct Design {
   std::string method = "clements";
   double rank_energy = 1.0;
   std::string activation = "oeo";
-  std::string inter_layer = "digital";  // or "analog" (docs/physics.md#analog-links)
   int dac_bits = 8;
   std::vector<std::string> pdk_variants;  // names (pdk/variants/NAME.json), in the order applied
 };
 
 // {"format": "holo-design", "version": 1, "mesh_size": .., "method": .., "rank_energy": .., "activation": ..,
-//  "inter_layer": .., "dac_bits": .., "pdk_variants": [..]} with a final newline; deterministic.
+//  "dac_bits": .., "pdk_variants": [..]} with a final newline; deterministic.
 std::string design_json(const Design& d);
 
 // Errors (naming `what` and the JSON path): DESIGN-PARSE (not JSON, a repeated key), DESIGN-SCHEMA (format or

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -18,7 +19,6 @@
 
 #include "holo/analysis/metrics.h"
 #include "holo/analysis/pareto.h"
-#include "holo/circuit/links.h"
 #include "holo/driver/compile.h"
 #include "holo/driver/model.h"
 #include "holo/graph/dump.h"
@@ -64,7 +64,8 @@ struct Point {
   int screen_rank = 0;
   double screen_miss = 0;
   bool evaluated = false;
-  std::string error;                     // the compile's error (evaluated, failed)
+  std::string error;  // the compile's error (evaluated, failed)
+  std::string error_code;
   std::map<std::string, double> values;  // objectives() by key, plus laser_power_per_channel_mw
   std::string laser_outcome;             // found | unreachable | ...
   double reference_accuracy = 1.0;       // the reference's accuracy on the batch (1: agreement)
@@ -160,16 +161,13 @@ void check_options(const ExploreOptions& o) {
   for (const std::string& m : o.methods)
     if (m != "clements" && m != "reck")
       fail("CLI-BAD-OPTION", fmt::format("--methods: '{}' is not clements or reck", m));
-  for (const std::string& l : o.inter_layers)
-    if (l != "digital" && l != "analog")
-      fail("CLI-BAD-OPTION", fmt::format("--inter-layers: '{}' is not digital or analog", l));
   for (double e : o.rank_energies)
     if (!(e > 0.0 && e <= 1.0)) fail("CLI-BAD-OPTION", fmt::format("--rank-energies: {} is outside (0, 1]", e));
   const ExploreTargets& t = o.targets;
   for (double v : {t.loss_db, t.power_w, t.latency_ns, t.bandwidth_ghz})
     if (!(v > 0.0) || !std::isfinite(v)) fail("CLI-BAD-OPTION", "every target must be a positive number");
-  if (!(t.accuracy_drop_pp >= 0.0 && t.accuracy_drop_pp <= 100.0))
-    fail("CLI-BAD-OPTION", fmt::format("--accuracy-drop-pp {} is outside [0, 100]", t.accuracy_drop_pp));
+  if (!(t.accuracy_drop_pp >= 0.0 && t.accuracy_drop_pp < 100.0))
+    fail("CLI-BAD-OPTION", fmt::format("--accuracy-drop-pp {} is outside [0, 100)", t.accuracy_drop_pp));
 }
 
 // ---- Screen --------------------------------------------------------------------------------------------------
@@ -188,7 +186,7 @@ std::map<std::string, double> screen_values(const analysis::ChipMetrics& m) {
 // analysis once per platform variant combination.
 std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, const std::vector<int>& meshes,
                           const std::vector<std::string>& methods, const std::vector<double>& energies,
-                          const std::vector<std::string>& links, const std::vector<std::vector<std::string>>& combos) {
+                          const std::vector<std::vector<std::string>>& combos) {
   const std::string base_text = read_file(pdk_path);
   const pdk::Pdk base = pdk::parse_pdk(base_text, pdk_path);
   std::vector<pdk::Pdk> platforms;
@@ -204,29 +202,17 @@ std::vector<Point> screen(const graph::Graph& g, const std::string& pdk_path, co
         mo.mesh_size = mesh;
         mo.method = linalg::parse_method(method);
         mo.rank_energy = energy;
-        circuit::Netlist net = mapping::lower(g, base, mo);
-        for (const std::string& link : links) {
-          // The links are a netlist fact the analysis reads (circuit/links.h); the meshes do not depend on them.
-          net.info.erase("inter_layer");
-          if (link == "analog") {
-            net.info["inter_layer"] = "analog";
-            // A model with no stage pair an analog link can join (a Conv's positions, pooling between) would give
-            // the digital chips again: not a design of its own.
-            const std::vector<circuit::StageLink> sl = circuit::stage_links(net);
-            if (std::none_of(sl.begin(), sl.end(), [](const circuit::StageLink& l) { return l.analog_out; })) continue;
-          }
-          for (size_t k = 0; k < combos.size(); ++k) {
-            Point p;
-            p.design.mesh_size = mesh;
-            p.design.method = method;
-            p.design.rank_energy = energy;
-            p.design.inter_layer = link;
-            p.design.pdk_variants = combos[k];
-            analysis::ChipMetrics m = analysis::analyze(net, platforms[k], macs);
-            analysis::charge_laser(m, platforms[k], 0.0, analysis::LaserBasis::pdk);
-            p.screen = screen_values(m);
-            points.push_back(std::move(p));
-          }
+        const circuit::Netlist net = mapping::lower(g, base, mo);
+        for (size_t k = 0; k < combos.size(); ++k) {
+          Point p;
+          p.design.mesh_size = mesh;
+          p.design.method = method;
+          p.design.rank_energy = energy;
+          p.design.pdk_variants = combos[k];
+          analysis::ChipMetrics m = analysis::analyze(net, platforms[k], macs);
+          analysis::charge_laser(m, platforms[k], 0.0, analysis::LaserBasis::pdk);
+          p.screen = screen_values(m);
+          points.push_back(std::move(p));
         }
       }
   return points;
@@ -240,6 +226,7 @@ void evaluate(Point& p, const std::string& model_path, const ExploreOptions& o, 
   apply_design(co, p.design);
   co.calibrate_paths = o.calibrate_paths;
   co.calibrate_labels_path = o.calibrate_labels_path;
+  co.accuracy_drop_pp = o.targets.accuracy_drop_pp;
   co.layout = true;
   co.progress = false;
   p.evaluated = true;
@@ -265,7 +252,14 @@ void evaluate(Point& p, const std::string& model_path, const ExploreOptions& o, 
     }
     for (const Warning& w : r.warnings) p.warnings.push_back(w.code);
   } catch (const Error& e) {
+    // A design the platform or the layout rejects is a result (kept with its error); a bug is not.
+    if (e.kind() != ErrorKind::BadInput) {
+      std::error_code ec;
+      fs::remove_all(scratch, ec);
+      throw;
+    }
     p.error = fmt::format("[{}] {}", e.code(), e.what());
+    p.error_code = e.code();
   }
   std::error_code ec;
   fs::remove_all(scratch, ec);
@@ -280,9 +274,18 @@ void evaluate_all(std::vector<Point*>& todo, const std::string& model_path, cons
   Progress bar("evaluating designs", static_cast<int64_t>(todo.size()), o.progress);
   std::mutex bar_mutex;
   std::atomic<size_t> next{0};
+  // An exception in a worker (a bug, out of memory) stops the others and is rethrown here, the first one by design
+  // index, so the same failure reports the same way whatever the thread count.
+  std::vector<std::exception_ptr> failures(todo.size());
+  std::atomic<bool> stop{false};
   auto work = [&] {
-    for (size_t i = next++; i < todo.size(); i = next++) {
-      evaluate(*todo[i], model_path, o, (fs::path(scratch_root) / fmt::format("design-{:04d}", i)).string());
+    for (size_t i = next++; i < todo.size() && !stop; i = next++) {
+      try {
+        evaluate(*todo[i], model_path, o, (fs::path(scratch_root) / fmt::format("design-{:04d}", i)).string());
+      } catch (...) {
+        failures[i] = std::current_exception();
+        stop = true;
+      }
       std::lock_guard<std::mutex> lock(bar_mutex);
       bar.advance();
     }
@@ -292,6 +295,8 @@ void evaluate_all(std::vector<Point*>& todo, const std::string& model_path, cons
   work();
   for (auto& t : threads) t.join();
   bar.done();
+  for (const std::exception_ptr& f : failures)
+    if (f) std::rethrow_exception(f);
 }
 
 // ---- Outputs -------------------------------------------------------------------------------------------------
@@ -327,15 +332,15 @@ std::string pareto_csv(const std::vector<const Point*>& front, const std::vector
                        const std::vector<analysis::Target>& targets) {
   std::string s =
       "id,loss_db,power_w,area_mm2,latency_ns,bandwidth_ghz,energy_per_mac_pj,accuracy,meets_targets,"
-      "laser_power_per_channel_mw,mesh_size,method,rank_energy,inter_layer,pdk_variants\n";
+      "laser_power_per_channel_mw,mesh_size,method,rank_energy,pdk_variants\n";
   for (size_t i = 0; i < front.size(); ++i) {
     const Point& p = *front[i];
     s += fmt::format("{}", ids[i]);
     for (const auto& o : objectives()) s += "," + csv_number(value_or_nan(p.values, o.key));
     s += fmt::format(",{}", total_miss(p.values, targets) == 0.0 ? "yes" : "no");
     s += "," + csv_number(value_or_nan(p.values, "laser_power_per_channel_mw"));
-    s += fmt::format(",{},{},{:g},{},{}\n", p.design.mesh_size, p.design.method, p.design.rank_energy,
-                     p.design.inter_layer, fmt::join(p.design.pdk_variants, "+"));
+    s += fmt::format(",{},{},{:g},{}\n", p.design.mesh_size, p.design.method, p.design.rank_energy,
+                     fmt::join(p.design.pdk_variants, "+"));
   }
   return s;
 }
@@ -373,12 +378,10 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   const std::vector<std::string> methods =
       opts.methods.empty() ? std::vector<std::string>{"clements", "reck"} : opts.methods;
   const std::vector<double> energies = opts.rank_energies.empty() ? std::vector<double>{1.0, 0.99} : opts.rank_energies;
-  const std::vector<std::string> links =
-      opts.inter_layers.empty() ? std::vector<std::string>{"digital", "analog"} : opts.inter_layers;
   const std::vector<std::string> variant_names = opts.variants.empty() ? pdk::list_variants() : opts.variants;
   const auto combos = variant_combinations(variant_names);
 
-  std::vector<Point> points = screen(g, pdk_path, meshes, methods, energies, links, combos);
+  std::vector<Point> points = screen(g, pdk_path, meshes, methods, energies, combos);
   // Screen targets: the four photonic ones (accuracy needs the simulation).
   const std::vector<analysis::Target> screen_targets = targets_of(opts.targets, 1.0);
   {
@@ -432,11 +435,17 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
     }
   } cleanup{scratch};
   fs::create_directories(scratch, ec);
+  if (ec) fail("FILE-WRITE", fmt::format("{}: cannot create the scratch directory: {}", scratch, ec.message()));
   evaluate_all(todo, model_path, opts, scratch);
 
   std::vector<Point*> ok;
   for (Point* p : todo)
     if (p->error.empty()) ok.push_back(p);
+  // Every design failing is the input's fault as likely as not (a labels file that does not fit the batch): one
+  // clear error, nothing written.
+  if (ok.empty())
+    fail(todo.front()->error_code, fmt::format("{}: every evaluated design failed to compile; the first ({}): {}",
+                                               model_path, design_label(todo.front()->design), todo.front()->error));
   const double reference_accuracy = ok.empty() ? 1.0 : ok.front()->reference_accuracy;
   const std::vector<analysis::Target> targets = targets_of(opts.targets, reference_accuracy);
   // The front over the evaluated designs that compiled and reach the accuracy target: a chip that does not compute
@@ -459,8 +468,10 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
     if (ma != mb) return ma < mb;
     return a->values.at("energy_per_mac_pj") < b->values.at("energy_per_mac_pj");
   };
-  for (const Point* p : ok)
-    if (!best || better(p, best)) best = p;
+  // Only a design on the front can be chosen (no design it dominates), and the front holds only designs reaching
+  // the accuracy target whenever any does.
+  for (const Point* p : candidates)
+    if (front_set.count(p) && (!best || better(p, best))) best = p;
   const bool met = best && total_miss(best->values, targets) == 0.0;
 
   // Which targets bind: per target, how many evaluated designs meet it; the chosen design's misses.
@@ -504,7 +515,6 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
       {"mesh_sizes", meshes},
       {"methods", methods},
       {"rank_energies", energies},
-      {"inter_layers", links},
       {"pdk_variant_combinations", combos.size()},
       {"method",
        "every knob combination screened on the schematic figures (map + analyse, no layout; the laser charged "
@@ -532,6 +542,7 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
     apply_design(co, best->design);
     co.calibrate_paths = opts.calibrate_paths;
     co.calibrate_labels_path = opts.calibrate_labels_path;
+    co.accuracy_drop_pp = opts.targets.accuracy_drop_pp;
     co.progress = opts.progress;
     const Result b = compile(model_path, (fs::path(opts.out_dir) / "best").string(), co);
     r.warnings = b.warnings;

@@ -29,14 +29,13 @@ struct ExploreOptions {
   std::string calibrate_labels_path;         // optional: labels (accuracy; else agreement with the reference)
   ExploreTargets targets;
   // Knob values searched; empty: the defaults (mesh sizes 4..64 in powers of two up to the widest layer, both
-  // methods, rank energy 1 and 0.99, digital and analog links, every shipped variant of each PDK knob plus none).
+  // methods, rank energy 1 and 0.99, every shipped variant of each PDK knob plus none).
   std::vector<int> mesh_sizes;
   std::vector<std::string> methods;
   std::vector<double> rank_energies;
-  std::vector<std::string> inter_layers;  // "digital", "analog"
-  std::vector<std::string> variants;      // variant names to consider (grouped by their knob)
-  int budget = 24;                        // designs evaluated as full compiles
-  int jobs = 0;                           // parallel evaluations (0: the hardware's threads)
+  std::vector<std::string> variants;  // variant names to consider (grouped by their knob)
+  int budget = 24;                    // designs evaluated as full compiles
+  int jobs = 0;                       // parallel evaluations (0: the hardware's threads)
   bool progress = false;
 };
 

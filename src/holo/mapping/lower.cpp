@@ -84,8 +84,6 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
     fail("MAP-BAD-OPTION", fmt::format("mesh size {} is outside 1..2048", opts.mesh_size));
   if (opts.activation != "oeo" && opts.activation != "eo")
     fail("MAP-BAD-OPTION", fmt::format("activation '{}' is not one of oeo, eo", opts.activation));
-  if (opts.inter_layer != "digital" && opts.inter_layer != "analog")
-    fail("MAP-BAD-OPTION", fmt::format("inter-layer link '{}' is not one of digital, analog", opts.inter_layer));
   if (!(opts.rank_energy > 0.0 && opts.rank_energy <= 1.0))
     fail("MAP-BAD-OPTION", fmt::format("retained energy {} is outside (0, 1]", opts.rank_energy));
   for (std::string_view t :
@@ -101,7 +99,6 @@ circuit::Netlist lower(const graph::Graph& g, const pdk::Pdk& pdk, const Mapping
   net.info["mesh_size"] = std::to_string(opts.mesh_size);
   net.info["method"] = linalg::method_name(opts.method);
   net.info["activation"] = opts.activation;
-  if (opts.inter_layer == "analog") net.info["inter_layer"] = "analog";
   Names names;
   MappingSummary sum;
 

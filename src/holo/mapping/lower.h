@@ -20,9 +20,6 @@ struct MappingOptions {
   linalg::MeshMethod method = linalg::MeshMethod::Clements;
   std::string activation = "oeo";  // "oeo" (detect, apply electronically, re-modulate) or "eo" (Williamson)
   double rank_energy = 1.0;        // keep the smallest rank whose sigma^2 sum reaches this fraction (1 = full)
-  // "digital" (an ADC, the electronics and a DAC between optical stages) or "analog" (receiver -> analog
-  // nonlinearity -> modulator where the ops between allow it; circuit/links.h, docs/physics.md#analog-links).
-  std::string inter_layer = "digital";
   std::function<void(int64_t done, int64_t total)> progress;  // called as optical layers finish (may be empty)
 };
 

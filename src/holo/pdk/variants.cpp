@@ -83,7 +83,8 @@ PdkVariant parse_variant(const std::string& text, const std::string& what, const
 }  // namespace
 
 const std::vector<std::string>& variant_knobs() {
-  static const std::vector<std::string> k = {"phase_shifter", "io_coupler", "modulator", "local_oscillator"};
+  static const std::vector<std::string> k = {"phase_shifter", "io_coupler", "modulator", "local_oscillator",
+                                             "converters"};
   return k;
 }
 

@@ -13,7 +13,7 @@
 namespace holo::pdk {
 
 // The knobs a variant may set, one variant per knob in a composition: phase_shifter, io_coupler, modulator,
-// local_oscillator.
+// local_oscillator, converters.
 const std::vector<std::string>& variant_knobs();
 
 struct PdkVariant {

@@ -12,7 +12,6 @@
 #include <variant>
 
 #include "holo/circuit/compiled.h"
-#include "holo/circuit/links.h"
 
 namespace holo::report {
 namespace {
@@ -212,10 +211,11 @@ std::string report_json(const circuit::Netlist& n, const analysis::ChipMetrics& 
   nlohmann::ordered_json j;
   j["model"] = info.model;
   j["pdk"] = n.pdk;
-  j["options"] = {
-      {"mesh_size", info.mesh_size},   {"method", info.method},
-      {"activation", info.activation}, {"inter_layer", circuit::analog_inter_layer(n) ? "analog" : "digital"},
-      {"dac_bits", info.dac_bits},     {"rank_energy", info.rank_energy}};
+  j["options"] = {{"mesh_size", info.mesh_size},
+                  {"method", info.method},
+                  {"activation", info.activation},
+                  {"dac_bits", info.dac_bits},
+                  {"rank_energy", info.rank_energy}};
   if (!info.pdk_variants.empty()) j["options"]["pdk_variants"] = info.pdk_variants;
   j["counts"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : m.counts) j["counts"][k] = v;

@@ -12,7 +12,6 @@
 #endif
 
 #include "holo/circuit/compiled.h"
-#include "holo/circuit/links.h"
 #include "holo/circuit/path_loss.h"
 #include "holo/linalg/random.h"
 #include "holo/sim/components.h"
@@ -166,12 +165,6 @@ PreparedStage prepare_stage(const circuit::Netlist& n, const circuit::Stage& sta
   p.in_features = stage.in_features;
   p.out_features = stage.out_features;
   p.options = o;
-  const std::vector<circuit::StageLink> links = circuit::stage_links(n);
-  if (stage_index >= 0 && static_cast<size_t>(stage_index) < links.size() &&
-      n.stages[static_cast<size_t>(stage_index)].node == stage.node) {
-    p.analog_in = links[static_cast<size_t>(stage_index)].analog_in;
-    p.analog_out = links[static_cast<size_t>(stage_index)].analog_out;
-  }
   if (has_detector_noise(o) || o.signal_quantization) p.detector = detector_model(pdk);
   if (o.signal_quantization) {
     for (const auto& [name, bits] :
@@ -264,11 +257,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(stage.out_features, batch);
   const SimOptions& o = stage.options;
   const bool noise = has_detector_noise(o);
-  // The converters of the signal path, where the stage has them (an analog link has neither,
-  // docs/physics.md#analog-links).
-  const bool quantize_in = o.signal_quantization && !stage.analog_in;
-  const bool quantize_out = o.signal_quantization && !stage.analog_out;
-  const bool quantize = quantize_in || quantize_out;
+  const bool quantize = o.signal_quantization;
   const DetectorModel& det = stage.detector;
   constexpr int kChunk = FastProgram::kChunk;
   const int64_t n_chunks = (batch + kChunk - 1) / kChunk;
@@ -287,9 +276,6 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
     const auto rows = static_cast<int32_t>(pt.tile.rows);
     const int64_t col0 = pt.tile.col0, row0 = pt.tile.row0;
     const double* gain = pt.output_gain.data();  // per receiver
-    // An analog drive has one full scale for the batch (the link's gain, set on the data), a DAC one per sample.
-    double batch_max = 0.0;
-    if (stage.analog_in && batch > 0) batch_max = x.middleRows(col0, cols).cwiseAbs().maxCoeff();
 #pragma omp parallel num_threads(nt) if (n_chunks > 1)
     {
       ChunkBuffer scratch(prog.chunk_doubles());
@@ -304,7 +290,6 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
           const double* col = x.col(s0 + s).data() + col0;
           double m = 0.0;
           for (int32_t j = 0; j < cols; ++j) m = std::max(m, std::fabs(col[j]));
-          if (stage.analog_in && m > 0.0) m = batch_max;
           xmax[s] = m;
           if (!noise && !quantize) {
             for (int32_t j = 0; j < cols; ++j) buf[2 * j * kChunk + s] = col[j];
@@ -314,7 +299,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
           const double inv = m > 0.0 ? 1.0 / m : 0.0;
           for (int32_t j = 0; j < cols; ++j) {
             const double v = col[j] * inv;
-            buf[2 * j * kChunk + s] = quantize_in ? quantize_signal(v, 1.0, det.dac_bits) : v;
+            buf[2 * j * kChunk + s] = quantize ? quantize_signal(v, 1.0, det.dac_bits) : v;
           }
         }
         prog.run_chunk(buf);
@@ -337,7 +322,7 @@ Eigen::MatrixXd run_stage(const PreparedStage& stage, const Eigen::Ref<const Eig
             const cdouble z = prog.output_scale(i) * cdouble(buf[2 * r * kChunk + s], buf[(2 * r + 1) * kChunk + s]);
             double v = z.real();
             if (noise) v += std::sqrt(noise_variance_a2(det, o, laser_w * std::norm(z))) * rng.normal() / signal_scale;
-            if (quantize_out) v = quantize_signal(v, pt.adc_full_scale[static_cast<size_t>(i)], det.adc_bits);
+            if (quantize) v = quantize_signal(v, pt.adc_full_scale[static_cast<size_t>(i)], det.adc_bits);
             dst[i] += gain[i] * xmax[s] * v;
           }
         }

@@ -97,9 +97,6 @@ struct PreparedStage {
   bool drawn_paths = false;  // the tiles' losses came from the layout's drawn paths
   // SNR of a full-scale output on the worst path at options.laser_power_mw (NaN without detector noise).
   double snr_db = 0.0;
-  // Analog links (circuit/links.h): the modulators are driven by the previous stage's receivers (no DAC; the drive's
-  // full scale is set once for the batch, not per sample) / the receivers drive the next stage (no ADC).
-  bool analog_in = false, analog_out = false;
 
   int64_t out_of_range() const;  // MZIs / attenuators whose corrected target was out of reach, all tiles
 };
