@@ -374,11 +374,20 @@ Result explore(const std::string& model_path, const ExploreOptions& opts) {
   // The batch is read and checked once, here, so a bad file stops before the search (each compile reads it again).
   (void)read_inputs(g, opts.calibrate_paths, model_path);
 
-  const std::vector<int> meshes = opts.mesh_sizes.empty() ? default_mesh_sizes(widest_layer(g)) : opts.mesh_sizes;
+  // Each knob value once (a value given twice would be a design evaluated twice), in the order given.
+  auto once = [](auto values) {
+    auto out = values;
+    out.clear();
+    for (const auto& v : values)
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    return out;
+  };
+  const std::vector<int> meshes = once(opts.mesh_sizes.empty() ? default_mesh_sizes(widest_layer(g)) : opts.mesh_sizes);
   const std::vector<std::string> methods =
-      opts.methods.empty() ? std::vector<std::string>{"clements", "reck"} : opts.methods;
-  const std::vector<double> energies = opts.rank_energies.empty() ? std::vector<double>{1.0, 0.99} : opts.rank_energies;
-  const std::vector<std::string> variant_names = opts.variants.empty() ? pdk::list_variants() : opts.variants;
+      once(opts.methods.empty() ? std::vector<std::string>{"clements", "reck"} : opts.methods);
+  const std::vector<double> energies =
+      once(opts.rank_energies.empty() ? std::vector<double>{1.0, 0.99} : opts.rank_energies);
+  const std::vector<std::string> variant_names = once(opts.variants.empty() ? pdk::list_variants() : opts.variants);
   const auto combos = variant_combinations(variant_names);
 
   std::vector<Point> points = screen(g, pdk_path, meshes, methods, energies, combos);

@@ -30,8 +30,7 @@ std::optional<WorstPathReport> worst_path_report(const circuit::Netlist& n, cons
   return worst;
 }
 
-// The breakdown report.html draws. Today: the heater and laser figures and one "electronics" entry (the per-sample
-// electronic energy at the pipelined sample rate: pJ x 1/s = 1e-9 mW).
+// The breakdown report.html draws: every contributor of total_power_mw (analysis::ChipMetrics::power_breakdown_mw).
 std::map<std::string, double> power_parts(const analysis::ChipMetrics& m) {
   return m.power_breakdown_mw;  // analysis::charge_laser keeps it in step with total_power_mw
 }
