@@ -135,6 +135,10 @@ def test_report_energy_is_pipelined(compiled):
     # Total power: every contributor at the pipelined throughput, the same as the energy per sample.
     assert sum(report["power_breakdown_mw"].values()) == pytest.approx(f["total_power_mw"], rel=1e-12)
     assert f["total_power_mw"] == pytest.approx(f["energy_per_sample_pj"] * rate * 1e-9, rel=1e-9)
+    md_text = (compiled["cnn"] / "report.md").read_text()
+    assert "## Power breakdown" in md_text
+    for part in report["power_breakdown_mw"]:
+        assert f"| {part} | " in md_text, part
     md = (compiled["cnn"] / "report.md").read_text()
     assert "`throughput_samples_per_s`" in md and "`energy_per_mac_no_heaters_pj`" in md
 

@@ -256,6 +256,14 @@ std::string report_markdown(const circuit::Netlist& n, const analysis::ChipMetri
   for (const auto& f : m.figures) s += fmt::format("| {} (`{}`) | {:.6g} | {} |\n", f.label, f.key, f.value, f.method);
   if (info.laser.decided) s += laser_markdown(m, info.laser);
   s += energy_markdown(m);
+  if (!m.power_breakdown_mw.empty()) {
+    double total = 0;
+    for (const auto& [part, mw] : m.power_breakdown_mw) total += mw;
+    s += "\n## Power breakdown\n\nEvery contributor of `total_power_mw` at the pipelined throughput "
+         "(docs/physics.md#throughput-and-energy).\n\n| part | power (mW) | share |\n|---|---|---|\n";
+    for (const auto& [part, mw] : m.power_breakdown_mw)
+      s += fmt::format("| {} | {:.6g} | {:.1f}% |\n", part, mw, total > 0 ? 100.0 * mw / total : 0.0);
+  }
   s += fmt::format("\nMACs per sample: {}\n\n## Counts\n\n| item | count |\n|---|---|\n", m.macs_per_sample);
   for (const auto& [k, v] : m.counts) s += fmt::format("| {} | {} |\n", k, v);
   s += "\n## Stages\n\n| node | op | domain | detail |\n|---|---|---|---|\n";
