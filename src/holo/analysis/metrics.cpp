@@ -435,6 +435,7 @@ void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double 
                         "summed: the {} heaters the layout placed at the powers that give their target phases "
                         "through the thermal crosstalk matrix, on a die whose arms have no fabrication offset",
                         sites)});
+    charge_energy(m);  // the energy and total power figures follow the heaters
     return;
   }
   set_figure(m, {"heater_power_mw", "static heater power", before - sited_nominal_mw + sited_compensated_mw,
@@ -444,6 +445,7 @@ void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double 
                              "P_pi * phase / pi (phase wrapped to [0, 2 pi)) for each programmed phase without a "
                              "heater site ({:.6g} mW)",
                              sites, sited_compensated_mw, sited_nominal_mw, raised, before - sited_nominal_mw)});
+  charge_energy(m);
 }
 
 void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, LaserBasis basis) {

@@ -96,8 +96,8 @@ void charge_laser(ChipMetrics& m, const pdk::Pdk& pdk, double per_channel_mw, La
 
 // Charges the compensated heater programming (driver compile's thermal stage, docs/simulation.md#thermal-crosstalk)
 // in heater_power_mw: the phases with a heater site at the powers solved for them (sited_compensated_mw, replacing
-// their P_pi * phase / pi share sited_nominal_mw of the figure), the other phases as before. Call before
-// charge_laser (the energy figures read it).
+// their P_pi * phase / pi share sited_nominal_mw of the figure), the other phases as before; the energy and total
+// power figures are recomputed.
 void charge_compensated_heaters(ChipMetrics& m, double sited_nominal_mw, double sited_compensated_mw, int64_t sites,
                                 int64_t raised);
 

@@ -22,6 +22,7 @@
 #include "holo/driver/compile.h"
 #include "holo/driver/model.h"
 #include "holo/graph/dump.h"
+#include "holo/graph/weights.h"
 #include "holo/mapping/lower.h"
 #include "holo/pdk/pdk.h"
 #include "holo/pdk/variants.h"
@@ -105,14 +106,14 @@ double total_miss(const std::map<std::string, double>& v, const std::vector<anal
 
 // ---- The knob space ------------------------------------------------------------------------------------------
 
+// The widest weight matrix the mapping will tile (the larger of its rows and columns), as mapping::lower finds them.
 int widest_layer(const graph::Graph& g) {
   int64_t widest = 1;
-  for (const auto& l : graph::layer_stats(g)) {
-    if (l.macs == 0) continue;
-    for (const auto& s : l.output_shapes)
-      if (!s.empty()) widest = std::max(widest, s.back());
-    for (const auto& s : l.input_shapes)
-      if (!s.empty()) widest = std::max(widest, s.back());
+  for (const graph::Node& n : g.nodes) {
+    int64_t out = 0, in = 0;
+    std::vector<double> w;
+    if ((n.op == "Gemm" || n.op == "MatMul" || n.op == "Conv") && graph::weight_matrix(g, n, out, in, w))
+      widest = std::max({widest, out, in});
   }
   return static_cast<int>(std::min<int64_t>(widest, 2048));
 }
