@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "holo/support/text.h"
+
 namespace holo::layout {
 namespace {
 
@@ -24,29 +26,6 @@ const std::map<std::string, Style>& styles() {
 }
 
 const char* kPalette[] = {"#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#8c564b", "#9467bd", "#d62728"};
-
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '&':
-        o += "&amp;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
 
 std::string um3(Coord nm) {  // nm as um with 3 decimals, exact
   Coord a = nm < 0 ? -nm : nm;

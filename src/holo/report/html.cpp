@@ -13,6 +13,7 @@
 
 #include "holo/circuit/compiled.h"
 #include "holo/report/report.h"
+#include "holo/support/text.h"
 
 namespace holo::report {
 
@@ -40,30 +41,7 @@ namespace {
 // Text into HTML (element content and quoted attributes). Only the five XML escapes: the inline SVG stays
 // well-formed XML.
 std::string esc(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += ch;
-    }
-  }
-  return o;
+  return xml_escape(s);
 }
 
 // At most `max` bytes of s, not cutting a UTF-8 sequence, with an ellipsis when shortened.

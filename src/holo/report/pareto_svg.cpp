@@ -5,27 +5,12 @@
 #include <algorithm>
 #include <limits>
 
+#include "holo/support/text.h"
+
 namespace holo::report {
 namespace {
 
 constexpr double kPanelW = 420, kPanelH = 320, kMarginL = 70, kMarginR = 20, kMarginT = 30, kMarginB = 50;
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 struct Axis {
   double lo = 0, hi = 1;
@@ -87,11 +72,11 @@ std::string panel(const std::vector<PlotPoint>& pts, const PlotPanel& p, double 
                      tick_text(vy));
   }
   s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" text-anchor=\"middle\">{}{}</text>\n",
-                   (x0 + x1) / 2, y0 + 32, escape(p.x_label), p.log_x ? " (log)" : "");
+                   (x0 + x1) / 2, y0 + 32, xml_escape(p.x_label), p.log_x ? " (log)" : "");
   s += fmt::format(
       "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 {:.1f} "
       "{:.1f})\">{}{}</text>\n",
-      ox + 16, (y0 + y1) / 2, ox + 16, (y0 + y1) / 2, escape(p.y_label), p.log_y ? " (log)" : "");
+      ox + 16, (y0 + y1) / 2, ox + 16, (y0 + y1) / 2, xml_escape(p.y_label), p.log_y ? " (log)" : "");
   if (usable(p.x_target, p.log_x)) {
     const double px = ax.map(p.x_target, x0, x1);
     s += fmt::format(
@@ -130,7 +115,7 @@ std::string pareto_svg(const std::vector<PlotPoint>& points, const std::vector<P
       "width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" font-family=\"sans-serif\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\">{}</text>\n",
-      w, h, w, h, escape(title));
+      w, h, w, h, xml_escape(title));
   for (size_t i = 0; i < panels.size(); ++i)
     s += panel(points, panels[i], static_cast<double>(i % 2) * kPanelW, 30 + static_cast<double>(i / 2) * kPanelH);
   return s + "</svg>\n";

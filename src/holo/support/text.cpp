@@ -23,4 +23,31 @@ std::string printable(std::string_view text, size_t max_len) {
   return out;
 }
 
+std::string xml_escape(std::string_view text) {
+  std::string o;
+  o.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o += c;
+    }
+  }
+  return o;
+}
+
 }  // namespace holo
